@@ -1,0 +1,47 @@
+# sampan entry points. `make run` and `make test` do all set-up on a fresh Debian machine.
+BUILD      ?= build
+STATIC_DIR ?= build/static
+JOBS       ?= $(shell nproc)
+DATA_DIR   ?= /var/lib/sampan
+RUN_ARGS   ?=
+
+.PHONY: all build deps test run static bench install clean format
+
+all: build
+
+$(BUILD)/build.ninja:
+	@command -v cmake >/dev/null && command -v ninja >/dev/null || scripts/deps.sh
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j$(JOBS)
+
+deps:
+	scripts/deps.sh
+
+test: build
+	test/run_tests.sh $(BUILD)
+
+run: deps build
+	$(BUILD)/sampan server --data-dir $(DATA_DIR) $(RUN_ARGS)
+
+static:
+	cmake -S . -B $(STATIC_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSAMPAN_STATIC=ON -DSAMPAN_TESTS=OFF
+	cmake --build $(STATIC_DIR) -j$(JOBS) --target sampan
+	@file $(STATIC_DIR)/sampan | grep -q 'statically linked' || (echo "not static" && false)
+	@echo "static binary: $(STATIC_DIR)/sampan $$(stat -c %s $(STATIC_DIR)/sampan) bytes ($$(du -h $(STATIC_DIR)/sampan | cut -f1))"
+
+bench: build
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+
+bench-%: build
+	$(BUILD)/bench/bench_$*
+
+install: static
+	install -m 0755 $(STATIC_DIR)/sampan /usr/local/bin/sampan
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD)
