@@ -53,8 +53,8 @@ Status ConfigureConnection(Db& db, bool writer) {
   RETURN_IF_ERROR(db.Exec("PRAGMA temp_store = MEMORY"));
   RETURN_IF_ERROR(db.Exec("PRAGMA cache_size = -4096"));  // 4 MiB per connection
   if (writer) {
-    // Truncate the WAL back to 16 MiB after checkpoints so it cannot stay large.
-    RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 16777216"));
+    // Truncate the WAL back to 4 MiB after checkpoints so it cannot stay large.
+    RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 4194304"));
     RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 1000"));
   } else {
     RETURN_IF_ERROR(db.Exec("PRAGMA query_only = 1"));

@@ -73,7 +73,10 @@ class SqliteStore final : public Store {
   // --- the writer (sqlite_writer.cc) ---
   Status PrepareWriter();
   void WriterLoop();
-  void RunBatch(std::vector<PendingWrite>& batch, int64_t compact_target);
+  // Returns false if the transaction failed (every write in it failed).
+  bool RunBatch(std::vector<PendingWrite>& batch, int64_t compact_target);
+  // Returns part of a large free list to the file system, a step at a time.
+  Status VacuumStep();
   // Applies one op inside the open transaction. A returned error aborts the whole batch;
   // per-op outcomes (conflicts, not found) go into *result.
   Status ApplyOp(const WriteOp& op, int64_t& revision, Result<KeyValue>* result,
@@ -100,6 +103,8 @@ class SqliteStore final : public Store {
   // Writer state: touched only by the writer thread after Open.
   std::unique_ptr<Db> writer_db_;
   Stmt w_begin_, w_commit_, w_rollback_, w_latest_, w_insert_, w_meta_;
+  Stmt w_freelist_, w_page_count_, w_vacuum_;
+  bool vacuum_pending_ = false;  // compaction left many free pages: shrink the file
   std::unique_ptr<HistoryCompactor> compactor_;
   std::unique_ptr<CompactionPolicy> policy_;
 

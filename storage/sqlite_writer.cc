@@ -13,6 +13,10 @@ namespace {
 const log::Logger kLog("store");
 // Most operations in one transaction: bounds the latency a batch adds to its last member.
 constexpr size_t kMaxBatch = 1024;
+// Free pages are reused by later writes, so the file only shrinks when a large share of it
+// is free (after a burst); then it gives back this many pages per transaction.
+constexpr int64_t kVacuumMinFreePages = 2048;  // 8 MiB at 4 KiB pages
+constexpr int64_t kVacuumStepPages = 1024;
 
 }  // namespace
 
@@ -27,6 +31,10 @@ Status SqliteStore::PrepareWriter() {
                                          "create_revision, prev_revision, value) "
                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   ASSIGN_OR_RETURN(w_meta_, db.Prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?1, ?2)"));
+  ASSIGN_OR_RETURN(w_freelist_, db.Prepare("PRAGMA freelist_count"));
+  ASSIGN_OR_RETURN(w_page_count_, db.Prepare("PRAGMA page_count"));
+  ASSIGN_OR_RETURN(w_vacuum_, db.Prepare("PRAGMA incremental_vacuum(" +
+                                         std::to_string(kVacuumStepPages) + ")"));
   ASSIGN_OR_RETURN(HistoryCompactor compactor, HistoryCompactor::Prepare(db));
   compactor_ = std::make_unique<HistoryCompactor>(std::move(compactor));
   policy_ = std::make_unique<CompactionPolicy>(clock_, options_.compact_min_age,
@@ -72,7 +80,7 @@ void SqliteStore::WriterLoop() {
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
       auto has_work = [&] {
-        return stopping_ || !queue_.empty() ||
+        return stopping_ || !queue_.empty() || vacuum_pending_ ||
                std::max(policy_target, forced_compact_) > compact_revision_.load();
       };
       if (!has_work()) queue_cv_.wait_until(lock, next_policy_check, has_work);
@@ -92,7 +100,7 @@ void SqliteStore::WriterLoop() {
       policy_target = policy_->Target(revision_.load());
       next_policy_check = now + options_.compact_interval;
     }
-    RunBatch(batch, std::max(target, policy_target));
+    if (!RunBatch(batch, std::max(target, policy_target))) policy_target = 0;
   }
   // Fail whatever is still queued; nothing is left half-done.
   std::deque<PendingWrite> rest;
@@ -104,11 +112,11 @@ void SqliteStore::WriterLoop() {
   compact_cv_.notify_all();
 }
 
-void SqliteStore::RunBatch(std::vector<PendingWrite>& batch, int64_t compact_target) {
+bool SqliteStore::RunBatch(std::vector<PendingWrite>& batch, int64_t compact_target) {
   const int64_t committed = revision_.load();
   const int64_t compacted = compact_revision_.load();
   const bool compact = compact_target > compacted;
-  if (batch.empty() && !compact) return;
+  if (batch.empty() && !compact && !vacuum_pending_) return true;
 
   int64_t revision = committed;
   std::vector<Result<KeyValue>> results(batch.size(), Status::Internal("not applied"));
@@ -131,6 +139,7 @@ void SqliteStore::RunBatch(std::vector<PendingWrite>& batch, int64_t compact_tar
                  removed.ok() ? *removed : 0);
     }
   }
+  if (st.ok() && (compact || vacuum_pending_)) st = VacuumStep();
   if (st.ok() && revision != committed) {
     w_meta_.BindText(1, "revision").Bind(2, revision);
     st = w_meta_.Run();
@@ -141,12 +150,15 @@ void SqliteStore::RunBatch(std::vector<PendingWrite>& batch, int64_t compact_tar
     if (writer_db_->InTransaction()) (void)w_rollback_.Run();
     kLog.Warn("write batch of {} failed: {}", batch.size(), st.ToString());
     for (size_t i = 0; i < batch.size(); ++i) batch[i].done(st);
+    // Maintenance waits for the next policy check rather than retrying in a tight loop.
+    vacuum_pending_ = false;
     if (compact) {
       std::lock_guard<std::mutex> lock(queue_mu_);
       compact_error_ = st;
+      forced_compact_ = 0;
       compact_cv_.notify_all();
     }
-    return;
+    return false;
   }
 
   commits_.fetch_add(1);
@@ -159,6 +171,29 @@ void SqliteStore::RunBatch(std::vector<PendingWrite>& batch, int64_t compact_tar
   }
   if (!events.empty()) hub_->Publish(events, revision);
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+  return true;
+}
+
+Status SqliteStore::VacuumStep() {
+  auto read = [](Stmt& stmt) -> Result<int64_t> {
+    Result<bool> row = stmt.Step();
+    int64_t v = row.ok() && *row ? stmt.Int(0) : 0;
+    stmt.Reset();
+    if (!row.ok()) return row.status();
+    return v;
+  };
+  ASSIGN_OR_RETURN(int64_t free_pages, read(w_freelist_));
+  ASSIGN_OR_RETURN(int64_t pages, read(w_page_count_));
+  vacuum_pending_ = free_pages >= kVacuumMinFreePages && free_pages * 2 >= pages;
+  if (!vacuum_pending_) return Status();
+  // incremental_vacuum returns a row per step; step until done.
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, w_vacuum_.Step());
+    if (!more) break;
+  }
+  w_vacuum_.Reset();
+  kLog.Debug("vacuum: {} of {} pages were free", free_pages, pages);
+  return Status();
 }
 
 Result<SqliteStore::LatestRow> SqliteStore::ReadLatest(const std::string& key) {
