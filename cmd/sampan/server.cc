@@ -1,0 +1,259 @@
+// `sampan server`: flags (k3s names and defaults), then wiring. So far it runs the store
+// only: it opens <data-dir>/server/db/state.db, waits for SIGINT/SIGTERM and closes it.
+
+#include <arpa/inet.h>
+#include <fmt/core.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+
+#include "cmd/sampan/commands.h"
+#include "pkg/util/log.h"
+#include "pkg/util/signals.h"
+#include "storage/sqlite_store.h"
+
+namespace sampan::cmd {
+namespace {
+
+const log::Logger kLog("server");
+
+struct ServerConfig {
+  std::string data_dir;
+  std::string write_kubeconfig;
+  std::string write_kubeconfig_mode;
+  int https_listen_port = 0;
+  std::string bind_address;
+  std::string advertise_address;
+  std::vector<std::string> tls_san;
+  std::string node_name;
+  std::vector<std::string> node_ip;
+  std::vector<std::string> cluster_cidr;
+  std::vector<std::string> service_cidr;
+  std::string cluster_dns;
+  std::string cluster_domain;
+  std::string service_node_port_range;
+  std::string token;
+  bool disable_agent = false;
+  std::vector<std::string> disable;
+  std::string datastore_endpoint;
+  std::string log_level;
+  std::string log_format;
+};
+
+void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
+  set.String(&c->data_dir, "data-dir", "/var/lib/sampan", "Folder to hold state");
+  set.String(&c->write_kubeconfig, "write-kubeconfig", "/etc/sampan/sampan.yaml",
+             "Write the kubeconfig of the admin client to this file");
+  set.String(&c->write_kubeconfig_mode, "write-kubeconfig-mode", "0600",
+             "Write the kubeconfig with this mode (octal)");
+  set.Int(&c->https_listen_port, "https-listen-port", 6443, "HTTPS listen port");
+  set.String(&c->bind_address, "bind-address", "0.0.0.0", "Address the API server binds to");
+  set.String(&c->advertise_address, "advertise-address", "",
+             "IPv4/IPv6 address the API server advertises to the cluster (default: node-ip)");
+  set.StringList(&c->tls_san, "tls-san", {},
+                 "Extra host names or IPs as Subject Alternative Names of the server "
+                 "certificate (repeatable, comma-separated)");
+  set.String(&c->node_name, "node-name", "", "Node name (default: the host name)");
+  set.StringList(&c->node_ip, "node-ip", {},
+                 "IPv4/IPv6 addresses to advertise for the node (repeatable, comma-separated)");
+  set.StringList(&c->cluster_cidr, "cluster-cidr", {"10.42.0.0/16"},
+                 "IPv4/IPv6 network CIDRs for pod IPs");
+  set.StringList(&c->service_cidr, "service-cidr", {"10.43.0.0/16"},
+                 "IPv4/IPv6 network CIDRs for service IPs");
+  set.String(&c->cluster_dns, "cluster-dns", "10.43.0.10",
+             "Cluster IP of the DNS service (inside the service CIDR)");
+  set.String(&c->cluster_domain, "cluster-domain", "cluster.local", "Cluster domain");
+  set.String(&c->service_node_port_range, "service-node-port-range", "30000-32767",
+             "Port range reserved for NodePort services");
+  set.String(&c->token, "token", "", "Shared secret used to join servers and agents");
+  set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
+  set.StringList(&c->disable, "disable", {},
+                 "Built-in components not to run (repeatable, comma-separated)");
+  set.String(&c->datastore_endpoint, "datastore-endpoint", "",
+             "Datastore: empty for SQLite under data-dir, or sqlite://PATH");
+  set.String(&c->log_level, "log-level", "info", "trace, debug, info, warn, error or off");
+  set.String(&c->log_format, "log-format", "text", "text or json");
+}
+
+bool IsIp(const std::string& text) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+bool IsCidr(const std::string& text) {
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  std::string ip = text.substr(0, slash);
+  std::string_view bits = std::string_view(text).substr(slash + 1);
+  int prefix = -1;
+  auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), prefix);
+  if (bits.empty() || ec != std::errc() || end != bits.data() + bits.size()) return false;
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, ip.c_str(), buf) == 1) return prefix >= 0 && prefix <= 32;
+  return inet_pton(AF_INET6, ip.c_str(), buf) == 1 && prefix >= 0 && prefix <= 128;
+}
+
+Status Validate(const ServerConfig& c) {
+  auto bad = [](std::string_view flag, const std::string& value, std::string_view want) {
+    return Status::Invalid(fmt::format("invalid --{} \"{}\": {}", flag, value, want));
+  };
+  if (c.data_dir.empty()) return Status::Invalid("--data-dir must not be empty");
+  if (c.https_listen_port < 1 || c.https_listen_port > 65535) {
+    return bad("https-listen-port", std::to_string(c.https_listen_port), "want 1-65535");
+  }
+  const std::string& mode = c.write_kubeconfig_mode;
+  if (mode.empty() || mode.size() > 4 || mode.find_first_not_of("01234567") != std::string::npos) {
+    return bad("write-kubeconfig-mode", mode, "want an octal file mode such as 0600");
+  }
+  if (!IsIp(c.bind_address)) return bad("bind-address", c.bind_address, "want an IP address");
+  if (!c.advertise_address.empty() && !IsIp(c.advertise_address)) {
+    return bad("advertise-address", c.advertise_address, "want an IP address");
+  }
+  for (const std::string& ip : c.node_ip) {
+    if (!IsIp(ip)) return bad("node-ip", ip, "want an IP address");
+  }
+  for (const std::string& cidr : c.cluster_cidr) {
+    if (!IsCidr(cidr)) return bad("cluster-cidr", cidr, "want a CIDR such as 10.42.0.0/16");
+  }
+  for (const std::string& cidr : c.service_cidr) {
+    if (!IsCidr(cidr)) return bad("service-cidr", cidr, "want a CIDR such as 10.43.0.0/16");
+  }
+  if (c.cluster_cidr.empty() || c.service_cidr.empty()) {
+    return Status::Invalid("--cluster-cidr and --service-cidr must not be empty");
+  }
+  if (!IsIp(c.cluster_dns)) return bad("cluster-dns", c.cluster_dns, "want an IP address");
+  if (c.cluster_domain.empty()) return Status::Invalid("--cluster-domain must not be empty");
+  int low = 0;
+  int high = 0;
+  const std::string& range = c.service_node_port_range;
+  size_t dash = range.find('-');
+  auto parse = [](std::string_view s, int* out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+  };
+  if (dash == std::string::npos || !parse(std::string_view(range).substr(0, dash), &low) ||
+      !parse(std::string_view(range).substr(dash + 1), &high) || low < 1 || low > high ||
+      high > 65535) {
+    return bad("service-node-port-range", range, "want FIRST-LAST, e.g. 30000-32767");
+  }
+  return Status();
+}
+
+// The SQLite file named by --datastore-endpoint; other datastores come later.
+Result<std::string> DatabasePath(const ServerConfig& c, const std::string& data_dir) {
+  constexpr std::string_view kSqlite = "sqlite://";
+  const std::string& endpoint = c.datastore_endpoint;
+  if (endpoint.empty()) return data_dir + "/server/db/state.db";
+  if (endpoint.starts_with(kSqlite)) {
+    // kine-style DSNs carry SQLite options after '?'; the store sets its own.
+    std::string path = endpoint.substr(kSqlite.size());
+    path = path.substr(0, path.find('?'));
+    if (!path.empty()) return path;
+    return data_dir + "/server/db/state.db";
+  }
+  return Status::Invalid(
+      fmt::format("datastore endpoint \"{}\" is not supported yet: only SQLite is (leave "
+                  "--datastore-endpoint empty, or give sqlite://PATH)",
+                  endpoint));
+}
+
+// mkdir -p; directories that exist keep their mode.
+Status MakeDirs(const std::filesystem::path& path, mode_t mode) {
+  if (path.empty()) return Status();  // a file in the working directory
+  std::filesystem::path prefix;
+  for (const auto& part : path) {
+    prefix /= part;
+    if (::mkdir(prefix.c_str(), mode) == 0 || errno == EEXIST) continue;
+    return Status::FromErrno(errno, "cannot create directory " + prefix.string());
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::Invalid(fmt::format("{} exists and is not a directory", path.string()));
+  }
+  return Status();
+}
+
+// Fatal errors go to stderr directly: they must show even with --log-level off.
+int Fail(std::string_view message) {
+  PrintError("sampan server", message);
+  return kExitFailure;
+}
+
+int Serve(const ServerConfig& config, ShutdownSignals& signals) {
+  std::error_code ec;
+  std::string data_dir = std::filesystem::absolute(config.data_dir, ec).lexically_normal();
+  if (ec) data_dir = config.data_dir;
+  if (data_dir.size() > 1 && data_dir.back() == '/') data_dir.pop_back();
+
+  Result<std::string> db_path = DatabasePath(config, data_dir);
+  if (!db_path.ok()) return Fail(db_path.status().message());
+  // State under server/ includes secrets (token, keys): owner only.
+  Status status = MakeDirs(data_dir, 0755);
+  if (status.ok()) status = MakeDirs(data_dir + "/server", 0700);
+  if (status.ok()) status = MakeDirs(std::filesystem::path(*db_path).parent_path(), 0700);
+  if (!status.ok()) return Fail(status.message());
+
+  storage::SqliteStoreOptions options;
+  options.path = *db_path;
+  Result<std::unique_ptr<storage::Store>> store = storage::OpenSqliteStore(options);
+  if (!store.ok()) {
+    return Fail(fmt::format("cannot open the database {}: {}", *db_path, store.status().message()));
+  }
+  kLog.Info(
+      "sampan server ready, running: store (SQLite {}, revision {}). Not implemented yet: API "
+      "server on {}:{}, controllers, scheduler{}",
+      *db_path, (*store)->CurrentRevision(), config.bind_address, config.https_listen_port,
+      config.disable_agent ? " (agent disabled)" : ", agent");
+
+  Result<int> signal = signals.Wait();
+  if (signal.ok()) {
+    kLog.Info("received {}, shutting down", *signal == SIGINT ? "SIGINT" : "SIGTERM");
+  } else {
+    kLog.Error("{}; shutting down", signal.status().message());
+  }
+  store->reset();  // flushes and closes the database
+  kLog.Info("store closed");
+  return signal.ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+std::vector<std::string> ServerFlagNames() {
+  flags::FlagSet set("sampan server", "");
+  ServerConfig config;
+  DefineServerFlags(set, &config);
+  return set.Names();
+}
+
+int RunServer(const std::vector<std::string>& args) {
+  // Before anything can start a thread: threads inherit the blocked mask.
+  Result<ShutdownSignals> signals = ShutdownSignals::Block();
+  if (!signals.ok()) {
+    PrintError("sampan server", signals.status().message());
+    return kExitFailure;
+  }
+
+  flags::FlagSet set("sampan server",
+                     "Run the control plane, the store and (unless --disable-agent) a node "
+                     "agent.");
+  ServerConfig config;
+  DefineServerFlags(set, &config);
+  set.EnableConfigFile(std::string(kDefaultConfigFile));
+  set.IgnoreConfigKeys(AgentFlagNames());
+  if (std::optional<int> exit = ParseFlags(set, args)) return *exit;
+
+  Status status = log::Configure(config.log_level, config.log_format);
+  if (status.ok()) status = Validate(config);
+  if (!status.ok()) {
+    PrintError(set.command(), status.message());
+    return kExitUsage;
+  }
+  if (!set.config_path().empty()) kLog.Info("read config file {}", set.config_path());
+  return Serve(config, *signals);
+}
+
+}  // namespace sampan::cmd
