@@ -1,5 +1,6 @@
-// `sampan server`: flags (k3s names and defaults), then wiring. So far it runs the store
-// only: it opens <data-dir>/server/db/state.db, waits for SIGINT/SIGTERM and closes it.
+// `sampan server`: flags (k3s names and defaults), then wiring: the SQLite store under
+// <data-dir>/server/db/, certificates, token and admin kubeconfig, and the API server.
+// Runs until SIGINT/SIGTERM, then stops the API server and closes the store.
 
 #include <arpa/inet.h>
 #include <fmt/core.h>
@@ -12,6 +13,9 @@
 #include <memory>
 
 #include "cmd/sampan/commands.h"
+#include "pkg/apiserver/api_server.h"
+#include "pkg/apiserver/certs.h"
+#include "pkg/apiserver/service_allocator.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
 #include "storage/sqlite_store.h"
@@ -203,10 +207,52 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   if (!store.ok()) {
     return Fail(fmt::format("cannot open the database {}: {}", *db_path, store.status().message()));
   }
+  // Certificates, token and kubeconfig (first start creates them, later starts reuse them).
+  Result<apiserver::Ipv4Cidr> service_cidr = apiserver::Ipv4Cidr::Parse(config.service_cidr[0]);
+  if (!service_cidr.ok()) return Fail(service_cidr.status().message());
+  apiserver::CertsConfig certs_config;
+  certs_config.data_dir = data_dir;
+  certs_config.node_ips = config.node_ip;
+  if (!config.advertise_address.empty()) certs_config.node_ips.push_back(config.advertise_address);
+  certs_config.tls_sans = config.tls_san;
+  certs_config.service_ip = apiserver::FormatIpv4(service_cidr->base + 1);
+  certs_config.cluster_domain = config.cluster_domain;
+  Result<apiserver::ServerCerts> certs = apiserver::EnsureServerCerts(certs_config);
+  if (!certs.ok()) return Fail(certs.status().message());
+  Result<std::string> token = apiserver::EnsureToken(data_dir, certs->server_ca.cert_pem, config.token);
+  if (!token.ok()) return Fail(token.status().message());
+  std::string local_host = config.bind_address == "0.0.0.0" || config.bind_address == "::"
+                               ? "127.0.0.1"
+                               : config.bind_address;
+  std::string url = fmt::format("https://{}:{}", local_host.find(':') == std::string::npos
+                                                     ? local_host
+                                                     : "[" + local_host + "]",
+                                config.https_listen_port);
+  mode_t mode = static_cast<mode_t>(std::stoul(config.write_kubeconfig_mode, nullptr, 8));
+  status = apiserver::WriteKubeconfig(config.write_kubeconfig, mode, url, certs->server_ca.cert_pem,
+                                      certs->admin.cert_pem, certs->admin.key_pem);
+  if (!status.ok()) return Fail(status.message());
+
+  apiserver::ApiServerOptions api;
+  api.store = store->get();
+  api.bind_address = config.bind_address;
+  api.port = config.https_listen_port;
+  api.advertise_address = !config.advertise_address.empty() ? config.advertise_address
+                          : !config.node_ip.empty()        ? config.node_ip[0]
+                                                           : "127.0.0.1";
+  api.service_cidr = config.service_cidr[0];
+  api.node_port_range = config.service_node_port_range;
+  api.cert_file = certs->serving.cert_path;
+  api.key_file = certs->serving.key_path;
+  api.client_ca_file = certs->client_ca.cert_path;
+  // The cluster token authenticates nodes (RBAC for them comes with the node agent).
+  api.tokens.push_back({*token, {"system:sampan:node", {"system:nodes"}}});
+  Result<std::unique_ptr<apiserver::ApiServer>> server = apiserver::ApiServer::Start(api);
+  if (!server.ok()) return Fail(fmt::format("cannot start the API server: {}", server.status().message()));
   kLog.Info(
-      "sampan server ready, running: store (SQLite {}, revision {}). Not implemented yet: API "
-      "server on {}:{}, controllers, scheduler{}",
-      *db_path, (*store)->CurrentRevision(), config.bind_address, config.https_listen_port,
+      "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}. Not "
+      "implemented yet: controllers, scheduler{}",
+      url, *db_path, (*store)->CurrentRevision(), config.write_kubeconfig,
       config.disable_agent ? " (agent disabled)" : ", agent");
 
   Result<int> signal = signals.Wait();
@@ -215,6 +261,8 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   } else {
     kLog.Error("{}; shutting down", signal.status().message());
   }
+  (*server)->Stop();
+  server->reset();
   store->reset();  // flushes and closes the database
   kLog.Info("store closed");
   return signal.ok() ? kExitOk : kExitFailure;

@@ -1,0 +1,77 @@
+// The built-in resources, as upstream Kubernetes serves them (names, kinds, scope, short
+// names, categories and subresources match `kubectl api-resources` against upstream).
+#include "pkg/api/registry.h"
+
+namespace sampan::api {
+namespace {
+
+ResourceInfo R(std::string group, std::string version, std::string resource, std::string kind,
+               bool namespaced, std::vector<std::string> short_names = {},
+               std::vector<std::string> subresources = {},
+               std::vector<std::string> categories = {}) {
+  ResourceInfo r;
+  r.group = std::move(group);
+  r.version = std::move(version);
+  r.resource = std::move(resource);
+  r.kind = std::move(kind);
+  r.singular = r.kind;
+  for (auto& c : r.singular) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  r.namespaced = namespaced;
+  r.short_names = std::move(short_names);
+  r.subresources = std::move(subresources);
+  r.categories = std::move(categories);
+  return r;
+}
+
+const std::vector<std::string> kAll = {"all"};
+
+}  // namespace
+
+const Registry& Registry::Builtin() {
+  static const Registry registry({
+      // core/v1
+      R("", "v1", "namespaces", "Namespace", false, {"ns"}, {"status", "finalize"}),
+      R("", "v1", "pods", "Pod", true, {"po"}, {"status", "binding"}, kAll),
+      R("", "v1", "services", "Service", true, {"svc"}, {"status"}, kAll),
+      R("", "v1", "endpoints", "Endpoints", true, {"ep"}),
+      R("", "v1", "configmaps", "ConfigMap", true, {"cm"}),
+      R("", "v1", "secrets", "Secret", true),
+      R("", "v1", "nodes", "Node", false, {"no"}, {"status"}),
+      R("", "v1", "events", "Event", true, {"ev"}),
+      R("", "v1", "serviceaccounts", "ServiceAccount", true, {"sa"}),
+      R("", "v1", "persistentvolumes", "PersistentVolume", false, {"pv"}, {"status"}),
+      R("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, {"pvc"}, {"status"}),
+      R("", "v1", "replicationcontrollers", "ReplicationController", true, {"rc"},
+        {"status", "scale"}, kAll),
+      R("", "v1", "resourcequotas", "ResourceQuota", true, {"quota"}, {"status"}),
+      R("", "v1", "limitranges", "LimitRange", true, {"limits"}),
+      // apps/v1
+      R("apps", "v1", "deployments", "Deployment", true, {"deploy"}, {"status", "scale"}, kAll),
+      R("apps", "v1", "replicasets", "ReplicaSet", true, {"rs"}, {"status", "scale"}, kAll),
+      R("apps", "v1", "statefulsets", "StatefulSet", true, {"sts"}, {"status", "scale"}, kAll),
+      R("apps", "v1", "daemonsets", "DaemonSet", true, {"ds"}, {"status"}, kAll),
+      R("apps", "v1", "controllerrevisions", "ControllerRevision", true),
+      // batch/v1
+      R("batch", "v1", "jobs", "Job", true, {}, {"status"}, kAll),
+      R("batch", "v1", "cronjobs", "CronJob", true, {"cj"}, {"status"}, kAll),
+      // autoscaling: v2 is preferred (listed first); v1 shares its storage.
+      R("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, {"hpa"},
+        {"status"}, kAll),
+      R("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, {"hpa"},
+        {"status"}, kAll),
+      R("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, {"sc"}),
+      R("coordination.k8s.io", "v1", "leases", "Lease", true),
+      R("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
+      R("events.k8s.io", "v1", "events", "Event", true, {"ev"}),
+      R("networking.k8s.io", "v1", "ingresses", "Ingress", true, {"ing"}, {"status"}),
+      R("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, {"netpol"}),
+      R("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {"pdb"}, {"status"}),
+      R("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
+      R("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
+      R("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
+      R("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+  });
+  return registry;
+}
+
+}  // namespace sampan::api

@@ -1,0 +1,268 @@
+#include "pkg/apiserver/api_server.h"
+
+#include <fmt/core.h>
+
+#include "build_info.h"
+#include "pkg/apiserver/bootstrap.h"
+#include "pkg/apiserver/discovery.h"
+#include "pkg/apiserver/namespace_finalizer.h"
+#include "pkg/apiserver/negotiation.h"
+#include "pkg/apiserver/object_codec.h"
+#include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/service_allocator.h"
+#include "pkg/apiserver/watch_handler.h"
+#include "pkg/util/libuv_dispatcher.h"
+#include "pkg/util/log.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+
+const log::Logger kLog("apiserver");
+
+void SendReply(http::ResponseWriter& out, const Reply& reply) {
+  http::Headers headers = reply.headers;
+  if (!headers.Has("Content-Type")) headers.Add("Content-Type", reply.content_type);
+  out.Send(reply.code, std::move(headers), reply.body);
+}
+
+void SendError(http::ResponseWriter& out, const ApiError& e) { SendReply(out, Reply::Error(e)); }
+
+ApiError NotFoundPath() {
+  ApiError e;
+  e.code = 404;
+  e.reason = "NotFound";
+  e.message = "the server could not find the requested resource";
+  return e;
+}
+
+class ApiServerImpl final : public ApiServer {
+ public:
+  explicit ApiServerImpl(const ApiServerOptions& options)
+      : options_(options),
+        clock_(options.clock ? *options.clock : RealClock::Get()),
+        authn_(options.tokens),
+        timers_("apiserver-tm") {}
+  ~ApiServerImpl() override { Stop(); }
+
+  Status Init() {
+    ASSIGN_OR_RETURN(services_,
+                     ServiceAllocator::Create(options_.service_cidr, options_.node_port_range));
+    RETURN_IF_ERROR(RestoreServices());
+    rest_ = std::make_unique<RestHandler>(*options_.store, clock_, *services_);
+    timers_.Start();
+    watch_ = std::make_unique<WatchHandler>(*options_.store, timers_.dispatcher());
+    RETURN_IF_ERROR(Bootstrap(*rest_, *services_, options_.advertise_address, options_.port));
+    ASSIGN_OR_RETURN(finalizer_, NamespaceFinalizer::Start(*rest_));
+
+    http::ServerOptions http;
+    http.bind_address = options_.bind_address;
+    http.port = options_.port;
+    http.worker_threads = options_.worker_threads;
+    if (!options_.cert_file.empty()) {
+      http.tls = http::TlsOptions{options_.cert_file, options_.key_file, options_.client_ca_file};
+    }
+    ASSIGN_OR_RETURN(server_, http::HttpServer::Start(http, [this](http::Request& req,
+                                                                  std::shared_ptr<http::ResponseWriter> out) {
+      Handle(req, std::move(out));
+    }));
+    kLog.Info("serving the Kubernetes API on {}:{}", options_.bind_address, server_->port());
+    return Status();
+  }
+
+  int port() const override { return server_ ? server_->port() : 0; }
+
+  void Stop() override {
+    if (server_) server_->Stop();
+    if (finalizer_) finalizer_->Stop();
+    timers_.Stop();
+  }
+
+ private:
+  Status RestoreServices() {
+    const api::ResourceInfo* r = api::Registry::Builtin().Find("", "v1", "services");
+    ASSIGN_OR_RETURN(storage::ListResult list, options_.store->List(StoragePrefix(*r, ""), {}));
+    for (const auto& kv : list.items) {
+      Result<Json> svc = api::ParseJson(kv.value);
+      if (svc.ok()) services_->Restore(*svc);
+    }
+    return Status();
+  }
+
+  void Handle(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+    std::optional<UserInfo> user = authn_.Authenticate(req);
+    if (!user) return SendError(*out, Unauthorized());
+    Query query(req.query);
+    RequestInfo info = ParseRequestInfo(req.method, req.path, query);
+    if (!authz_.Allowed(*user, info.is_resource_request, info.verb, req.path)) {
+      std::string what = info.is_resource_request
+                             ? fmt::format("cannot {} resource \"{}\" in API group \"{}\"{}", info.verb,
+                                           info.resource, info.group,
+                                           info.namespace_.empty()
+                                               ? " at the cluster scope"
+                                               : " in the namespace \"" + info.namespace_ + "\"")
+                             : fmt::format("cannot {} path \"{}\"", req.method, req.path);
+      return SendError(*out, Forbidden(fmt::format("{}{}: {}",
+                                                   info.resource.empty() ? "forbidden" : info.resource,
+                                                   info.resource.empty() ? "" : " is forbidden",
+                                                   fmt::format("User \"{}\" {}", user->name, what))));
+    }
+    if (!info.is_resource_request) return HandleNonResource(req, info, *out);
+    HandleResource(req, std::move(info), std::move(query), *user, std::move(out));
+  }
+
+  void HandleNonResource(const http::Request& req, const RequestInfo& info,
+                         http::ResponseWriter& out) {
+    const std::string& path = req.path;
+    const api::Registry& registry = api::Registry::Builtin();
+    if (req.method != "GET" && req.method != "HEAD") {
+      return SendError(out, MethodNotAllowed("the server does not allow this method on the requested resource"));
+    }
+    if (path == "/healthz" || path == "/livez" || path == "/readyz") {
+      http::Headers h;
+      h.Add("Content-Type", "text/plain; charset=utf-8");
+      return out.Send(200, h, "ok");
+    }
+    if (path == "/version") return SendReply(out, Reply::Json(200, VersionInfo()));
+    if (path == "/openapi/v2") {
+      // An empty document passes kubectl's client-side validation (REFERENCE.md).
+      http::Headers h;
+      h.Add("Content-Type", "application/json");
+      return out.Send(200, h, "");
+    }
+    if (path == "/api" || path == "/apis") {
+      Negotiated n = Negotiate(req.headers.Get("Accept"), true);
+      if (n == Negotiated::kDiscoveryV2 || n == Negotiated::kDiscoveryV2Beta1) {
+        std::string v = n == Negotiated::kDiscoveryV2 ? "v2" : "v2beta1";
+        Reply r = Reply::Json(200, AggregatedDiscovery(registry, path == "/api", "apidiscovery.k8s.io/" + v));
+        r.content_type = "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList";
+        return SendReply(out, r);
+      }
+      if (path == "/api") {
+        return SendReply(out, Reply::Json(200, ApiVersions(fmt::format("{}:{}", options_.advertise_address, options_.port))));
+      }
+      return SendReply(out, Reply::Json(200, ApiGroupList(registry)));
+    }
+    if (!info.version.empty()) {  // /api/v1, /apis/apps/v1
+      Json list = ApiResourceList(registry, info.group, info.version);
+      if (!list.is_null()) return SendReply(out, Reply::Json(200, list));
+    } else if (path.starts_with("/apis/")) {  // /apis/apps
+      for (const auto& g : registry.groups()) {
+        if (!g.name.empty() && path == "/apis/" + g.name) {
+          Json versions = Json::array();
+          for (const auto& v : g.versions) versions.push_back({{"groupVersion", g.name + "/" + v}, {"version", v}});
+          return SendReply(out, Reply::Json(200, {{"kind", "APIGroup"}, {"apiVersion", "v1"}, {"name", g.name},
+                                                  {"versions", versions}, {"preferredVersion", versions[0]}}));
+        }
+      }
+    }
+    SendError(out, NotFoundPath());
+  }
+
+  void HandleResource(const http::Request& req, RequestInfo info, Query query, const UserInfo& user,
+                      std::shared_ptr<http::ResponseWriter> out) {
+    const api::ResourceInfo* r = api::Registry::Builtin().Find(info.group, info.version, info.resource);
+    if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces") ||
+        (!info.subresource.empty() && !r->HasSubresource(info.subresource))) {
+      return SendError(*out, NotFoundPath());
+    }
+    RequestContext ctx;
+    ctx.http = &req;
+    ctx.info = std::move(info);
+    ctx.resource = r;
+    ctx.query = std::move(query);
+    ctx.user = user.name;
+    ctx.groups = user.groups;
+    switch (Negotiate(req.headers.Get("Accept"), false)) {
+      case Negotiated::kTable: ctx.format = OutputFormat::kTable; break;
+      case Negotiated::kPartialMetadata: ctx.format = OutputFormat::kPartialMetadata; break;
+      case Negotiated::kUnsupported:
+        return SendError(*out, NotAcceptable("only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io"));
+      default: break;
+    }
+    const std::string& verb = ctx.info.verb;
+    if (verb == "watch") return watch_->Start(ctx, std::move(out));
+    Reply reply;
+    if (verb == "get") {
+      reply = rest_->Get(ctx);
+    } else if (verb == "list") {
+      reply = rest_->List(ctx);
+    } else if (verb == "create") {
+      reply = ctx.info.subresource == "binding" ? Bind(ctx) : rest_->Create(ctx);
+    } else if (verb == "update") {
+      reply = rest_->Update(ctx);
+    } else if (verb == "patch") {
+      reply = rest_->Patch(ctx);
+    } else if (verb == "delete") {
+      reply = rest_->Delete(ctx);
+    } else if (verb == "deletecollection") {
+      reply = rest_->DeleteCollection(ctx);
+    } else {
+      reply = Reply::Error(MethodNotAllowed("the server does not allow this method on the requested resource"));
+    }
+    SendReply(*out, reply);
+  }
+
+  // POST pods/NAME/binding: assigns the pod to a node (the scheduler's write).
+  Reply Bind(const RequestContext& ctx) {
+    Result<Json> body = api::ParseJson(ctx.http->body);
+    if (!body.ok()) return Reply::Error(FromStatus(body.status()));
+    std::string node = api::GetString(api::Find(*body, "target") ? (*body)["target"] : Json(), "name");
+    if (node.empty()) return Reply::Error(BadRequest("binding target name is required"));
+    RequestContext status_ctx = ctx;
+    status_ctx.info.subresource = "";
+    const api::ResourceInfo& r = *ctx.resource;
+    Result<Json> pod = rest_->GetObject(r, ctx.info.namespace_, ctx.info.name);
+    if (!pod.ok()) return Reply::Error(FromStatus(pod.status(), &r, ctx.info.name));
+    std::string current = api::GetString((*pod).value("spec", Json::object()), "nodeName");
+    if (!current.empty()) {
+      return Reply::Error(Conflict(r, ctx.info.name,
+                                   fmt::format("pod {} is already assigned to node \"{}\"", ctx.info.name, current)));
+    }
+    Json patch = {{"spec", {{"nodeName", node}}}};
+    http::Request fake = *ctx.http;
+    fake.body = api::Dump(patch);
+    fake.headers.Set("Content-Type", "application/merge-patch+json");
+    status_ctx.http = &fake;
+    Reply reply = rest_->Patch(status_ctx);
+    if (reply.code != 200) return reply;
+    Reply ok = Reply::Json(201, {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
+                                 {"status", "Success"}, {"code", 201}});
+    return ok;
+  }
+
+  Json VersionInfo() const {
+    return {{"major", "1"},
+            {"minor", "33"},
+            {"gitVersion", std::string("v1.33.0+sampan-") + SAMPAN_VERSION},
+            {"gitCommit", SAMPAN_GIT_COMMIT},
+            {"gitTreeState", "clean"},
+            {"buildDate", "1970-01-01T00:00:00Z"},
+            {"goVersion", "none (C++)"},
+            {"compiler", "gcc"},
+            {"platform", "linux/amd64"}};
+  }
+
+  const ApiServerOptions options_;
+  const Clock& clock_;
+  Authenticator authn_;
+  MastersOnlyAuthorizer authz_;
+  DispatcherThread timers_;
+  std::unique_ptr<ServiceAllocator> services_;
+  std::unique_ptr<RestHandler> rest_;
+  std::unique_ptr<WatchHandler> watch_;
+  std::unique_ptr<NamespaceFinalizer> finalizer_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options) {
+  if (!options.store) return Status::Invalid("ApiServer needs a store");
+  auto server = std::make_unique<ApiServerImpl>(options);
+  RETURN_IF_ERROR(server->Init());
+  return std::unique_ptr<ApiServer>(std::move(server));
+}
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,44 @@
+#pragma once
+// ApiServer: the Kubernetes API over HTTPS. Wires the HTTP server to authentication,
+// authorization, discovery and the REST handlers over the store; creates the built-in
+// namespaces and the `kubernetes` service on first start.
+//
+// Threading: requests run on the HTTP server's workers; timers (watch timeouts, bookmarks)
+// on an own dispatcher thread. Start() and Stop() from one controlling thread.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pkg/apiserver/authn.h"
+#include "pkg/util/clock.h"
+#include "pkg/util/http_server.h"
+#include "storage/store.h"
+
+namespace sampan::apiserver {
+
+struct ApiServerOptions {
+  storage::Store* store = nullptr;
+  const Clock* clock = nullptr;  // nullptr = real clock
+  std::string bind_address = "0.0.0.0";
+  int port = 6443;
+  std::string advertise_address = "127.0.0.1";  // for the `kubernetes` endpoints
+  std::string service_cidr = "10.43.0.0/16";
+  std::string node_port_range = "30000-32767";
+  // TLS: serving cert/key and the CA that signs client certificates. Empty = plain HTTP
+  // (tests of the API layer only; authentication then trusts nobody).
+  std::string cert_file, key_file, client_ca_file;
+  // Bearer tokens accepted, with the identity they carry.
+  std::vector<StaticToken> tokens;
+  int worker_threads = 8;
+};
+
+class ApiServer {
+ public:
+  static Result<std::unique_ptr<ApiServer>> Start(const ApiServerOptions& options);
+  virtual ~ApiServer() = default;
+  virtual int port() const = 0;
+  virtual void Stop() = 0;
+};
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,47 @@
+#include "pkg/apiserver/authn.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+namespace sampan::apiserver {
+
+bool UserInfo::InGroup(const std::string& group) const {
+  return std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+std::optional<UserInfo> Authenticator::Authenticate(const http::Request& request) const {
+  if (request.peer.verified && !request.peer.common_name.empty()) {
+    UserInfo user{request.peer.common_name, request.peer.organizations};
+    user.groups.push_back("system:authenticated");
+    return user;
+  }
+  std::string_view auth = request.headers.Get("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer) {
+    std::string_view token = auth.substr(kBearer.size());
+    for (const auto& t : tokens_) {
+      // Constant-time comparison: the token is a secret.
+      if (t.token.size() == token.size() &&
+          CRYPTO_memcmp(t.token.data(), token.data(), token.size()) == 0) {
+        UserInfo user = t.user;
+        user.groups.push_back("system:authenticated");
+        return user;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+bool MastersOnlyAuthorizer::Allowed(const UserInfo& user, bool resource_request,
+                                    const std::string& verb, const std::string& path) const {
+  (void)verb;
+  if (user.InGroup("system:masters")) return true;
+  if (resource_request) return false;
+  // Discovery, version, health and OpenAPI: any authenticated user (system:discovery).
+  return path == "/api" || path.starts_with("/api/") || path == "/apis" ||
+         path.starts_with("/apis/") || path == "/version" || path == "/healthz" ||
+         path == "/livez" || path == "/readyz" || path.starts_with("/openapi");
+}
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,50 @@
+#pragma once
+// Authentication: who is making a request. x509 client certificates verified against the
+// client CA (CN = user, O = groups) and static bearer tokens (the cluster token for nodes).
+// Service-account tokens come later. Anything else is anonymous, which is refused (401).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pkg/util/http.h"
+
+namespace sampan::apiserver {
+
+struct UserInfo {
+  std::string name;
+  std::vector<std::string> groups;
+  bool InGroup(const std::string& group) const;
+};
+
+struct StaticToken {
+  std::string token;
+  UserInfo user;
+};
+
+class Authenticator {
+ public:
+  explicit Authenticator(std::vector<StaticToken> tokens) : tokens_(std::move(tokens)) {}
+  // nullopt = not authenticated.
+  std::optional<UserInfo> Authenticate(const http::Request& request) const;
+
+ private:
+  std::vector<StaticToken> tokens_;
+};
+
+// Authorization for now: members of system:masters may do everything; every authenticated
+// user may read discovery, version and health. RBAC replaces this later.
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  virtual bool Allowed(const UserInfo& user, bool resource_request, const std::string& verb,
+                       const std::string& path) const = 0;
+};
+
+class MastersOnlyAuthorizer final : public Authorizer {
+ public:
+  bool Allowed(const UserInfo& user, bool resource_request, const std::string& verb,
+               const std::string& path) const override;
+};
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,42 @@
+#pragma once
+// Parses a Kubernetes API request path and query into what is being asked: group, version,
+// namespace, resource, name, subresource and verb (as upstream's RequestInfoFactory).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sampan::apiserver {
+
+struct RequestInfo {
+  bool is_resource_request = false;  // false for /api, /apis, /version, /healthz, ...
+  std::string group;                 // "" = core
+  std::string version;
+  std::string namespace_;
+  std::string resource;
+  std::string name;
+  std::string subresource;
+  std::string verb;  // get list watch create update patch delete deletecollection
+  std::string path;  // the raw path, for non-resource requests
+};
+
+// Query parameters, percent-decoded. The last value wins for repeated keys.
+class Query {
+ public:
+  explicit Query(std::string_view raw);
+  std::optional<std::string> Get(std::string_view key) const;
+  std::string GetOr(std::string_view key, std::string_view def) const;
+  bool Has(std::string_view key) const { return Get(key).has_value(); }
+  // "true" or "1" (upstream accepts both for watch=).
+  bool Flag(std::string_view key) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> values_;
+};
+
+std::string PercentDecode(std::string_view s, bool plus_as_space);
+
+RequestInfo ParseRequestInfo(std::string_view method, std::string_view path, const Query& query);
+
+}  // namespace sampan::apiserver

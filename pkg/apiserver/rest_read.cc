@@ -1,0 +1,247 @@
+// Get and list of stored resources, with upstream's resourceVersion and paging rules.
+#include <fmt/core.h>
+
+#include <thread>
+
+#include "pkg/apiserver/list_filter.h"
+#include "pkg/apiserver/object_codec.h"
+#include "pkg/apiserver/object_meta.h"
+#include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/table.h"
+#include "pkg/util/base64.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+
+struct ContinueToken {
+  int64_t revision = 0;
+  std::string start_after;
+};
+
+std::string EncodeContinue(int64_t revision, const std::string& last_key) {
+  return Base64Encode(api::Dump(Json{{"v", "meta.k8s.io/v1"}, {"rv", revision}, {"start", last_key}}));
+}
+
+Result<ContinueToken> DecodeContinue(const std::string& token) {
+  auto raw = Base64Decode(token);
+  if (!raw) return Status::BadRequest("continue key is not valid: illegal base64 data");
+  Result<Json> j = api::ParseJson(*raw);
+  if (!j.ok() || !j->is_object() || !j->contains("rv") || !j->contains("start")) {
+    return Status::BadRequest("continue key is not valid: incorrect encoded start resourceVersion");
+  }
+  return ContinueToken{api::GetInt(*j, "rv"), api::GetString(*j, "start")};
+}
+
+Result<int64_t> ParseRv(const std::string& rv) {
+  char* end = nullptr;
+  long long v = std::strtoll(rv.c_str(), &end, 10);
+  if (rv.empty() || *end != '\0' || v < 0) {
+    return Status::BadRequest(fmt::format("invalid resource version: {}", rv));
+  }
+  return static_cast<int64_t>(v);
+}
+
+ApiError TooLargeRv(int64_t asked, int64_t current) {
+  ApiError e;
+  e.code = 504;
+  e.reason = "Timeout";
+  e.message = fmt::format("Too large resource version: {}, current: {}", asked, current);
+  e.causes.push_back({"ResourceVersionTooLarge", "Too large resource version", ""});
+  e.retry_after_seconds = 1;
+  return e;
+}
+
+}  // namespace
+
+// Waits briefly for the store to reach `rv` (a client may have seen it from another
+// server or a watch a moment ago); upstream waits up to 3 s too.
+static bool WaitForRevision(storage::Store& store, int64_t rv) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (store.CurrentRevision() < rv) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+Reply RestHandler::Get(const RequestContext& ctx) {
+  const api::ResourceInfo& r = *ctx.resource;
+  const std::string& sub = ctx.info.subresource;
+  if (!sub.empty() && sub != "status" && sub != "scale") {
+    return Reply::Error(NotFound(r, ctx.info.name));
+  }
+  if (sub == "scale" && !r.HasSubresource("scale")) return Reply::Error(NotFound(r, ctx.info.name));
+  Result<Stored> s = Load(r, r.namespaced ? ctx.info.namespace_ : "", ctx.info.name);
+  if (!s.ok()) return Reply::Error(FromStatus(s.status(), &r, ctx.info.name));
+  if (sub == "scale") return ScaleReply(r, s->object);
+  Reply reply;
+  reply.body = FormatObject(ctx, s->object);
+  return reply;
+}
+
+Reply RestHandler::List(const RequestContext& ctx) {
+  const api::ResourceInfo& r = *ctx.resource;
+  Result<ListFilter> filter = ListFilter::FromQuery(r, ctx.query);
+  if (!filter.ok()) return Reply::Error(FromStatus(filter.status()));
+  std::string rv_param = ctx.query.GetOr("resourceVersion", "");
+  std::string match = ctx.query.GetOr("resourceVersionMatch", "");
+  std::string cont = ctx.query.GetOr("continue", "");
+  int64_t limit = std::atoll(ctx.query.GetOr("limit", "0").c_str());
+  if (limit < 0) limit = 0;
+
+  if (!match.empty() && rv_param.empty()) {
+    return Reply::Error(BadRequest(
+        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+        "resourceVersion is provided"));
+  }
+  if (!cont.empty() && !rv_param.empty() && rv_param != "0") {
+    return Reply::Error(BadRequest(
+        "specifying resource version is not allowed when using continue"));
+  }
+  if (!match.empty() && match != "Exact" && match != "NotOlderThan") {
+    return Reply::Error(BadRequest(fmt::format(
+        "resourceVersionMatch: Unsupported value: \"{}\": supported values: \"Exact\", "
+        "\"NotOlderThan\"",
+        match)));
+  }
+
+  storage::ListOptions opts;
+  if (!cont.empty()) {
+    Result<ContinueToken> token = DecodeContinue(cont);
+    if (!token.ok()) return Reply::Error(FromStatus(token.status()));
+    opts.revision = token->revision;
+    opts.start_after = token->start_after;
+  } else if (!rv_param.empty() && rv_param != "0") {
+    Result<int64_t> rv = ParseRv(rv_param);
+    if (!rv.ok()) return Reply::Error(FromStatus(rv.status()));
+    // Exact: that snapshot. Otherwise (NotOlderThan or legacy unset) anything as new.
+    bool exact = match == "Exact" || (match.empty() && limit > 0);
+    if (!WaitForRevision(store_, *rv)) return Reply::Error(TooLargeRv(*rv, store_.CurrentRevision()));
+    if (exact) opts.revision = *rv;
+  }
+
+  std::string prefix = StoragePrefix(r, r.namespaced ? ctx.info.namespace_ : "");
+  std::vector<std::string> items;
+  std::vector<Json> parsed;  // only when filtering or building a Table
+  bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject;
+  int64_t list_rv = 0;
+  std::string last_key;
+  bool more = false;
+  // Pages of the store are read until `limit` matching items are collected. The continue
+  // token names the last item returned, so nothing is skipped or repeated.
+  bool full = false;
+  while (!full) {
+    storage::ListOptions page = opts;
+    if (limit > 0) page.limit = std::max<int64_t>(limit - static_cast<int64_t>(items.size() + parsed.size()), 64);
+    Result<storage::ListResult> res = store_.List(prefix, page);
+    if (!res.ok()) {
+      if (res.status().IsGone() && !cont.empty()) {
+        return Reply::Error(Gone(
+            "The provided continue parameter is too old to display a consistent list result. "
+            "You can start a new list without the continue parameter."));
+      }
+      if (res.status().IsGone()) {
+        return Reply::Error(Gone("The resourceVersion for the provided list is too old."));
+      }
+      return Reply::Error(FromStatus(res.status()));
+    }
+    list_rv = res->revision;
+    opts.revision = res->revision;  // later pages read the same snapshot
+    for (size_t i = 0; i < res->items.size(); ++i) {
+      storage::KeyValue& kv = res->items[i];
+      if (full) {
+        more = true;  // a further item exists after the last one returned
+        break;
+      }
+      last_key = kv.key;
+      if (!need_parse) {
+        if (StoredAs(kv.value, r.GroupVersion())) {
+          items.push_back(WithResourceVersion(kv.value, kv.mod_revision));
+        } else {
+          Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
+          if (!obj.ok()) continue;
+          (*obj)["apiVersion"] = r.GroupVersion();
+          items.push_back(api::Dump(*obj));
+        }
+      } else {
+        Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
+        if (!obj.ok()) continue;
+        (*obj)["apiVersion"] = r.GroupVersion();
+        if (!filter->Matches(*obj)) continue;
+        parsed.push_back(std::move(*obj));
+      }
+      full = limit > 0 && static_cast<int64_t>(items.size() + parsed.size()) >= limit;
+    }
+    if (!res->more) break;
+    if (full) {
+      more = true;
+      break;
+    }
+    opts.start_after = last_key;
+  }
+  std::string token = more ? EncodeContinue(list_rv, last_key) : "";
+
+  Reply reply;
+  if (ctx.format == OutputFormat::kTable) {
+    reply.body = api::Dump(BuildTable(r, parsed, list_rv, token, TableOptions::FromQuery(ctx.query)));
+    return reply;
+  }
+  if (ctx.format == OutputFormat::kPartialMetadata) {
+    Json list = {{"kind", "PartialObjectMetadataList"},
+                 {"apiVersion", "meta.k8s.io/v1"},
+                 {"metadata", {{"resourceVersion", std::to_string(list_rv)}}},
+                 {"items", Json::array()}};
+    if (!token.empty()) list["metadata"]["continue"] = token;
+    for (const auto& o : parsed) {
+      list["items"].push_back({{"kind", "PartialObjectMetadata"},
+                               {"apiVersion", "meta.k8s.io/v1"},
+                               {"metadata", o["metadata"]}});
+    }
+    reply.body = api::Dump(list);
+    return reply;
+  }
+  for (auto& o : parsed) items.push_back(api::Dump(o));
+  reply.body = AssembleList(r, list_rv, items, token);
+  return reply;
+}
+
+Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
+  const api::ResourceInfo& r = *ctx.resource;
+  Result<ListFilter> filter = ListFilter::FromQuery(r, ctx.query);
+  if (!filter.ok()) return Reply::Error(FromStatus(filter.status()));
+  Json options = Json::object();
+  if (!ctx.http->body.empty()) {
+    Result<Json> parsed = api::ParseJson(ctx.http->body);
+    if (parsed.ok() && parsed->is_object()) options = std::move(*parsed);
+  }
+  bool dry_run = ctx.query.GetOr("dryRun", "") == "All";
+  std::string prefix = StoragePrefix(r, r.namespaced ? ctx.info.namespace_ : "");
+  Result<storage::ListResult> res = store_.List(prefix, {});
+  if (!res.ok()) return Reply::Error(FromStatus(res.status()));
+  std::vector<std::string> deleted;
+  for (auto& kv : res->items) {
+    Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
+    if (!obj.ok() || !filter->Matches(*obj)) continue;
+    Reply one = DeleteOne(ctx, r, NamespaceOf(*obj), NameOf(*obj), options, dry_run);
+    if (one.code == 200) deleted.push_back(one.body);
+  }
+  Reply reply;
+  reply.body = AssembleList(r, store_.CurrentRevision(), deleted, "");
+  return reply;
+}
+
+std::string FormatObject(const RequestContext& ctx, const Json& object) {
+  if (ctx.format == OutputFormat::kTable) {
+    return api::Dump(BuildTable(*ctx.resource, {object}, -1, "", TableOptions::FromQuery(ctx.query)));
+  }
+  if (ctx.format == OutputFormat::kPartialMetadata) {
+    return api::Dump(Json{{"kind", "PartialObjectMetadata"},
+                          {"apiVersion", "meta.k8s.io/v1"},
+                          {"metadata", object["metadata"]}});
+  }
+  return api::Dump(object);
+}
+
+}  // namespace sampan::apiserver

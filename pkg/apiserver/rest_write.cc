@@ -1,0 +1,451 @@
+// Create, update and delete of stored resources.
+#include <fmt/core.h>
+
+#include "pkg/apiserver/object_codec.h"
+#include "pkg/apiserver/object_meta.h"
+#include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/service_allocator.h"
+#include "pkg/apiserver/strategy.h"
+#include "pkg/util/log.h"
+#include "pkg/util/time_format.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+
+const log::Logger kLog("apiserver");
+constexpr int kMaxConflictRetries = 5;
+
+bool DryRun(const RequestContext& ctx) { return ctx.query.GetOr("dryRun", "") == "All"; }
+
+const api::ResourceInfo& NamespaceResource() {
+  return *api::Registry::Builtin().Find("", "v1", "namespaces");
+}
+
+bool IsService(const api::ResourceInfo& r) { return r.storage_name == "core/services"; }
+
+}  // namespace
+
+Reply Reply::Error(const ApiError& e) {
+  Reply r;
+  r.code = e.code;
+  r.body = e.Body();
+  if (e.retry_after_seconds > 0) r.headers.Add("Retry-After", std::to_string(e.retry_after_seconds));
+  return r;
+}
+
+Reply Reply::Json(int code, const api::Json& body) {
+  Reply r;
+  r.code = code;
+  r.body = api::Dump(body);
+  return r;
+}
+
+RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services)
+    : store_(store), clock_(clock), services_(services) {}
+
+Result<RestHandler::Stored> RestHandler::Load(const api::ResourceInfo& r, const std::string& ns,
+                                              const std::string& name) {
+  ASSIGN_OR_RETURN(storage::KeyValue kv, store_.Get(StorageKey(r, ns, name)));
+  ASSIGN_OR_RETURN(Json obj, DecodeStored(kv.value, kv.mod_revision));
+  obj["apiVersion"] = r.GroupVersion();  // versions sharing storage differ only here for now
+  return Stored{std::move(obj), std::move(kv.value), kv.mod_revision};
+}
+
+Result<Json> RestHandler::GetObject(const api::ResourceInfo& r, const std::string& ns,
+                                    const std::string& name) {
+  ASSIGN_OR_RETURN(Stored s, Load(r, ns, name));
+  return std::move(s.object);
+}
+
+Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::ResourceInfo& r) {
+  std::string_view content_type = ctx.http->headers.Get("Content-Type");
+  bool strict = ctx.query.GetOr("fieldValidation", "") == "Strict";
+  Result<Json> parsed = Status::BadRequest("empty body");
+  if (content_type.find("yaml") != std::string_view::npos) {
+    parsed = api::ParseYaml(ctx.http->body);
+  } else if (content_type.empty() || content_type.find("json") != std::string_view::npos) {
+    parsed = api::ParseJson(ctx.http->body, strict ? api::DuplicateFields::kReject
+                                                  : api::DuplicateFields::kAllow);
+  } else {
+    return Status(Code::kUnsupported, std::string(content_type));
+  }
+  if (!parsed.ok()) return parsed.status();
+  Json obj = std::move(*parsed);
+  if (!obj.is_object()) return Status::BadRequest("the body of the request must be an object");
+  std::string api_version = api::GetString(obj, "apiVersion");
+  std::string kind = api::GetString(obj, "kind");
+  if (!api_version.empty() && api_version != r.GroupVersion()) {
+    return Status::BadRequest(fmt::format(
+        "the API version in the data ({}) does not match the expected API version ({})",
+        api_version, r.GroupVersion()));
+  }
+  if (!kind.empty() && kind != r.kind) {
+    return Status::BadRequest(
+        fmt::format("the kind in the data ({}) does not match the expected kind ({})", kind, r.kind));
+  }
+  obj["apiVersion"] = r.GroupVersion();
+  obj["kind"] = r.kind;
+  if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = Json::object();
+  return obj;
+}
+
+Reply RestHandler::Create(const RequestContext& ctx) {
+  const api::ResourceInfo& r = *ctx.resource;
+  if (!ctx.info.subresource.empty()) {
+    return Reply::Error(MethodNotAllowed(fmt::format(
+        "the server does not allow this method on the requested resource ({}/{})", r.resource,
+        ctx.info.subresource)));
+  }
+  Result<Json> body = DecodeBody(ctx, r);
+  if (!body.ok()) {
+    if (body.status().code() == Code::kUnsupported) {
+      return Reply::Error(UnsupportedMediaType(body.status().message()));
+    }
+    return Reply::Error(FromStatus(body.status()));
+  }
+  Json obj = std::move(*body);
+  std::string ns = ctx.info.namespace_;
+  if (r.namespaced) {
+    std::string body_ns = NamespaceOf(obj);
+    if (!body_ns.empty() && body_ns != ns) {
+      return Reply::Error(BadRequest(
+          "the namespace of the provided object does not match the namespace sent on the request"));
+    }
+    obj["metadata"]["namespace"] = ns;
+  } else {
+    obj["metadata"].erase("namespace");
+  }
+  return CreateInternal(&ctx, r, std::move(obj), ns, DryRun(ctx));
+}
+
+Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
+  obj["apiVersion"] = r.GroupVersion();
+  obj["kind"] = r.kind;
+  std::string ns = NamespaceOf(obj);
+  Reply reply = CreateInternal(nullptr, r, std::move(obj), ns, false);
+  if (reply.code != 201) {
+    Json err = Json::parse(reply.body, nullptr, false);
+    std::string message = err.is_object() ? api::GetString(err, "message") : reply.body;
+    return Status(reply.code == 409 ? Code::kAlreadyExists : Code::kInvalid, message);
+  }
+  return Json::parse(reply.body);
+}
+
+Reply RestHandler::CreateInternal(const RequestContext* ctx, const api::ResourceInfo& r,
+                                  Json obj, const std::string& ns, bool dry_run) {
+  (void)ctx;
+  const Strategy& strategy = StrategyFor(r);
+  if (!api::GetString(obj["metadata"], "resourceVersion").empty()) {
+    return Reply::Error(Internal("resourceVersion should not be set on objects to be created"));
+  }
+  PrepareMetaForCreate(obj, clock_);
+  strategy.Default(obj);
+  strategy.PrepareForCreate(obj);
+  std::string name = NameOf(obj);
+  std::vector<Cause> causes;
+  ValidateMeta(obj, r, strategy.name_rule(), causes);
+  strategy.Validate(obj, nullptr, causes);
+  if (!causes.empty()) return Reply::Error(Invalid(r, name, std::move(causes)));
+
+  // Namespaced objects need a live namespace.
+  if (r.namespaced) {
+    Result<Stored> namespace_obj = Load(NamespaceResource(), "", ns);
+    if (!namespace_obj.ok()) {
+      if (namespace_obj.status().IsNotFound()) {
+        return Reply::Error(NotFound(NamespaceResource(), ns));
+      }
+      return Reply::Error(FromStatus(namespace_obj.status()));
+    }
+    if (api::FindPath(namespace_obj->object, "metadata.deletionTimestamp")) {
+      ApiError e = Forbidden(fmt::format(
+          "{} \"{}\" is forbidden: unable to create new content in namespace {} because it is "
+          "being terminated",
+          r.resource, name, ns));
+      return Reply::Error(e);
+    }
+  }
+  if (IsService(r)) {
+    std::vector<Cause> alloc = services_.AllocateForCreate(obj);
+    if (!alloc.empty()) return Reply::Error(Invalid(r, name, std::move(alloc)));
+  }
+  if (dry_run) {
+    if (IsService(r)) services_.Release(obj);
+    return Reply::Json(201, obj);
+  }
+  Result<storage::KeyValue> kv = store_.Create(StorageKey(r, ns, name), EncodeForStorage(obj));
+  if (!kv.ok()) {
+    if (IsService(r)) services_.Release(obj);
+    return Reply::Error(FromStatus(kv.status(), &r, name));
+  }
+  obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
+  return Reply::Json(201, obj);
+}
+
+Reply RestHandler::Update(const RequestContext& ctx) {
+  const api::ResourceInfo& r = *ctx.resource;
+  const std::string& sub = ctx.info.subresource;
+  if (!sub.empty() && sub != "status" && sub != "scale" && sub != "finalize") {
+    return Reply::Error(NotFound(r, ctx.info.name));
+  }
+  Result<Json> body = [&]() -> Result<Json> {
+    if (sub == "scale") return api::ParseJson(ctx.http->body);
+    return DecodeBody(ctx, r);
+  }();
+  if (!body.ok()) {
+    if (body.status().code() == Code::kUnsupported) {
+      return Reply::Error(UnsupportedMediaType(body.status().message()));
+    }
+    return Reply::Error(FromStatus(body.status()));
+  }
+  Json incoming = std::move(*body);
+  if (!incoming.contains("metadata") || !incoming["metadata"].is_object()) {
+    incoming["metadata"] = Json::object();
+  }
+  std::string body_name = NameOf(incoming);
+  if (!body_name.empty() && body_name != ctx.info.name) {
+    return Reply::Error(BadRequest(fmt::format(
+        "the name of the object ({}) does not match the name on the URL ({})", body_name,
+        ctx.info.name)));
+  }
+  if (r.namespaced) {
+    std::string body_ns = NamespaceOf(incoming);
+    if (!body_ns.empty() && body_ns != ctx.info.namespace_) {
+      return Reply::Error(BadRequest(
+          "the namespace of the provided object does not match the namespace sent on the request"));
+    }
+  }
+  std::string pinned_rv = api::GetString(incoming["metadata"], "resourceVersion");
+  return UpdateInternal(
+      ctx,
+      [&](const Json& current) -> Result<Json> {
+        std::string current_rv = api::GetString(current["metadata"], "resourceVersion");
+        if (!pinned_rv.empty() && pinned_rv != current_rv) {
+          return Status::Conflict("stale resourceVersion");
+        }
+        std::string uid = api::GetString(incoming["metadata"], "uid");
+        if (!uid.empty() && uid != api::GetString(current["metadata"], "uid")) {
+          return Status::Conflict(fmt::format(
+              "Precondition failed: UID in precondition: {}, UID in object meta: {}", uid,
+              api::GetString(current["metadata"], "uid")));
+        }
+        if (sub == "scale") {
+          Json next = current;
+          const Json* replicas = api::FindPath(incoming, "spec.replicas");
+          next["spec"]["replicas"] = replicas ? *replicas : Json(0);
+          return next;
+        }
+        if (sub == "status") {
+          Json next = current;
+          if (incoming.contains("status")) {
+            next["status"] = incoming["status"];
+          } else {
+            next.erase("status");
+          }
+          return next;
+        }
+        if (sub == "finalize") {  // namespaces: only spec.finalizers may change
+          Json next = current;
+          const Json* fin = api::FindPath(incoming, "spec.finalizers");
+          next["spec"]["finalizers"] = fin ? *fin : Json::array();
+          return next;
+        }
+        return incoming;
+      },
+      DryRun(ctx));
+}
+
+Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate,
+                                  bool dry_run) {
+  const api::ResourceInfo& r = *ctx.resource;
+  const std::string& ns = ctx.info.namespace_;
+  const std::string& name = ctx.info.name;
+  const std::string& sub = ctx.info.subresource;
+  const Strategy& strategy = StrategyFor(r);
+  for (int attempt = 0;; ++attempt) {
+    Result<Stored> current = Load(r, r.namespaced ? ns : "", name);
+    if (!current.ok()) return Reply::Error(FromStatus(current.status(), &r, name));
+    Result<Json> next_or = mutate(current->object);
+    if (!next_or.ok()) {
+      if (next_or.status().IsConflict()) {
+        if (next_or.status().message().starts_with("Precondition failed")) {
+          return Reply::Error(Conflict(r, name, next_or.status().message()));
+        }
+        return Reply::Error(FromStatus(next_or.status(), &r, name));
+      }
+      return Reply::Error(FromStatus(next_or.status(), &r, name));
+    }
+    Json next = std::move(*next_or);
+    next["apiVersion"] = r.GroupVersion();
+    next["kind"] = r.kind;
+    if (!next.contains("metadata") || !next["metadata"].is_object()) next["metadata"] = Json::object();
+    PrepareMetaForUpdate(next, current->object);
+    if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
+    strategy.Default(next);
+    std::vector<Cause> causes;
+    ValidateMeta(next, r, strategy.name_rule(), causes);
+    ValidateMetaUpdate(next, current->object, causes);
+    strategy.Validate(next, &current->object, causes);
+    if (!causes.empty()) return Reply::Error(Invalid(r, name, std::move(causes)));
+    if (IsService(r) && sub.empty()) {
+      std::vector<Cause> alloc = services_.AllocateForUpdate(next, current->object);
+      if (!alloc.empty()) return Reply::Error(Invalid(r, name, std::move(alloc)));
+    }
+
+    std::string encoded = EncodeForStorage(next);
+    std::string key = StorageKey(r, r.namespaced ? ns : "", name);
+    // The last finalizer gone from an object being deleted: it goes now.
+    const Json* fin = api::FindPath(next, "metadata.finalizers");
+    bool finalize = api::FindPath(next, "metadata.deletionTimestamp") &&
+                    (!fin || !fin->is_array() || fin->empty());
+    if (r.storage_name == "core/namespaces") {  // also waits for spec.finalizers (content)
+      const Json* spec_fin = api::FindPath(next, "spec.finalizers");
+      finalize = finalize && (!spec_fin || !spec_fin->is_array() || spec_fin->empty());
+    }
+    if (dry_run) {
+      next["metadata"]["resourceVersion"] = std::to_string(current->revision);
+      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+    }
+    if (encoded == current->raw && !finalize) {
+      // Nothing changed: no write, the resourceVersion stays (as upstream).
+      return sub == "scale" ? ScaleReply(r, current->object) : Reply::Json(200, current->object);
+    }
+    Result<storage::KeyValue> kv =
+        finalize ? store_.Delete(key, current->revision)
+                 : store_.Update(key, encoded, current->revision);
+    if (kv.ok()) {
+      if (finalize && IsService(r)) services_.Release(next);
+      next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
+      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+    }
+    if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
+    // Lost a race with another writer: retry unless the client pinned a resourceVersion
+    // (then mutate() reports the conflict on the next round).
+    if (!kv.status().IsConflict() || attempt >= kMaxConflictRetries) {
+      return Reply::Error(FromStatus(kv.status(), &r, name));
+    }
+  }
+}
+
+Reply RestHandler::ScaleReply(const api::ResourceInfo& r, const Json& object) {
+  (void)r;
+  Json meta = Json::object();
+  for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+    if (object["metadata"].contains(f)) meta[f] = object["metadata"][f];
+  }
+  Json scale = {{"kind", "Scale"},
+                {"apiVersion", "autoscaling/v1"},
+                {"metadata", meta},
+                {"spec", {{"replicas", api::GetInt(object["spec"], "replicas", 0)}}},
+                {"status", {{"replicas", api::GetInt(object.value("status", Json::object()),
+                                                     "replicas", 0)}}}};
+  // status.selector is the label selector in its string form.
+  std::string selector;
+  const Json* sel = api::FindPath(object, "spec.selector");
+  const Json* labels = sel && sel->contains("matchLabels") ? &(*sel)["matchLabels"] : sel;
+  if (labels && labels->is_object()) {
+    for (auto it = labels->begin(); it != labels->end(); ++it) {
+      if (!it.value().is_string()) continue;
+      if (!selector.empty()) selector += ",";
+      selector += it.key() + "=" + it.value().get<std::string>();
+    }
+  }
+  if (!selector.empty()) scale["status"]["selector"] = selector;
+  return Reply::Json(200, scale);
+}
+
+Reply RestHandler::Delete(const RequestContext& ctx) {
+  const api::ResourceInfo& r = *ctx.resource;
+  if (!ctx.info.subresource.empty()) {
+    return Reply::Error(MethodNotAllowed("the server does not allow this method on the requested resource"));
+  }
+  Json options = Json::object();
+  if (!ctx.http->body.empty()) {
+    Result<Json> parsed = api::ParseJson(ctx.http->body);
+    if (!parsed.ok()) return Reply::Error(FromStatus(parsed.status()));
+    if (parsed->is_object()) options = std::move(*parsed);
+  }
+  if (auto grace = ctx.query.Get("gracePeriodSeconds")) {
+    options["gracePeriodSeconds"] = std::atoll(grace->c_str());
+  }
+  if (auto policy = ctx.query.Get("propagationPolicy")) options["propagationPolicy"] = *policy;
+  bool dry_run = DryRun(ctx);
+  if (const Json* d = api::Find(options, "dryRun"); d && d->is_array() && !d->empty()) {
+    dry_run = true;
+  }
+  return DeleteOne(ctx, r, r.namespaced ? ctx.info.namespace_ : "", ctx.info.name, options,
+                   dry_run);
+}
+
+Reply RestHandler::DeleteOne(const RequestContext& ctx, const api::ResourceInfo& r,
+                             const std::string& ns, const std::string& name, const Json& options,
+                             bool dry_run) {
+  (void)ctx;
+  std::string key = StorageKey(r, ns, name);
+  for (int attempt = 0;; ++attempt) {
+    Result<Stored> current = Load(r, ns, name);
+    if (!current.ok()) return Reply::Error(FromStatus(current.status(), &r, name));
+    Json obj = current->object;
+    const Json* pre = api::Find(options, "preconditions");
+    if (pre && pre->is_object()) {
+      std::string uid = api::GetString(*pre, "uid");
+      if (!uid.empty() && uid != api::GetString(obj["metadata"], "uid")) {
+        return Reply::Error(Conflict(
+            r, name,
+            fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}",
+                        uid, api::GetString(obj["metadata"], "uid"))));
+      }
+      std::string rv = api::GetString(*pre, "resourceVersion");
+      if (!rv.empty() && rv != api::GetString(obj["metadata"], "resourceVersion")) {
+        return Reply::Error(Conflict(
+            r, name,
+            fmt::format("Precondition failed: ResourceVersion in precondition: {}, "
+                        "ResourceVersion in object meta: {}",
+                        rv, api::GetString(obj["metadata"], "resourceVersion"))));
+      }
+    }
+    const Json* finalizers = api::FindPath(obj, "metadata.finalizers");
+    bool has_finalizers = finalizers && finalizers->is_array() && !finalizers->empty();
+    bool is_namespace = r.storage_name == "core/namespaces";
+    // Pods on a node are deleted gracefully: the node agent stops them, then removes them.
+    int64_t grace = api::GetInt(options, "gracePeriodSeconds",
+                                api::GetInt(api::Find(obj, "spec") ? obj["spec"] : Json(),
+                                            "terminationGracePeriodSeconds", 30));
+    bool graceful = r.storage_name == "core/pods" &&
+                    !api::GetString(obj.value("spec", Json::object()), "nodeName").empty() &&
+                    grace > 0 && api::GetString(obj.value("status", Json::object()), "phase") !=
+                                     "Succeeded" &&
+                    api::GetString(obj.value("status", Json::object()), "phase") != "Failed";
+    if (has_finalizers || graceful || is_namespace) {
+      if (obj["metadata"].contains("deletionTimestamp")) {
+        return Reply::Json(200, obj);  // already being deleted
+      }
+      auto when = clock_.WallNow() + std::chrono::seconds(graceful ? grace : 0);
+      obj["metadata"]["deletionTimestamp"] = FormatRfc3339(when);
+      obj["metadata"]["deletionGracePeriodSeconds"] = graceful ? grace : 0;
+      if (is_namespace) obj["status"]["phase"] = "Terminating";
+      if (dry_run) return Reply::Json(200, obj);
+      Result<storage::KeyValue> kv = store_.Update(key, EncodeForStorage(obj), current->revision);
+      if (kv.ok()) {
+        obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
+        return Reply::Json(200, obj);
+      }
+      if (!kv.status().IsConflict() || attempt >= kMaxConflictRetries) {
+        return Reply::Error(FromStatus(kv.status(), &r, name));
+      }
+      continue;
+    }
+    if (dry_run) return Reply::Json(200, obj);
+    Result<storage::KeyValue> kv = store_.Delete(key, current->revision);
+    if (kv.ok()) {
+      if (IsService(r)) services_.Release(obj);
+      return Reply::Json(200, obj);
+    }
+    if (!kv.status().IsConflict() || attempt >= kMaxConflictRetries) {
+      return Reply::Error(FromStatus(kv.status(), &r, name));
+    }
+  }
+}
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,235 @@
+#include "pkg/apiserver/watch_handler.h"
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+
+#include "pkg/apiserver/list_filter.h"
+#include "pkg/apiserver/object_codec.h"
+#include "pkg/apiserver/table.h"
+#include "pkg/util/log.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+
+const log::Logger kLog("apiserver");
+constexpr auto kBookmarkInterval = std::chrono::seconds(60);
+
+// One running watch: owns the store watch and timers, ends the stream once.
+class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
+ public:
+  ActiveWatch(const RequestContext& ctx, ListFilter filter,
+              std::shared_ptr<http::ResponseWriter> response, Dispatcher& timers)
+      : resource_(*ctx.resource),
+        format_(ctx.format),
+        table_options_(TableOptions::FromQuery(ctx.query)),
+        filter_(std::move(filter)),
+        response_(std::move(response)),
+        timers_(timers) {}
+
+  // Formats and sends the events of one store callback.
+  void OnEvents(const std::vector<storage::EventPtr>& events) {
+    std::string out;
+    for (const auto& e : events) AppendEvent(*e, out);
+    if (!out.empty()) response_->Write(std::move(out));
+    last_revision_.store(events.back()->kv.mod_revision);
+  }
+
+  // Initial state of an unset/"0" resourceVersion watch.
+  void SendInitial(const std::vector<storage::KeyValue>& items) {
+    std::string out;
+    for (const auto& kv : items) {
+      Result<Json> obj = Decode(kv.value, kv.mod_revision);
+      if (!obj.ok() || !filter_.Matches(*obj)) continue;
+      AppendLine("ADDED", *obj, out);
+      if (out.size() > 256 * 1024) response_->Write(std::exchange(out, {}));
+    }
+    if (!out.empty()) response_->Write(std::move(out));
+  }
+
+  void SendError(const ApiError& error) {
+    response_->Write(api::Dump(Json{{"type", "ERROR"}, {"object", error.ToJson()}}) + "\n");
+  }
+
+  void Attach(std::unique_ptr<storage::Watch> watch, int64_t start_revision,
+              std::chrono::seconds timeout, bool bookmarks) {
+    last_revision_.store(start_revision);
+    std::weak_ptr<ActiveWatch> weak = weak_from_this();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      watch_ = std::move(watch);
+      timeout_timer_ = timers_.AddTimer(timeout, [weak] {
+        if (auto self = weak.lock()) self->Stop();
+      });
+      if (bookmarks) {
+        bookmark_timer_ = timers_.AddRepeatingTimer(kBookmarkInterval, [weak] {
+          if (auto self = weak.lock()) self->SendBookmark();
+        });
+      }
+    }
+    response_->OnClose([weak] {
+      if (auto self = weak.lock()) self->Stop();
+    });
+  }
+
+  void Stop() {
+    std::unique_ptr<storage::Watch> watch;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;
+      stopped_ = true;
+      watch = std::move(watch_);
+      timers_.CancelTimer(timeout_timer_);
+      if (bookmark_timer_) timers_.CancelTimer(bookmark_timer_);
+    }
+    if (watch) watch->Cancel();
+    response_->End();
+  }
+
+ private:
+  Result<Json> Decode(std::string_view stored, int64_t rv) {
+    Result<Json> obj = DecodeStored(stored, rv);
+    if (obj.ok()) (*obj)["apiVersion"] = resource_.GroupVersion();
+    return obj;
+  }
+
+  void AppendEvent(const storage::Event& e, std::string& out) {
+    if (e.type == storage::Event::Type::kDelete) {
+      Result<Json> obj = Decode(e.kv.value, e.kv.mod_revision);
+      if (obj.ok() && filter_.Matches(*obj)) AppendLine("DELETED", *obj, out);
+      return;
+    }
+    Result<Json> obj = Decode(e.kv.value, e.kv.mod_revision);
+    if (!obj.ok()) return;
+    bool now = filter_.Matches(*obj);
+    bool before = false;
+    if (e.type == storage::Event::Type::kUpdate && e.prev) {
+      if (filter_.Empty()) {
+        before = true;
+      } else {
+        Result<Json> prev = Decode(e.prev->value, e.prev->mod_revision);
+        before = prev.ok() && filter_.Matches(*prev);
+      }
+    }
+    if (now && before) AppendLine("MODIFIED", *obj, out);
+    if (now && !before) AppendLine("ADDED", *obj, out);
+    if (!now && before) AppendLine("DELETED", *obj, out);
+  }
+
+  void AppendLine(const char* type, const Json& obj, std::string& out) {
+    Json payload;
+    if (format_ == OutputFormat::kTable) {
+      payload = BuildTable(resource_, {obj}, -1, "", table_options_);
+      // Column definitions go with the first event only, as upstream sends them.
+      if (sent_columns_.exchange(true)) payload["columnDefinitions"] = Json::array();
+    } else if (format_ == OutputFormat::kPartialMetadata) {
+      payload = {{"kind", "PartialObjectMetadata"},
+                 {"apiVersion", "meta.k8s.io/v1"},
+                 {"metadata", obj["metadata"]}};
+    }
+    const Json& o = format_ == OutputFormat::kObject ? obj : payload;
+    out += "{\"type\":\"";
+    out += type;
+    out += "\",\"object\":";
+    out += api::Dump(o);
+    out += "}\n";
+  }
+
+  void SendBookmark() {
+    Json bookmark = {{"kind", resource_.kind},
+                     {"apiVersion", resource_.GroupVersion()},
+                     {"metadata", {{"resourceVersion", std::to_string(last_revision_.load())}}}};
+    response_->Write(api::Dump(Json{{"type", "BOOKMARK"}, {"object", bookmark}}) + "\n");
+  }
+
+  const api::ResourceInfo& resource_;
+  const OutputFormat format_;
+  const TableOptions table_options_;
+  const ListFilter filter_;
+  std::shared_ptr<http::ResponseWriter> response_;
+  Dispatcher& timers_;
+  std::atomic<int64_t> last_revision_{0};
+  std::atomic<bool> sent_columns_{false};
+
+  std::mutex mu_;
+  bool stopped_ = false;
+  std::unique_ptr<storage::Watch> watch_;
+  Dispatcher::TimerId timeout_timer_ = 0;
+  Dispatcher::TimerId bookmark_timer_ = 0;
+};
+
+// Upstream picks a random timeout between 30 and 60 minutes when the client sets none.
+std::chrono::seconds WatchTimeout(const Query& query) {
+  if (auto t = query.Get("timeoutSeconds")) {
+    long v = std::atol(t->c_str());
+    if (v > 0) return std::chrono::seconds(v);
+  }
+  thread_local std::mt19937 gen(std::random_device{}());
+  return std::chrono::seconds(1800 + std::uniform_int_distribution<int>(0, 1800)(gen));
+}
+
+}  // namespace
+
+void WatchHandler::Start(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> response) {
+  const api::ResourceInfo& r = *ctx.resource;
+  Result<ListFilter> filter = ListFilter::FromQuery(r, ctx.query);
+  if (!filter.ok()) {
+    ApiError e = FromStatus(filter.status());
+    response->Send(e.code, {}, e.Body());
+    return;
+  }
+  std::string rv_param = ctx.query.GetOr("resourceVersion", "");
+  int64_t after = 0;
+  bool initial = rv_param.empty() || rv_param == "0";
+  if (!initial) {
+    char* end = nullptr;
+    after = std::strtoll(rv_param.c_str(), &end, 10);
+    if (*end != '\0' || after < 0) {
+      ApiError e = BadRequest(fmt::format("invalid resource version: {}", rv_param));
+      response->Send(e.code, {}, e.Body());
+      return;
+    }
+  }
+  std::string prefix = StoragePrefix(r, r.namespaced ? ctx.info.namespace_ : "");
+  auto watch = std::make_shared<ActiveWatch>(ctx, std::move(*filter), response, timers_);
+
+  http::Headers headers;
+  headers.Add("Content-Type", ctx.format == OutputFormat::kObject
+                                  ? "application/json"
+                                  : "application/json;as=Table;v=v1;g=meta.k8s.io");
+  response->StartStream(200, headers);
+
+  if (initial) {
+    Result<storage::ListResult> current = store_.List(prefix, {});
+    if (!current.ok()) {
+      watch->SendError(FromStatus(current.status()));
+      response->End();
+      return;
+    }
+    after = current->revision;
+    watch->SendInitial(current->items);
+  }
+  std::weak_ptr<ActiveWatch> weak = watch;
+  Result<std::unique_ptr<storage::Watch>> store_watch = store_.WatchPrefix(
+      prefix, after, [weak](const std::vector<storage::EventPtr>& events) {
+        if (auto self = weak.lock()) self->OnEvents(events);
+      });
+  if (!store_watch.ok()) {
+    if (store_watch.status().IsGone()) {
+      watch->SendError(Gone(fmt::format("too old resource version: {} ({})", after,
+                                        store_.CompactRevision())));
+    } else {
+      watch->SendError(FromStatus(store_watch.status()));
+    }
+    response->End();
+    return;
+  }
+  watch->Attach(std::move(*store_watch), after, WatchTimeout(ctx.query),
+                ctx.query.Flag("allowWatchBookmarks"));
+}
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,29 @@
+#pragma once
+// WatchHandler: `?watch=1` requests. Streams one JSON event per line (ADDED, MODIFIED,
+// DELETED, BOOKMARK, ERROR) from the store's watch, applying label/field selectors with
+// upstream's transitions (an object that stops matching is sent as DELETED, one that starts
+// matching as ADDED), optional Table output, timeoutSeconds and bookmarks. An unset or "0"
+// resourceVersion first sends the current objects as ADDED.
+//
+// Threading: Start() runs on an HTTP worker; events are formatted on the store's writer
+// thread and handed to the thread-safe ResponseWriter; timers run on `timers`.
+
+#include <memory>
+
+#include "pkg/apiserver/rest_handler.h"
+#include "pkg/util/dispatcher.h"
+#include "pkg/util/http.h"
+
+namespace sampan::apiserver {
+
+class WatchHandler {
+ public:
+  WatchHandler(storage::Store& store, Dispatcher& timers) : store_(store), timers_(timers) {}
+  void Start(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> response);
+
+ private:
+  storage::Store& store_;
+  Dispatcher& timers_;
+};
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,173 @@
+#include "pkg/util/tls_session.h"
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace sampan::http {
+namespace {
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+std::string EntryText(X509_NAME_ENTRY* entry) {
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+  if (len < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TlsSession>> TlsSession::New(SSL_CTX* ctx) {
+  ERR_clear_error();
+  SSL* ssl = SSL_new(ctx);
+  if (ssl == nullptr) return Status::Internal("SSL_new: " + SslErrorString());
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  if (in == nullptr || out == nullptr) {
+    BIO_free(in);
+    BIO_free(out);
+    SSL_free(ssl);
+    return Status::Internal("BIO_new failed");
+  }
+  // An empty input BIO means "wait for more" (WANT_READ), not end of stream.
+  BIO_set_mem_eof_return(in, -1);
+  SSL_set_bio(ssl, in, out);
+  return std::unique_ptr<TlsSession>(new TlsSession(ssl, in, out));
+}
+
+Result<std::unique_ptr<TlsSession>> TlsSession::NewServer(SSL_CTX* ctx) {
+  ASSIGN_OR_RETURN(auto session, New(ctx));
+  SSL_set_accept_state(session->ssl_);
+  return session;
+}
+
+Result<std::unique_ptr<TlsSession>> TlsSession::NewClient(SSL_CTX* ctx, const std::string& host) {
+  ASSIGN_OR_RETURN(auto session, New(ctx));
+  SSL* ssl = session->ssl_;
+  SSL_set_connect_state(ssl);
+  if (IsIpLiteral(host)) {
+    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) != 1) {
+      return Status::Invalid("bad IP address " + host);
+    }
+  } else {
+    // SNI is for names only (RFC 6066).
+    if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1 || SSL_set1_host(ssl, host.c_str()) != 1) {
+      return Status::Invalid("bad TLS server name " + host);
+    }
+  }
+  return session;
+}
+
+TlsSession::~TlsSession() { SSL_free(ssl_); }
+
+void TlsSession::Feed(std::string_view ciphertext) {
+  // A memory BIO grows as needed, so a write only fails on allocation failure.
+  while (!ciphertext.empty()) {
+    int chunk = static_cast<int>(std::min<size_t>(ciphertext.size(), INT_MAX));
+    int n = BIO_write(in_, ciphertext.data(), chunk);
+    if (n <= 0) return;
+    ciphertext.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+Status TlsSession::Read(std::string* plain, bool* peer_closed) {
+  *peer_closed = false;
+  char buf[16 * 1024];
+  while (true) {
+    ERR_clear_error();
+    int n = SSL_read(ssl_, buf, sizeof(buf));
+    if (n > 0) {
+      plain->append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    switch (SSL_get_error(ssl_, n)) {
+      case SSL_ERROR_WANT_READ:
+      case SSL_ERROR_WANT_WRITE:
+        return Status::Ok();
+      case SSL_ERROR_ZERO_RETURN:
+        *peer_closed = true;
+        return Status::Ok();
+      default:
+        return Status::Unavailable("TLS: " + SslErrorString());
+    }
+  }
+}
+
+Status TlsSession::Handshake() {
+  ERR_clear_error();
+  int rc = SSL_do_handshake(ssl_);
+  if (rc == 1) return Status::Ok();
+  int err = SSL_get_error(ssl_, rc);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return Status::Ok();
+  std::string message = SslErrorString();
+  long verify = SSL_get_verify_result(ssl_);
+  if (verify != X509_V_OK) {
+    message += std::string(" (certificate: ") + X509_verify_cert_error_string(verify) + ")";
+  }
+  return Status::Unavailable("TLS handshake: " + message);
+}
+
+bool TlsSession::HandshakeDone() const { return SSL_is_init_finished(ssl_) == 1; }
+
+Status TlsSession::Write(std::string_view plain) {
+  while (!plain.empty()) {
+    ERR_clear_error();
+    int chunk = static_cast<int>(std::min<size_t>(plain.size(), INT_MAX));
+    int n = SSL_write(ssl_, plain.data(), chunk);
+    if (n <= 0) return Status::Unavailable("TLS write: " + SslErrorString());
+    plain.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+void TlsSession::Shutdown() {
+  ERR_clear_error();
+  if (HandshakeDone()) SSL_shutdown(ssl_);
+  ERR_clear_error();
+}
+
+size_t TlsSession::TakeOutput(std::string* out) {
+  size_t pending = BIO_ctrl_pending(out_);
+  if (pending == 0) return 0;
+  size_t old = out->size();
+  out->resize(old + pending);
+  int n = BIO_read(out_, out->data() + old, static_cast<int>(pending));
+  out->resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+PeerIdentity TlsSession::Peer() const {
+  PeerIdentity peer;
+  X509* cert = SSL_get0_peer_certificate(ssl_);
+  if (cert == nullptr || SSL_get_verify_result(ssl_) != X509_V_OK) return peer;
+  // Without a client CA nothing was verified, even if a certificate arrived.
+  if (!(SSL_get_verify_mode(ssl_) & SSL_VERIFY_PEER)) return peer;
+  peer.verified = true;
+  X509_NAME* subject = X509_get_subject_name(cert);
+  int cn = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (cn >= 0) peer.common_name = EntryText(X509_NAME_get_entry(subject, cn));
+  for (int i = X509_NAME_get_index_by_NID(subject, NID_organizationName, -1); i >= 0;
+       i = X509_NAME_get_index_by_NID(subject, NID_organizationName, i)) {
+    peer.organizations.push_back(EntryText(X509_NAME_get_entry(subject, i)));
+  }
+  return peer;
+}
+
+std::string TlsSession::AlpnProtocol() const {
+  const unsigned char* proto = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl_, &proto, &len);
+  return proto == nullptr ? "" : std::string(reinterpret_cast<const char*>(proto), len);
+}
+
+}  // namespace sampan::http
