@@ -9,7 +9,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
   libarchive-dev libnl-3-dev libnl-route-3-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  util-linux procps
+  util-linux procps curl python3-kubernetes
 )
 
 missing=()

@@ -72,7 +72,9 @@ std::string Query::GetOr(std::string_view key, std::string_view def) const {
 
 bool Query::Flag(std::string_view key) const {
   auto v = Get(key);
-  return v && (*v == "true" || *v == "1");
+  // Go's strconv.ParseBool, which upstream uses for boolean parameters.
+  return v && (*v == "1" || *v == "t" || *v == "T" || *v == "true" || *v == "TRUE" ||
+               *v == "True");
 }
 
 RequestInfo ParseRequestInfo(std::string_view method, std::string_view path, const Query& query) {

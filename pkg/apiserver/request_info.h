@@ -28,7 +28,7 @@ class Query {
   std::optional<std::string> Get(std::string_view key) const;
   std::string GetOr(std::string_view key, std::string_view def) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
-  // "true" or "1" (upstream accepts both for watch=).
+  // True for Go's true spellings ("true", "1", "True", ...), as upstream parses booleans.
   bool Flag(std::string_view key) const;
 
  private:

@@ -19,6 +19,8 @@ using api::Json;
 const log::Logger kLog("apiserver");
 constexpr auto kBookmarkInterval = std::chrono::seconds(60);
 
+}  // namespace
+
 // One running watch: owns the store watch and timers, ends the stream once.
 class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
  public:
@@ -76,7 +78,11 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
     });
   }
 
+  // Runs once, when the watch stops; the handler drops its reference there.
+  void set_on_stop(std::function<void()> fn) { on_stop_ = std::move(fn); }
+
   void Stop() {
+    std::shared_ptr<ActiveWatch> keep = shared_from_this();  // on_stop_ drops the owner's ref
     std::unique_ptr<storage::Watch> watch;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -88,6 +94,7 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
     }
     if (watch) watch->Cancel();
     response_->End();
+    if (on_stop_) on_stop_();
   }
 
  private:
@@ -155,12 +162,15 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
   std::atomic<int64_t> last_revision_{0};
   std::atomic<bool> sent_columns_{false};
 
+  std::function<void()> on_stop_;
   std::mutex mu_;
   bool stopped_ = false;
   std::unique_ptr<storage::Watch> watch_;
   Dispatcher::TimerId timeout_timer_ = 0;
   Dispatcher::TimerId bookmark_timer_ = 0;
 };
+
+namespace {
 
 // Upstream picks a random timeout between 30 and 60 minutes when the client sets none.
 std::chrono::seconds WatchTimeout(const Query& query) {
@@ -228,8 +238,31 @@ void WatchHandler::Start(const RequestContext& ctx, std::shared_ptr<http::Respon
     response->End();
     return;
   }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_[watch.get()] = watch;
+  }
+  ActiveWatch* key = watch.get();
+  watch->set_on_stop([this, key] {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_.erase(key);
+  });
   watch->Attach(std::move(*store_watch), after, WatchTimeout(ctx.query),
                 ctx.query.Flag("allowWatchBookmarks"));
+}
+
+WatchHandler::~WatchHandler() {
+  std::map<ActiveWatch*, std::shared_ptr<ActiveWatch>> running;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running = active_;
+  }
+  for (auto& [key, watch] : running) watch->Stop();
+}
+
+size_t WatchHandler::active() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_.size();
 }
 
 }  // namespace sampan::apiserver

@@ -8,7 +8,9 @@
 // Threading: Start() runs on an HTTP worker; events are formatted on the store's writer
 // thread and handed to the thread-safe ResponseWriter; timers run on `timers`.
 
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "pkg/apiserver/rest_handler.h"
 #include "pkg/util/dispatcher.h"
@@ -16,14 +18,22 @@
 
 namespace sampan::apiserver {
 
+class ActiveWatch;
+
 class WatchHandler {
  public:
   WatchHandler(storage::Store& store, Dispatcher& timers) : store_(store), timers_(timers) {}
+  // Ends every running watch.
+  ~WatchHandler();
   void Start(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> response);
+  size_t active() const;
 
  private:
   storage::Store& store_;
   Dispatcher& timers_;
+  // Running watches are owned here until they stop (client gone, timeout, shutdown).
+  mutable std::mutex mu_;
+  std::map<ActiveWatch*, std::shared_ptr<ActiveWatch>> active_;
 };
 
 }  // namespace sampan::apiserver

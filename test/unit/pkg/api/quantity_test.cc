@@ -246,7 +246,9 @@ TEST(QuantityTest, CanonicalString) {
     q.set_format(c.format);
     EXPECT_EQ(q.ToString(), c.expect);
     EXPECT_EQ(Q(c.expect).ToString(), c.expect);
-    if (*c.alternate) EXPECT_EQ(Q(c.alternate).ToString(), c.expect) << c.alternate;
+    if (*c.alternate) {
+      EXPECT_EQ(Q(c.alternate).ToString(), c.expect) << c.alternate;
+    }
     if (!q.IsZero()) {
       q.Neg();
       EXPECT_EQ(q.ToString(), std::string("-") + c.expect);
