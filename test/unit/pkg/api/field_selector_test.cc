@@ -65,19 +65,21 @@ TEST(FieldSelectorTest, ParseErrors) {
 }
 
 TEST(FieldSelectorTest, SplitsOnlyOnUnescapedCommasAndFirstOperator) {
+  // Terms are sorted by their text, so "k2=v2" comes before "k=...".
   auto reqs = Sel("k=\\,,k2=v2").requirements();
   ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(reqs[0].field, "k");
-  EXPECT_EQ(reqs[0].value, ",");
-  EXPECT_EQ(reqs[1].value, "v2");
+  EXPECT_EQ(reqs[0].field, "k2");
+  EXPECT_EQ(reqs[0].value, "v2");
+  EXPECT_EQ(reqs[1].field, "k");
+  EXPECT_EQ(reqs[1].value, ",");
 
   reqs = Sel("k=\\\\,k2=v2").requirements();
   ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(reqs[0].value, "\\");
+  EXPECT_EQ(reqs[1].value, "\\");
 
   reqs = Sel("k=\\\\\\,,k2=v2").requirements();
   ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(reqs[0].value, "\\,");
+  EXPECT_EQ(reqs[1].value, "\\,");
 
   reqs = Sel("\xed\x95\xa8=\xec\x88\x98,\xeb\xaa\xa9=\xeb\xa1\x9d").requirements();  // 함=수,목=록
   ASSERT_EQ(reqs.size(), 2u);

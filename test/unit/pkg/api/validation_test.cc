@@ -470,18 +470,24 @@ TEST(ObjectValidationTest, LabelSelector) {
       ]})"),
                         FieldPath("spec").Child("selector"), &errs);
   std::vector<std::string> got;
-  for (const auto& e : errs.errors()) got.push_back(e.field + " | " + e.ErrorBody().substr(0, 40));
+  for (const auto& e : errs.errors()) got.push_back(e.ToString());
   EXPECT_EQ(got, (std::vector<std::string>{
-                     "spec.selector.matchExpressions[0].values | Required value: must be specifie"
-                     "d wh",
-                     "spec.selector.matchExpressions[1].values | Forbidden: may not be specified "
-                     "when `",
-                     "spec.selector.matchExpressions[2].operator | Invalid value: \"Foo\": not a "
-                     "valid sel",
-                     "spec.selector.matchExpressions[3].key | Invalid value: \"bad key\": name "
-                     "part mus",
-                     "spec.selector.matchExpressions[3].values[1] | Invalid value: \"not ok\": "
-                     "a valid lab",
+                     "spec.selector.matchExpressions[0].values: Required value: must be specified "
+                     "when `operator` is 'In' or 'NotIn'",
+                     "spec.selector.matchExpressions[1].values: Forbidden: may not be specified "
+                     "when `operator` is 'Exists' or 'DoesNotExist'",
+                     "spec.selector.matchExpressions[2].operator: Invalid value: \"Foo\": not a "
+                     "valid selector operator",
+                     "spec.selector.matchExpressions[3].key: Invalid value: \"bad key\": name "
+                     "part must consist of alphanumeric characters, '-', '_' or '.', and must "
+                     "start and end with an alphanumeric character (e.g. 'MyName',  or "
+                     "'my.name',  or '123-abc', regex used for validation is "
+                     "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+                     "spec.selector.matchExpressions[3].values[1]: Invalid value: \"not ok\": a "
+                     "valid label must be an empty string or consist of alphanumeric characters, "
+                     "'-', '_' or '.', and must start and end with an alphanumeric character "
+                     "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+                     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
                  }));
 }
 
