@@ -111,8 +111,8 @@ TEST(FieldSelectorTest, EscapeAndUnescape) {
     const char* escaped;
   };
   const Case cases[] = {
-      {"", ""}, {"a", "a"}, {"=", "\\="}, {",", "\\,"}, {"\\", "\\\\"},
-      {"\\=\\,\\", "\\\\\\=\\\\\\,\\\\"},
+      {"", ""},     {"a", "a"},     {"=", "\\="},
+      {",", "\\,"}, {"\\", "\\\\"}, {"\\=\\,\\", "\\\\\\=\\\\\\,\\\\"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(EscapeFieldValue(c.raw), c.escaped);
@@ -149,9 +149,11 @@ TEST(FieldSelectorTest, Matches) {
       {"x!=a", {}, true},
       {"x=a", {}, false},
       {"metadata.name=web-0,status.phase!=Running",
-       {{"metadata.name", "web-0"}, {"status.phase", "Pending"}}, true},
+       {{"metadata.name", "web-0"}, {"status.phase", "Pending"}},
+       true},
       {"metadata.name=web-0,status.phase!=Running",
-       {{"metadata.name", "web-0"}, {"status.phase", "Running"}}, false},
+       {{"metadata.name", "web-0"}, {"status.phase", "Running"}},
+       false},
       {"a=x\\,y", {{"a", "x,y"}}, true},
   };
   for (const auto& c : cases) {

@@ -1,9 +1,9 @@
 #include "pkg/api/label_selector.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace sampan::api {
@@ -101,7 +101,8 @@ TEST(LabelSelectorTest, ParseErrors) {
   };
   const Case cases[] = {
       {"x=a||y=b", std::string("unable to parse requirement: values[0][x]: Invalid value: "
-                               "\"a||y\": ") + kBadLabelValue},
+                               "\"a||y\": ") +
+                       kBadLabelValue},
       {"x==a==b", "found '==', expected: ',' or 'end of string'"},
       {"!x=a", "found '=', expected: ',' or 'end of string'"},
       {"x<a",
@@ -130,7 +131,8 @@ TEST(LabelSelectorTest, ParseErrors) {
        std::string("unable to parse requirement: <nil>: Invalid value: \"a@b\": ") + kBadKeyName},
       {"example.com/",
        "unable to parse requirement: <nil>: Invalid value: \"example.com/\": name part must be "
-       "non-empty; " + std::string(kBadKeyName)},
+       "non-empty; " +
+           std::string(kBadKeyName)},
       {"env=" + std::string(64, 'a'),
        "unable to parse requirement: values[0][env]: Invalid value: \"" + std::string(64, 'a') +
            "\": must be no more than 63 characters"},
@@ -234,38 +236,58 @@ TEST(LabelSelectorTest, RequirementConstructorErrors) {
     std::string error;  // "" = valid
   };
   const Case cases[] = {
-      {"x1", SelectorOperator::kIn, {},
+      {"x1",
+       SelectorOperator::kIn,
+       {},
        "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be "
        "empty"},
-      {"x2", SelectorOperator::kNotIn, {},
+      {"x2",
+       SelectorOperator::kNotIn,
+       {},
        "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be "
        "empty"},
       {"x3", SelectorOperator::kIn, {"foo"}, ""},
-      {"x5", SelectorOperator::kEquals, {"bar", "foo"},
+      {"x5",
+       SelectorOperator::kEquals,
+       {"bar", "foo"},
        "values: Invalid value: []string{\"bar\", \"foo\"}: exact-match compatibility requires "
        "one single value"},
       {"x6", SelectorOperator::kExists, {}, ""},
       {"x7", SelectorOperator::kDoesNotExist, {}, ""},
-      {"x8", SelectorOperator::kExists, {"foo"},
+      {"x8",
+       SelectorOperator::kExists,
+       {"foo"},
        "values: Invalid value: []string{\"foo\"}: values set must be empty for exists and does "
        "not exist"},
       {"x11", SelectorOperator::kGreaterThan, {"1"}, ""},
       {"x12", SelectorOperator::kLessThan, {"6"}, ""},
-      {"x13", SelectorOperator::kGreaterThan, {},
+      {"x13",
+       SelectorOperator::kGreaterThan,
+       {},
        "values: Invalid value: []string{}: for 'Gt', 'Lt' operators, exactly one value is "
        "required"},
-      {"x14", SelectorOperator::kGreaterThan, {"bar"},
+      {"x14",
+       SelectorOperator::kGreaterThan,
+       {"bar"},
        "values[0]: Invalid value: \"bar\": for 'Gt', 'Lt' operators, the value must be an "
        "integer"},
-      {std::string(254, 'a'), SelectorOperator::kExists, {},
+      {std::string(254, 'a'),
+       SelectorOperator::kExists,
+       {},
        "key: Invalid value: \"" + std::string(254, 'a') +
            "\": name part must be no more than 63 characters"},
-      {"x16", SelectorOperator::kEquals, {std::string(254, 'a')},
+      {"x16",
+       SelectorOperator::kEquals,
+       {std::string(254, 'a')},
        "values[0][x16]: Invalid value: \"" + std::string(254, 'a') +
            "\": must be no more than 63 characters"},
-      {"x17", SelectorOperator::kEquals, {"a b"},
+      {"x17",
+       SelectorOperator::kEquals,
+       {"a b"},
        std::string("values[0][x17]: Invalid value: \"a b\": ") + kBadLabelValue},
-      {"a b", SelectorOperator::kIn, {},
+      {"a b",
+       SelectorOperator::kIn,
+       {},
        std::string("[key: Invalid value: \"a b\": ") + kBadKeyName +
            ", values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't "
            "be empty]"},

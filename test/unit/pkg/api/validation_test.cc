@@ -1,8 +1,8 @@
 #include "pkg/api/validation.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,10 +30,23 @@ TEST(ValidationTest, DNS1123Label) {
               {"a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012", "1a", "1-a",
                "1--a--b--2", std::string(63, 'a')},
               "IsDNS1123Label");
-  ExpectInvalid(IsDNS1123Label,
-                {"", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_",
-                 "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a.b", "1.", ".1", "1.2",
-                 " ", "a ", " a", "a b", "1 ", " 1", "1 2", std::string(64, 'a')},
+  ExpectInvalid(IsDNS1123Label, {"",    "A",
+                                 "ABC", "aBc",
+                                 "A1",  "A-1",
+                                 "1-A", "-",
+                                 "a-",  "-a",
+                                 "1-",  "-1",
+                                 "_",   "a_",
+                                 "_a",  "a_b",
+                                 "1_",  "_1",
+                                 "1_2", ".",
+                                 "a.",  ".a",
+                                 "a.b", "1.",
+                                 ".1",  "1.2",
+                                 " ",   "a ",
+                                 " a",  "a b",
+                                 "1 ",  " 1",
+                                 "1 2", std::string(64, 'a')},
                 "IsDNS1123Label");
   EXPECT_EQ(IsDNS1123Label("a.b"), std::vector<std::string>{"must not contain dots"});
   EXPECT_EQ(IsDNS1123Label("Foo"),
@@ -47,20 +60,109 @@ TEST(ValidationTest, DNS1123Label) {
 
 TEST(ValidationTest, DNS1123Subdomain) {
   ExpectValid(IsDNS1123Subdomain,
-              {"a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012", "1a", "1-a",
-               "1--a--b--2", "a.a", "ab.a", "abc.a", "a1.a", "a-1.a", "a--1--2--b.a", "a.1",
-               "ab.1", "abc.1", "a1.1", "a-1.1", "a--1--2--b.1", "0.a", "01.a", "012.a", "1a.a",
-               "1-a.a", "1--a--b--2", "0.1", "01.1", "012.1", "1a.1", "1-a.1", "1--a--b--2.1",
-               "a.b.c.d.e", "aa.bb.cc.dd.ee", "1.2.3.4.5", "11.22.33.44.55",
+              {"a",
+               "ab",
+               "abc",
+               "a1",
+               "a-1",
+               "a--1--2--b",
+               "0",
+               "01",
+               "012",
+               "1a",
+               "1-a",
+               "1--a--b--2",
+               "a.a",
+               "ab.a",
+               "abc.a",
+               "a1.a",
+               "a-1.a",
+               "a--1--2--b.a",
+               "a.1",
+               "ab.1",
+               "abc.1",
+               "a1.1",
+               "a-1.1",
+               "a--1--2--b.1",
+               "0.a",
+               "01.a",
+               "012.a",
+               "1a.a",
+               "1-a.a",
+               "1--a--b--2",
+               "0.1",
+               "01.1",
+               "012.1",
+               "1a.1",
+               "1-a.1",
+               "1--a--b--2.1",
+               "a.b.c.d.e",
+               "aa.bb.cc.dd.ee",
+               "1.2.3.4.5",
+               "11.22.33.44.55",
                std::string(253, 'a')},
               "IsDNS1123Subdomain");
   ExpectInvalid(IsDNS1123Subdomain,
-                {"", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_",
-                 "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a..b", "1.", ".1",
-                 "1..2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", "A.a", "aB.a", "ab.A",
-                 "A1.a", "a1.A", "A.1", "aB.1", "A1.1", "1A.1", "0.A", "01.A", "012.A", "1A.a",
-                 "1a.A", "A.B.C.D.E", "AA.BB.CC.DD.EE", "a.B.c.d.e", "aa.bB.cc.dd.ee", "a@b",
-                 "a,b", "a_b", "a;b", "a:b", "a%b", "a?b", "a$b", std::string(254, 'a')},
+                {"",
+                 "A",
+                 "ABC",
+                 "aBc",
+                 "A1",
+                 "A-1",
+                 "1-A",
+                 "-",
+                 "a-",
+                 "-a",
+                 "1-",
+                 "-1",
+                 "_",
+                 "a_",
+                 "_a",
+                 "a_b",
+                 "1_",
+                 "_1",
+                 "1_2",
+                 ".",
+                 "a.",
+                 ".a",
+                 "a..b",
+                 "1.",
+                 ".1",
+                 "1..2",
+                 " ",
+                 "a ",
+                 " a",
+                 "a b",
+                 "1 ",
+                 " 1",
+                 "1 2",
+                 "A.a",
+                 "aB.a",
+                 "ab.A",
+                 "A1.a",
+                 "a1.A",
+                 "A.1",
+                 "aB.1",
+                 "A1.1",
+                 "1A.1",
+                 "0.A",
+                 "01.A",
+                 "012.A",
+                 "1A.a",
+                 "1a.A",
+                 "A.B.C.D.E",
+                 "AA.BB.CC.DD.EE",
+                 "a.B.c.d.e",
+                 "aa.bB.cc.dd.ee",
+                 "a@b",
+                 "a,b",
+                 "a_b",
+                 "a;b",
+                 "a:b",
+                 "a%b",
+                 "a?b",
+                 "a$b",
+                 std::string(254, 'a')},
                 "IsDNS1123Subdomain");
   EXPECT_EQ(IsDNS1123Subdomain(std::string(254, 'a')),
             std::vector<std::string>{"must be no more than 253 characters"});
@@ -69,12 +171,13 @@ TEST(ValidationTest, DNS1123Subdomain) {
 TEST(ValidationTest, DNS1035Label) {
   ExpectValid(IsDNS1035Label, {"a", "ab", "abc", "a1", "a-1", "a--1--2--b", std::string(63, 'a')},
               "IsDNS1035Label");
-  ExpectInvalid(IsDNS1035Label,
-                {"0", "01", "012", "1a", "1-a", "1--a--b--2", "", "A", "ABC", "aBc", "A1", "A-1",
-                 "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2",
-                 ".", "a.", ".a", "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1",
-                 "1 2", std::string(64, 'a')},
-                "IsDNS1035Label");
+  ExpectInvalid(
+      IsDNS1035Label,
+      {"0",  "01",  "012", "1a", "1-a", "1--a--b--2", "",   "A",  "ABC", "aBc",
+       "A1", "A-1", "1-A", "-",  "a-",  "-a",         "1-", "-1", "_",   "a_",
+       "_a", "a_b", "1_",  "_1", "1_2", ".",          "a.", ".a", "a.b", "1.",
+       ".1", "1.2", " ",   "a ", " a",  "a b",        "1 ", " 1", "1 2", std::string(64, 'a')},
+      "IsDNS1035Label");
   EXPECT_EQ(IsDNS1035Label("1a"),
             std::vector<std::string>{
                 "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
@@ -85,12 +188,12 @@ TEST(ValidationTest, DNS1035Label) {
 
 TEST(ValidationTest, CIdentifierAndEnvVarNames) {
   ExpectValid(IsCIdentifier,
-              {"a", "ab", "abc", "a1", "_a", "a_", "a_b", "a_1", "a__1__2__b", "__abc_123", "A",
-               "AB", "AbC", "A1", "_A", "A_", "A_B", "A_1", "A__1__2__B", "__123_ABC"},
+              {"a", "ab", "abc", "a1", "_a", "a_", "a_b", "a_1", "a__1__2__b", "__abc_123",
+               "A", "AB", "AbC", "A1", "_A", "A_", "A_B", "A_1", "A__1__2__B", "__123_ABC"},
               "IsCIdentifier");
-  ExpectInvalid(IsCIdentifier,
-                {"", "1", "123", "1a", "-", "a-", "-a", "1-", "-1", "1_", "1_2", ".", "a.", ".a",
-                 "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", "#a#"},
+  ExpectInvalid(IsCIdentifier, {"",   "1",   "123", "1a",  "-",  "a-",  "-a",  "1-", "-1",
+                                "1_", "1_2", ".",   "a.",  ".a", "a.b", "1.",  ".1", "1.2",
+                                " ",  "a ",  " a",  "a b", "1 ", " 1",  "1 2", "#a#"},
                 "IsCIdentifier");
   EXPECT_EQ(IsCIdentifier("1a"),
             std::vector<std::string>{
@@ -101,8 +204,7 @@ TEST(ValidationTest, CIdentifierAndEnvVarNames) {
   ExpectValid(IsEnvVarName, {"A", "my.env-name", "MY_ENV.NAME", "MyEnvName1", "-x", "._a"},
               "IsEnvVarName");
   ExpectInvalid(IsEnvVarName, {"", "1a", "a b", "a=b", ".", "..", "..a"}, "IsEnvVarName");
-  EXPECT_EQ(IsEnvVarName(".."),
-            std::vector<std::string>{"must not be '..'"});
+  EXPECT_EQ(IsEnvVarName(".."), std::vector<std::string>{"must not be '..'"});
   EXPECT_EQ(IsEnvVarName("..a"), std::vector<std::string>{"must not start with '..'"});
   EXPECT_EQ(IsEnvVarName("1a"),
             std::vector<std::string>{
@@ -112,11 +214,15 @@ TEST(ValidationTest, CIdentifierAndEnvVarNames) {
                 "'[-._a-zA-Z][-._a-zA-Z0-9]*')"});
 
   ExpectValid(IsRelaxedEnvVarName,
-              {"-", ":", "_", "+a", ">a", "<a", "a.", "a..", "*a", "%a", "?a", "a:a", "a_a",
-               "aAz", "~a", "|a", "a0a", "a9", "/a", "a ", "#a", "0a", "0 a", "'a", "(a", "@a"},
+              {"-",   ":",  "_",  "+a",  ">a", "<a", "a.", "a..", "*a", "%a",  "?a", "a:a", "a_a",
+               "aAz", "~a", "|a", "a0a", "a9", "/a", "a ", "#a",  "0a", "0 a", "'a", "(a",  "@a"},
               "IsRelaxedEnvVarName");
   ExpectInvalid(IsRelaxedEnvVarName,
-                {"", "=", "a=", "1=a", "a=b", "#%=&&", "\x01" "abc", "\xc2\x82" "abc",
+                {"", "=", "a=", "1=a", "a=b", "#%=&&",
+                 "\x01"
+                 "abc",
+                 "\xc2\x82"
+                 "abc",
                  "\xc3\x87 \xc3\xa7"},
                 "IsRelaxedEnvVarName");
   EXPECT_EQ(IsRelaxedEnvVarName(""),
@@ -140,8 +246,8 @@ TEST(ValidationTest, PortsAndRanges) {
               {"telnet", "re-mail-ck", "pop3", "a", "a-1", "1-a", "a-1-b-2-c", "1-a-2-b-3"},
               "IsValidPortName");
   ExpectInvalid(IsValidPortName,
-                {"longerthan15characters", "", std::string(16, 'a'), "12345", "1-2-3-4",
-                 "-begin", "end-", "two--hyphens", "whois++"},
+                {"longerthan15characters", "", std::string(16, 'a'), "12345", "1-2-3-4", "-begin",
+                 "end-", "two--hyphens", "whois++"},
                 "IsValidPortName");
   EXPECT_EQ(IsValidPortName("-Web--"),
             (std::vector<std::string>{
@@ -157,15 +263,14 @@ TEST(ValidationTest, QualifiedName) {
   ExpectValid(IsQualifiedName,
               {"simple", "now-with-dashes", "1-starts-with-num", "1234", "simple/simple",
                "now-with-dashes/simple", "now-with-dashes/now-with-dashes", "now.with.dots/simple",
-               "now-with.dashes-and.dots/simple", "1-num.2-num/3-num", "1234/5678",
-               "1.2.3.4/5678", "Uppercase_Is_OK_123", "example.com/Uppercase_Is_OK_123",
-               "requests.storage-foo", std::string(63, 'a'),
-               std::string(253, 'a') + "/" + std::string(63, 'b')},
+               "now-with.dashes-and.dots/simple", "1-num.2-num/3-num", "1234/5678", "1.2.3.4/5678",
+               "Uppercase_Is_OK_123", "example.com/Uppercase_Is_OK_123", "requests.storage-foo",
+               std::string(63, 'a'), std::string(253, 'a') + "/" + std::string(63, 'b')},
               "IsQualifiedName");
   ExpectInvalid(IsQualifiedName,
                 {"nospecialchars%^=@", "cantendwithadash-", "-cantstartwithadash-",
-                 "only/one/slash", "Example.com/abc", "example_com/abc", "example.com/",
-                 "/simple", std::string(64, 'a'), std::string(254, 'a') + "/abc"},
+                 "only/one/slash", "Example.com/abc", "example_com/abc", "example.com/", "/simple",
+                 std::string(64, 'a'), std::string(254, 'a') + "/abc"},
                 "IsQualifiedName");
   EXPECT_EQ(IsQualifiedName("only/one/slash"),
             std::vector<std::string>{
@@ -174,8 +279,7 @@ TEST(ValidationTest, QualifiedName) {
                 "'my.name',  or '123-abc', regex used for validation is "
                 "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain "
                 "prefix and '/' (e.g. 'example.com/MyName')"});
-  EXPECT_EQ(IsQualifiedName("/simple"),
-            std::vector<std::string>{"prefix part must be non-empty"});
+  EXPECT_EQ(IsQualifiedName("/simple"), std::vector<std::string>{"prefix part must be non-empty"});
   auto errs = IsQualifiedName("Example.com/-x");
   ASSERT_EQ(errs.size(), 2u);
   EXPECT_EQ(errs[0].substr(0, 39), "prefix part a lowercase RFC 1123 subdom");
@@ -206,10 +310,10 @@ TEST(ValidationTest, MiscFormats) {
                 "IsHTTPHeaderName");
   ExpectValid(IsValidPercent, {"0%", "00000%", "1%", "01%", "99%", "100%", "101%"},
               "IsValidPercent");
-  ExpectInvalid(IsValidPercent,
-                {"", "0", "100", "0.0%", "99.9%", "hundred", " 1%", "1% ", "-0%", "-1%", "+1%",
-                 "%"},
-                "IsValidPercent");
+  ExpectInvalid(
+      IsValidPercent,
+      {"", "0", "100", "0.0%", "99.9%", "hundred", " 1%", "1% ", "-0%", "-1%", "+1%", "%"},
+      "IsValidPercent");
   ExpectValid(IsConfigMapKey,
               {"a", "good", "good-good", "still.good", "this.is.also.good", ".so.is.this",
                "THIS_IS_GOOD", "so_is_this_17"},
@@ -250,6 +354,7 @@ TEST(ValidationTest, GoQuote) {
   EXPECT_EQ(GoQuote(std::string("\x01\x7f", 2)), "\"\\x01\\x7f\"");
   EXPECT_EQ(GoQuote("r\xc4\x81"), "\"r\xc4\x81\"");  // valid UTF-8 is kept
   EXPECT_EQ(GoQuote("\xff"), "\"\\xff\"");
+  EXPECT_EQ(GoQuote("\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");  // a surrogate is not a rune
   EXPECT_EQ(GoQuote(""), "\"\"");
 }
 
@@ -350,7 +455,8 @@ TEST(FieldErrorsTest, ErrorStrings) {
   errs.TooMany(p.Child("items"), -1, 4);
   errs.NotFound(p.Child("volumes"), "data");
   errs.Internal(p, "oops");
-  errs.InvalidRendered(p.Child("values"), RenderBadValue(std::vector<std::string>{"a", "b"}), "bad");
+  errs.InvalidRendered(p.Child("values"), RenderBadValue(std::vector<std::string>{"a", "b"}),
+                       "bad");
   errs.InvalidRendered(p.Child("values"), RenderBadValue({}, /*is_nil=*/true), "bad");
   const char* want[] = {
       "spec.containers: Required value",
@@ -376,11 +482,12 @@ TEST(FieldErrorsTest, ErrorStrings) {
   for (size_t i = 0; i < errs.size(); ++i) EXPECT_EQ(errs.errors()[i].ToString(), want[i]);
 
   const std::string_view reasons[] = {
-      "FieldValueRequired", "FieldValueRequired", "FieldValueInvalid", "FieldValueInvalid",
-      "FieldValueInvalid",  "FieldValueNotSupported", "FieldValueNotSupported",
-      "FieldValueDuplicate", "FieldValueForbidden", "FieldValueTooLong", "FieldValueTooLong",
-      "FieldValueTooMany", "FieldValueTooMany", "FieldValueNotFound", "InternalError",
-      "FieldValueInvalid", "FieldValueInvalid"};
+      "FieldValueRequired",     "FieldValueRequired",  "FieldValueInvalid",
+      "FieldValueInvalid",      "FieldValueInvalid",   "FieldValueNotSupported",
+      "FieldValueNotSupported", "FieldValueDuplicate", "FieldValueForbidden",
+      "FieldValueTooLong",      "FieldValueTooLong",   "FieldValueTooMany",
+      "FieldValueTooMany",      "FieldValueNotFound",  "InternalError",
+      "FieldValueInvalid",      "FieldValueInvalid"};
   for (size_t i = 0; i < errs.size(); ++i) EXPECT_EQ(errs.errors()[i].Reason(), reasons[i]);
 }
 
@@ -397,8 +504,7 @@ TEST(FieldErrorsTest, InvalidMessageAndCauses) {
 
   errs.Required(FieldPath("spec").Child("containers"), "");
   EXPECT_EQ(errs.InvalidMessage("Deployment.apps", "Foo"),
-            "Deployment.apps \"Foo\" is invalid: [" + cause +
-                ", spec.containers: Required value]");
+            "Deployment.apps \"Foo\" is invalid: [" + cause + ", spec.containers: Required value]");
   Status st = errs.ToStatus("Pod", "Foo");
   EXPECT_EQ(st.code(), Code::kInvalid);
   EXPECT_EQ(st.message(), errs.InvalidMessage("Pod", "Foo"));
@@ -408,8 +514,9 @@ TEST(FieldErrorsTest, InvalidMessageAndCauses) {
   EXPECT_EQ(causes[0]["reason"], "FieldValueInvalid");
   EXPECT_EQ(causes[0]["field"], "metadata.name");
   EXPECT_EQ(causes[0]["message"], cause.substr(std::string("metadata.name: ").size()));
-  EXPECT_EQ(causes[1].dump(),
-            R"({"reason":"FieldValueRequired","message":"Required value","field":"spec.containers"})");
+  EXPECT_EQ(
+      causes[1].dump(),
+      R"({"reason":"FieldValueRequired","message":"Required value","field":"spec.containers"})");
 
   // Identical messages are reported once; causes keep every error.
   FieldErrors dup;
@@ -455,7 +562,8 @@ TEST(ObjectValidationTest, Annotations) {
   big["b"] = "";
   FieldErrors too_long;
   ValidateAnnotations(big, FieldPath("metadata").Child("annotations"), &too_long);
-  EXPECT_EQ(too_long.ToString(), "metadata.annotations: Too long: may not be more than 262144 bytes");
+  EXPECT_EQ(too_long.ToString(),
+            "metadata.annotations: Too long: may not be more than 262144 bytes");
 }
 
 TEST(ObjectValidationTest, LabelSelector) {

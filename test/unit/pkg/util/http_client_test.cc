@@ -125,8 +125,8 @@ TEST(HttpClientTest, ChunkedResponseIsReassembledByDo) {
 TEST(HttpClientTest, SendsBearerTokenHostAndCustomHeaders) {
   auto server = MustStart([](Request& r, std::shared_ptr<ResponseWriter> w) {
     w->Send(200, {},
-            std::string(r.headers.Get("Authorization")) + "|" +
-                std::string(r.headers.Get("Host")) + "|" + std::string(r.headers.Get("Accept")));
+            std::string(r.headers.Get("Authorization")) + "|" + std::string(r.headers.Get("Host")) +
+                "|" + std::string(r.headers.Get("Accept")));
   });
   ASSERT_TRUE(server);
   ClientOptions o;
@@ -185,9 +185,8 @@ TEST(HttpClientTest, StreamOfErrorStatusReturnsMatchingCode) {
 }
 
 TEST(HttpClientTest, StreamOfPlainBodyDeliversIt) {
-  auto server = MustStart([](Request&, std::shared_ptr<ResponseWriter> w) {
-    w->Send(200, {}, "whole");
-  });
+  auto server =
+      MustStart([](Request&, std::shared_ptr<ResponseWriter> w) { w->Send(200, {}, "whole"); });
   ASSERT_TRUE(server);
   auto client = MustClient(server->port());
   std::string got;

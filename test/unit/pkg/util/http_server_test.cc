@@ -287,8 +287,8 @@ TEST(HttpServerTest, HugeHeadersGet431) {
   auto server = MustStart(o, Echo);
   ASSERT_TRUE(server);
   RawConn c(server->port());
-  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') +
-                     "\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
   std::string got = c.ReadUntilContains("}");
   EXPECT_EQ(got.rfind("HTTP/1.1 431 ", 0), 0u) << got.substr(0, 200);
   EXPECT_NE(got.find(R"("code":431)"), std::string::npos);
@@ -363,6 +363,19 @@ TEST(HttpServerTest, Http10ConnectionClosesAfterResponse) {
   EXPECT_NE(c.received().find("GET /old"), std::string::npos);
 }
 
+TEST(HttpServerTest, UpgradeRequestIsServedAsOrdinaryRequestThenClosed) {
+  auto server = MustStart({}, Echo);
+  ASSERT_TRUE(server);
+  RawConn c(server->port());
+  ASSERT_TRUE(
+      c.Send("GET /exec HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+             "Upgrade: websocket\r\n\r\nnot http any more"));
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_EQ(c.received().rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << c.received();
+  EXPECT_NE(c.received().find("Connection: close\r\n"), std::string::npos);
+  EXPECT_EQ(CountOf(c.received(), "HTTP/1.1"), 1u);
+}
+
 TEST(HttpServerTest, MalformedRequestGets400AndClose) {
   auto server = MustStart({}, Echo);
   ASSERT_TRUE(server);
@@ -377,8 +390,8 @@ TEST(HttpServerTest, ExpectContinueGets100) {
   auto server = MustStart({}, Echo);
   ASSERT_TRUE(server);
   RawConn c(server->port());
-  ASSERT_TRUE(c.Send(
-      "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
   EXPECT_EQ(c.ReadUntilContains("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
   ASSERT_TRUE(c.Send("hello"));
   EXPECT_NE(c.ReadUntilContains("POST /p  hello").find("HTTP/1.1 200 OK"), std::string::npos);
@@ -463,6 +476,22 @@ TEST(HttpServerTest, StreamToClientThatDoesNotReadIsCutOff) {
   EXPECT_TRUE(writer->Closed());
 }
 
+TEST(HttpServerTest, WholeResponseLargerThanOutputCapIsDelivered) {
+  ServerOptions o;
+  o.max_pending_output_bytes = 256 * 1024;  // caps streams, not a response sent whole
+  const std::string big(8 * 1024 * 1024, 'L');
+  auto server =
+      MustStart(o, [&](Request&, std::shared_ptr<ResponseWriter> w) { w->Send(200, {}, big); });
+  ASSERT_TRUE(server);
+  auto client = MustClient(server->port());
+  for (int i = 0; i < 2; ++i) {
+    auto r = client->Do("GET", "/api/v1/pods");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->body == big) << r->body.size();
+  }
+  EXPECT_EQ(client->connections_opened(), 1);
+}
+
 TEST(HttpServerTest, MaxConnectionsRefusesExtraConnections) {
   ServerOptions o;
   o.max_connections = 2;
@@ -512,7 +541,7 @@ TEST(HttpServerTest, StopClosesStreamsAndFiresOnClose) {
   EXPECT_EQ(f.wait_for(0s), std::future_status::ready);  // Stop() returned after OnClose
   reader.join();
   EXPECT_FALSE(stream_status.ok());  // the stream ended without its last chunk
-  server->Stop();  // idempotent
+  server->Stop();                    // idempotent
 }
 
 TEST(HttpServerTest, ConcurrentClientsAllSucceed) {
@@ -634,8 +663,7 @@ TEST_F(HttpsServerTest, ClientVerifiesServerCertificate) {
   auto untrusting = MustClient(server_->port(), wrong_ca);
   auto r = untrusting->Do("GET", "/");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("certificate"), std::string::npos)
-      << r.status().ToString();
+  EXPECT_NE(r.status().message().find("certificate"), std::string::npos) << r.status().ToString();
 
   ClientTlsOptions insecure;
   insecure.insecure_skip_verify = true;

@@ -91,8 +91,8 @@ inline TestCert MakeCert(const CertSpec& spec, const TestCert* issuer = nullptr)
   X509_NAME* name = X509_get_subject_name(x);
   auto add_entry = [name](const char* field, const std::string& value) {
     Check(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                     reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                     -1, 0) == 1,
+                                     reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                     0) == 1,
           "X509_NAME_add_entry_by_txt");
   };
   for (const std::string& o : spec.organizations) add_entry("O", o);
@@ -146,10 +146,9 @@ class TestPki {
                                .server_auth = true},
                       &ca);
     std::tie(server_cert_file, server_key_file) = Write("server", server);
-    client = MakeCert(CertSpec{.common_name = "alice",
-                               .organizations = {"dev", "ops"},
-                               .client_auth = true},
-                      &ca);
+    client = MakeCert(
+        CertSpec{.common_name = "alice", .organizations = {"dev", "ops"}, .client_auth = true},
+        &ca);
     std::tie(client_cert_file, client_key_file) = Write("client", client);
   }
   ~TestPki() {

@@ -1,0 +1,102 @@
+#include "pkg/apiserver/request_info.h"
+
+#include <gtest/gtest.h>
+
+#include "pkg/apiserver/negotiation.h"
+
+namespace sampan::apiserver {
+namespace {
+
+RequestInfo Parse(const char* method, const char* target) {
+  std::string t(target);
+  size_t q = t.find('?');
+  Query query(q == std::string::npos ? "" : t.substr(q + 1));
+  return ParseRequestInfo(method, t.substr(0, q), query);
+}
+
+TEST(RequestInfoTest, NamespacedResources) {
+  RequestInfo i = Parse("GET", "/api/v1/namespaces/default/pods/web-0");
+  EXPECT_TRUE(i.is_resource_request);
+  EXPECT_EQ(i.group, "");
+  EXPECT_EQ(i.version, "v1");
+  EXPECT_EQ(i.namespace_, "default");
+  EXPECT_EQ(i.resource, "pods");
+  EXPECT_EQ(i.name, "web-0");
+  EXPECT_EQ(i.verb, "get");
+
+  i = Parse("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/scale");
+  EXPECT_EQ(i.group, "apps");
+  EXPECT_EQ(i.subresource, "scale");
+  EXPECT_EQ(i.verb, "patch");
+}
+
+TEST(RequestInfoTest, VerbsFromMethodAndQuery) {
+  EXPECT_EQ(Parse("GET", "/api/v1/pods").verb, "list");
+  EXPECT_EQ(Parse("GET", "/api/v1/pods?watch=true").verb, "watch");
+  EXPECT_EQ(Parse("GET", "/api/v1/pods?watch=1").verb, "watch");
+  EXPECT_EQ(Parse("GET", "/api/v1/pods?watch=True").verb, "watch");
+  EXPECT_EQ(Parse("GET", "/api/v1/pods?watch=false").verb, "list");
+  EXPECT_EQ(Parse("POST", "/api/v1/namespaces/a/pods").verb, "create");
+  EXPECT_EQ(Parse("PUT", "/api/v1/namespaces/a/pods/p").verb, "update");
+  EXPECT_EQ(Parse("DELETE", "/api/v1/namespaces/a/pods/p").verb, "delete");
+  EXPECT_EQ(Parse("DELETE", "/api/v1/namespaces/a/pods").verb, "deletecollection");
+}
+
+TEST(RequestInfoTest, NamespaceObjectsAndTheirSubresources) {
+  RequestInfo i = Parse("GET", "/api/v1/namespaces/kube-system");
+  EXPECT_EQ(i.resource, "namespaces");
+  EXPECT_EQ(i.name, "kube-system");
+  i = Parse("PUT", "/api/v1/namespaces/kube-system/finalize");
+  EXPECT_EQ(i.resource, "namespaces");
+  EXPECT_EQ(i.name, "kube-system");
+  EXPECT_EQ(i.subresource, "finalize");
+  i = Parse("GET", "/api/v1/namespaces");
+  EXPECT_EQ(i.resource, "namespaces");
+  EXPECT_EQ(i.verb, "list");
+}
+
+TEST(RequestInfoTest, NonResourcePaths) {
+  EXPECT_FALSE(Parse("GET", "/api").is_resource_request);
+  EXPECT_FALSE(Parse("GET", "/api/v1").is_resource_request);
+  EXPECT_FALSE(Parse("GET", "/apis/apps/v1").is_resource_request);
+  EXPECT_FALSE(Parse("GET", "/version").is_resource_request);
+  EXPECT_FALSE(Parse("GET", "/healthz").is_resource_request);
+}
+
+TEST(QueryTest, DecodesPercentAndPlus) {
+  Query q("labelSelector=app%20in%20%28a%2Cb%29&fieldSelector=metadata.name%3Dx&x=a+b&flag");
+  EXPECT_EQ(q.GetOr("labelSelector", ""), "app in (a,b)");
+  EXPECT_EQ(q.GetOr("fieldSelector", ""), "metadata.name=x");
+  EXPECT_EQ(q.GetOr("x", ""), "a b");
+  EXPECT_TRUE(q.Has("flag"));
+  EXPECT_FALSE(q.Has("nope"));
+}
+
+TEST(NegotiationTest, KubectlTableRequest) {
+  EXPECT_EQ(Negotiate("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;"
+                      "v=v1beta1;g=meta.k8s.io,application/json",
+                      false),
+            Negotiated::kTable);
+  EXPECT_EQ(Negotiate("application/json", false), Negotiated::kJson);
+  EXPECT_EQ(Negotiate("", false), Negotiated::kJson);
+  // Typed clients offer protobuf first, then JSON: JSON it is.
+  EXPECT_EQ(Negotiate("application/vnd.kubernetes.protobuf, application/json", false),
+            Negotiated::kJson);
+  EXPECT_EQ(Negotiate("application/vnd.kubernetes.protobuf", false), Negotiated::kUnsupported);
+  EXPECT_EQ(Negotiate("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", false),
+            Negotiated::kPartialMetadata);
+}
+
+TEST(NegotiationTest, AggregatedDiscovery) {
+  const char* kubectl133 =
+      "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/"
+      "json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+  EXPECT_EQ(Negotiate(kubectl133, true), Negotiated::kDiscoveryV2);
+  EXPECT_EQ(Negotiate("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList",
+                      true),
+            Negotiated::kDiscoveryV2Beta1);
+  EXPECT_EQ(Negotiate("application/json", true), Negotiated::kJson);
+}
+
+}  // namespace
+}  // namespace sampan::apiserver
