@@ -15,12 +15,13 @@ namespace {
 
 const log::Logger kLog("store");
 
-// Latest row per key at or below a revision: the subquery finds it, the join fetches it.
+// Latest row per key at or below a revision. Walking the (name, id) index keeps rows in key
+// order, so no sort of the (large) values is needed and LIMIT stops the scan early.
 constexpr const char* kListSql =
-    "SELECT kv.id, kv.name, kv.create_revision, kv.value FROM kv JOIN "
-    "(SELECT max(id) AS mid FROM kv WHERE name >= ?1 {upper} AND name > ?3 AND id <= ?4 "
-    "GROUP BY name) AS latest ON kv.id = latest.mid "
-    "WHERE kv.deleted = 0 ORDER BY kv.name LIMIT ?5";
+    "SELECT kv.id, kv.name, kv.create_revision, kv.value FROM kv INDEXED BY kv_name_id "
+    "WHERE kv.name >= ?1 {upper} AND kv.name > ?3 AND kv.id <= ?4 AND kv.deleted = 0 AND "
+    "kv.id = (SELECT max(k2.id) FROM kv AS k2 WHERE k2.name = kv.name AND k2.id <= ?4) "
+    "ORDER BY kv.name LIMIT ?5";
 constexpr const char* kCountSql =
     "SELECT count(*) FROM kv JOIN "
     "(SELECT max(id) AS mid FROM kv WHERE name >= ?1 {upper} AND id <= ?3 GROUP BY name) "
@@ -119,7 +120,7 @@ Status SqliteStore::OpenConnections() {
     ASSIGN_OR_RETURN(conn->get, db.Prepare("SELECT id, create_revision, deleted, value FROM kv "
                                            "WHERE name = ?1 AND id <= ?2 ORDER BY id DESC "
                                            "LIMIT 1"));
-    ASSIGN_OR_RETURN(conn->list_range, db.Prepare(WithUpper(kListSql, "name")));
+    ASSIGN_OR_RETURN(conn->list_range, db.Prepare(WithUpper(kListSql, "kv.name")));
     ASSIGN_OR_RETURN(conn->list_all, db.Prepare(WithoutUpper(kListSql)));
     ASSIGN_OR_RETURN(conn->count_range, db.Prepare(WithUpper(kCountSql, "name")));
     ASSIGN_OR_RETURN(conn->count_all, db.Prepare(WithoutUpper(kCountSql)));
