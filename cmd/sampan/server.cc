@@ -16,6 +16,7 @@
 #include "pkg/apiserver/api_server.h"
 #include "pkg/apiserver/certs.h"
 #include "pkg/apiserver/service_allocator.h"
+#include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
 #include "storage/sqlite_store.h"
@@ -163,22 +164,6 @@ Result<std::string> DatabasePath(const ServerConfig& c, const std::string& data_
       fmt::format("datastore endpoint \"{}\" is not supported yet: only SQLite is (leave "
                   "--datastore-endpoint empty, or give sqlite://PATH)",
                   endpoint));
-}
-
-// mkdir -p; directories that exist keep their mode.
-Status MakeDirs(const std::filesystem::path& path, mode_t mode) {
-  if (path.empty()) return Status();  // a file in the working directory
-  std::filesystem::path prefix;
-  for (const auto& part : path) {
-    prefix /= part;
-    if (::mkdir(prefix.c_str(), mode) == 0 || errno == EEXIST) continue;
-    return Status::FromErrno(errno, "cannot create directory " + prefix.string());
-  }
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status::Invalid(fmt::format("{} exists and is not a directory", path.string()));
-  }
-  return Status();
 }
 
 // Fatal errors go to stderr directly: they must show even with --log-level off.

@@ -9,7 +9,10 @@ namespace {
 // that do not start a valid UTF-8 sequence).
 size_t RuneLen(std::string_view s, size_t i) {
   auto c = static_cast<unsigned char>(s[i]);
-  size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 1;
+  size_t len = c >= 0xf0 && c <= 0xf4   ? 4
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xc2 && c <= 0xdf ? 2
+                                        : 1;
   if (i + len > s.size()) return 1;
   for (size_t k = 1; k < len; ++k) {
     if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 1;

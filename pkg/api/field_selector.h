@@ -34,9 +34,8 @@ class FieldSelector {
   // matches like "" (upstream's fields.Set.Get).
   using Getter = std::function<std::optional<std::string>(std::string_view field)>;
   // Rewrites (field, value); returning ("", "") drops the term; an error fails the request.
-  using TransformFn =
-      std::function<Result<std::pair<std::string, std::string>>(const std::string& field,
-                                                                const std::string& value)>;
+  using TransformFn = std::function<Result<std::pair<std::string, std::string>>(
+      const std::string& field, const std::string& value)>;
 
   FieldSelector() = default;  // Everything
 

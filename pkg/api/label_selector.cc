@@ -1,10 +1,9 @@
 #include "pkg/api/label_selector.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "pkg/api/validation.h"
@@ -16,8 +15,8 @@ namespace {
 std::optional<int64_t> ParseInt64(std::string_view s) {
   std::string_view digits = s;
   if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })) {
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   std::string copy(s);
@@ -43,16 +42,22 @@ std::string_view OperatorString(SelectorOperator op) {
   return "";
 }
 
-// labels.NewRequirement's checks; `path` is the parser's (nil) or the API path, `values_nil`
-// says whether upstream's slice would be nil (it prints as []string(nil)).
+// Upstream joins the messages of one validator with "; " into a single field error.
+std::string JoinMessages(const std::vector<std::string>& msgs) {
+  std::string joined;
+  for (size_t i = 0; i < msgs.size(); ++i) joined += (i ? "; " : "") + msgs[i];
+  return joined;
+}
+
+// labels.NewRequirement's checks. Upstream passes no field path, so errors name "key",
+// "values", "values[0][key]"; `values_nil` says whether upstream's slice would be nil (it
+// prints as []string(nil)).
 FieldErrors CheckRequirement(const std::string& key, SelectorOperator op,
                              const std::vector<std::string>& values, bool values_nil) {
   FieldErrors errs;
   const FieldPath root;  // upstream passes no path: children start fresh ("key", "values")
   if (auto msgs = IsQualifiedName(key); !msgs.empty()) {
-    std::string joined;
-    for (size_t i = 0; i < msgs.size(); ++i) joined += (i ? "; " : "") + msgs[i];
-    errs.Invalid(root.Child("key"), key, joined);
+    errs.Invalid(root.Child("key"), key, JoinMessages(msgs));
   }
   FieldPath value_path = root.Child("values");
   std::string rendered = RenderBadValue(values, values_nil);
@@ -95,9 +100,8 @@ FieldErrors CheckRequirement(const std::string& key, SelectorOperator op,
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (auto msgs = IsValidLabelValue(values[i]); !msgs.empty()) {
-      std::string joined;
-      for (size_t j = 0; j < msgs.size(); ++j) joined += (j ? "; " : "") + msgs[j];
-      errs.Invalid(value_path.Index(static_cast<int64_t>(i)).Key(key), values[i], joined);
+      errs.Invalid(value_path.Index(static_cast<int64_t>(i)).Key(key), values[i],
+                   JoinMessages(msgs));
     }
   }
   return errs;
@@ -141,7 +145,13 @@ bool IsWhitespace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\
 
 bool IsSpecialSymbol(char c) {
   switch (c) {
-    case '=': case '!': case '(': case ')': case ',': case '>': case '<': return true;
+    case '=':
+    case '!':
+    case '(':
+    case ')':
+    case ',':
+    case '>':
+    case '<': return true;
     default: return false;
   }
 }
@@ -230,7 +240,8 @@ class Parser {
         case Token::kIdentifier:
         case Token::kDoesNotExist: {
           auto r = ParseRequirement();
-          if (!r.ok()) return Status::BadRequest("unable to parse requirement: " + r.status().message());
+          if (!r.ok())
+            return Status::BadRequest("unable to parse requirement: " + r.status().message());
           reqs.push_back(std::move(r).value());
           auto [t, l] = Consume(Context::kValues);
           if (t == Token::kEndOfString) return reqs;
@@ -280,10 +291,8 @@ class Parser {
     }
     if (tok != Token::kIdentifier) return Err("found '" + literal + "', expected: identifier");
     if (auto msgs = IsQualifiedName(literal); !msgs.empty()) {
-      std::string joined;
-      for (size_t i = 0; i < msgs.size(); ++i) joined += (i ? "; " : "") + msgs[i];
       FieldErrors errs;
-      errs.Invalid(FieldPath(), literal, joined);  // upstream's nil path prints "<nil>"
+      errs.Invalid(FieldPath(), literal, JoinMessages(msgs));  // a nil path prints "<nil>"
       return Err(errs.ToString());
     }
     Token next = Lookahead(Context::kValues).tok;

@@ -9,9 +9,8 @@
 // upstream's String(). Parse errors are Status BadRequest with upstream's text, e.g.
 // `unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt`.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

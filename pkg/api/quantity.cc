@@ -1,11 +1,10 @@
 #include "pkg/api/quantity.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 namespace sampan::api {
 namespace {
@@ -209,8 +208,8 @@ struct Suffix {
 
 std::optional<Suffix> InterpretSuffix(std::string_view s) {
   static constexpr std::pair<std::string_view, int32_t> kDecimal[] = {
-      {"", 0}, {"n", -9}, {"u", -6}, {"m", -3}, {"k", 3}, {"M", 6},
-      {"G", 9}, {"T", 12}, {"P", 15}, {"E", 18}};
+      {"", 0},  {"n", -9}, {"u", -6}, {"m", -3}, {"k", 3},
+      {"M", 6}, {"G", 9},  {"T", 12}, {"P", 15}, {"E", 18}};
   static constexpr std::pair<std::string_view, int32_t> kBinary[] = {
       {"Ki", 10}, {"Mi", 20}, {"Gi", 30}, {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
   for (auto [name, exp] : kDecimal) {
@@ -241,8 +240,8 @@ FastPath CheckFastPath(const Scanned& sc, const Suffix& suffix) {
   int64_t precision, scale = 0;
   if (suffix.format == QuantityFormat::kBinarySI) {
     // upstream: 15 - len(num) - int32(float32(exponent)*3/10) - 1
-    precision = sc.denom.empty() ? 14 - static_cast<int64_t>(sc.num.size()) - suffix.exponent * 3 / 10
-                                 : -1;
+    precision =
+        sc.denom.empty() ? 14 - static_cast<int64_t>(sc.num.size()) - suffix.exponent * 3 / 10 : -1;
   } else {
     scale = suffix.exponent;
     precision = 18 - digits;
@@ -260,8 +259,8 @@ FastPath CheckFastPath(const Scanned& sc, const Suffix& suffix) {
     fp.keeps_text = suffix.exponent % 10 == 0 && (*value & 0x07) != 0;
   } else {
     fp.taken = true;
-    fp.keeps_text = scale % 3 == 0 && !(shifted.size() >= 3 && shifted.ends_with("000")) &&
-                    shifted[0] != '0';
+    fp.keeps_text =
+        scale % 3 == 0 && !(shifted.size() >= 3 && shifted.ends_with("000")) && shifted[0] != '0';
   }
   return fp;
 }
@@ -400,8 +399,7 @@ std::string Quantity::ToString() const {
   std::string sign = negative_ ? "-" : "";
   QuantityFormat format = format_;
   // BinarySI only for integers of magnitude >= 1024; otherwise DecimalSI loses nothing.
-  if (format == QuantityFormat::kBinarySI &&
-      (CmpMag(digits_, exp_, "1024", 0) < 0 || exp_ < 0)) {
+  if (format == QuantityFormat::kBinarySI && (CmpMag(digits_, exp_, "1024", 0) < 0 || exp_ < 0)) {
     format = QuantityFormat::kDecimalSI;
   }
   if (format == QuantityFormat::kBinarySI) {
@@ -427,7 +425,7 @@ std::string Quantity::ToString() const {
     return sign + mantissa + (exp == 0 ? "" : "e" + std::to_string(exp));
   }
   static constexpr std::pair<int64_t, std::string_view> kDecimal[] = {
-      {-9, "n"}, {-6, "u"}, {-3, "m"}, {0, ""},  {3, "k"},
+      {-9, "n"}, {-6, "u"}, {-3, "m"}, {0, ""},   {3, "k"},
       {6, "M"},  {9, "G"},  {12, "T"}, {15, "P"}, {18, "E"}};
   for (auto [e, name] : kDecimal) {
     if (e == exp) return sign + mantissa + std::string(name);
@@ -502,7 +500,8 @@ void Quantity::Mul(int64_t factor) {
     Normalize();
     return;
   }
-  MulSmall(&digits_, factor < 0 ? 0 - static_cast<uint64_t>(factor) : static_cast<uint64_t>(factor));
+  MulSmall(&digits_,
+           factor < 0 ? 0 - static_cast<uint64_t>(factor) : static_cast<uint64_t>(factor));
   negative_ = negative_ != (factor < 0);
   Normalize();
 }

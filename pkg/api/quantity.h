@@ -15,10 +15,9 @@
 // Value()/ScaledValue() always round away from zero and saturate at the int64 limits instead
 // of wrapping; numbers with more than 4096 integer digits are rejected when parsed.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <compare>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,8 +70,8 @@ class Quantity {
   int Cmp(const Quantity& other) const;
   int CmpInt64(int64_t other) const { return Cmp(FromInt64(other)); }
   friend bool operator==(const Quantity& a, const Quantity& b) { return a.Cmp(b) == 0; }
-  friend std::strong_ordering operator<=>(const Quantity& a, const Quantity& b) {
-    return a.Cmp(b) <=> 0;
+  friend std::weak_ordering operator<=>(const Quantity& a, const Quantity& b) {
+    return a.Cmp(b) <=> 0;  // weak: 1Ki and 1024 are equivalent, not identical
   }
 
   // Exact arithmetic. As upstream, a zero receiver takes the format of `other`.

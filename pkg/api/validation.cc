@@ -1,9 +1,8 @@
 #include "pkg/api/validation.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace sampan::api {
@@ -117,7 +116,8 @@ void AddChDirPrefixErrors(std::string_view value, std::vector<std::string>* errs
 
 // upstream's maskTrailingDash: drops the last TWO characters and appends 'a' (sic).
 std::string MaskTrailingDash(std::string_view name) {
-  if (name.size() > 1 && name.back() == '-') return std::string(name.substr(0, name.size() - 2)) + "a";
+  if (name.size() > 1 && name.back() == '-')
+    return std::string(name.substr(0, name.size() - 2)) + "a";
   return std::string(name);
 }
 
@@ -171,11 +171,18 @@ std::string GoQuote(std::string_view s) {
     }
     // A valid multi-byte UTF-8 sequence is copied; anything else is a \x escape, as Go does
     // for bytes that are not part of a valid rune.
-    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-    if (c >= 0xf5) len = 0;
+    size_t len = c >= 0xf0 && c <= 0xf4   ? 4
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xc2 && c < 0xe0  ? 2
+                                          : 0;
     bool valid = len > 0 && i + len <= s.size();
     for (size_t k = 1; valid && k < len; ++k) {
       valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    }
+    if (valid && len >= 3) {  // no overlong forms, surrogates or code points above U+10FFFF
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0) &&
+              !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
     }
     if (valid) {
       out.append(s.substr(i, len));
@@ -198,10 +205,10 @@ std::vector<std::string> IsQualifiedName(std::string_view value) {
   size_t slash = value.find('/');
   if (slash != std::string_view::npos) {
     if (value.find('/', slash + 1) != std::string_view::npos) {
-      errs.push_back("a qualified name " +
-                     RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt,
-                                {"MyName", "my.name", "123-abc"}) +
-                     " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+      errs.push_back(
+          "a qualified name " +
+          RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}) +
+          " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
       return errs;
     }
     std::string_view prefix = value.substr(0, slash);
@@ -288,8 +295,8 @@ std::vector<std::string> IsCIdentifier(std::string_view value) {
 std::vector<std::string> IsEnvVarName(std::string_view value) {
   std::vector<std::string> errs;
   auto allowed = [](char c) { return IsAlnum(c) || c == '-' || c == '.' || c == '_'; };
-  bool ok = !value.empty() && !IsDigit(value[0]) &&
-            std::all_of(value.begin(), value.end(), allowed);
+  bool ok =
+      !value.empty() && !IsDigit(value[0]) && std::all_of(value.begin(), value.end(), allowed);
   if (!ok) {
     errs.push_back(RegexError(kEnvVarNameErrMsg, kEnvVarNameFmt,
                               {"my.env-name", "MY_ENV.NAME", "MyEnvName1"}));
@@ -317,9 +324,10 @@ std::vector<std::string> IsConfigMapKey(std::string_view value) {
   if (value.size() > kDns1123SubdomainMaxLength) {
     errs.push_back(MaxLenError(kDns1123SubdomainMaxLength));
   }
-  if (!MatchesCharset(value, [](char c) { return IsAlnum(c) || c == '-' || c == '.' || c == '_'; })) {
-    errs.push_back(RegexError(kConfigMapKeyErrMsg, kConfigMapKeyFmt,
-                              {"key.name", "KEY_NAME", "key-name"}));
+  if (!MatchesCharset(value,
+                      [](char c) { return IsAlnum(c) || c == '-' || c == '.' || c == '_'; })) {
+    errs.push_back(
+        RegexError(kConfigMapKeyErrMsg, kConfigMapKeyFmt, {"key.name", "KEY_NAME", "key-name"}));
   }
   AddChDirPrefixErrors(value, &errs);
   return errs;

@@ -9,9 +9,8 @@
 // `Pod "Foo" is invalid: [cause1, cause2]` (no brackets for a single cause).
 // Everything here is a pure function or a plain value type; nothing throws.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +21,10 @@ namespace sampan::api {
 
 // --- message helpers (validation.MaxLenError etc.) -------------------------------------------
 
-std::string MaxLenError(int length);        // "must be no more than 63 characters"
-std::string EmptyError();                   // "must be non-empty"
-std::string InclusiveRangeError(int64_t lo, int64_t hi);  // "must be between 1 and 65535, inclusive"
+std::string MaxLenError(int length);  // "must be no more than 63 characters"
+std::string EmptyError();             // "must be non-empty"
+std::string InclusiveRangeError(int64_t lo,
+                                int64_t hi);  // "must be between 1 and 65535, inclusive"
 // "<msg> (e.g. 'a' or 'b', regex used for validation is '<re>')".
 std::string RegexError(std::string_view msg, std::string_view regex,
                        const std::vector<std::string_view>& examples = {});
@@ -34,7 +34,7 @@ std::string GoQuote(std::string_view s);
 
 // --- string validators (k8s.io/apimachinery/pkg/util/validation) ----------------------------
 
-std::vector<std::string> IsQualifiedName(std::string_view value);    // label keys, [prefix/]name
+std::vector<std::string> IsQualifiedName(std::string_view value);  // label keys, [prefix/]name
 std::vector<std::string> IsValidLabelValue(std::string_view value);
 std::vector<std::string> IsDNS1123Label(std::string_view value);
 std::vector<std::string> IsDNS1123Subdomain(std::string_view value);
@@ -104,8 +104,8 @@ std::string RenderBadValue(const std::vector<std::string>& values, bool is_nil =
 
 struct FieldError {
   FieldErrorType type = FieldErrorType::kInvalid;
-  std::string field;      // FieldPath::String()
-  std::string bad_value;  // rendered (see RenderBadValue); unused by Required/Forbidden/...
+  std::string field;        // FieldPath::String()
+  std::string bad_value;    // rendered (see RenderBadValue); unused by Required/Forbidden/...
   bool omit_value = false;  // upstream's omitValue: print only the type
   std::string detail;
 

@@ -1,9 +1,8 @@
 // FieldPath, FieldError and FieldErrors of validation.h (upstream util/validation/field and
 // apierrors.NewInvalid), plus the object-level validators built on them.
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "pkg/api/validation.h"
@@ -126,8 +125,7 @@ void FieldErrors::Duplicate(const FieldPath& path, std::string_view value) {
   Add(Make(FieldErrorType::kDuplicate, path, GoQuote(value), ""));
 }
 
-void FieldErrors::Invalid(const FieldPath& path, std::string_view value,
-                          std::string_view detail) {
+void FieldErrors::Invalid(const FieldPath& path, std::string_view value, std::string_view detail) {
   Add(Make(FieldErrorType::kInvalid, path, GoQuote(value), detail));
 }
 
@@ -249,7 +247,8 @@ void ValidateAnnotations(const nlohmann::ordered_json& annotations, const FieldP
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     errors->InvalidEach(path, key, IsQualifiedName(lower));
     total += static_cast<int64_t>(key.size());
-    if (value.is_string()) total += static_cast<int64_t>(value.get_ref<const std::string&>().size());
+    if (value.is_string())
+      total += static_cast<int64_t>(value.get_ref<const std::string&>().size());
   }
   if (total > kTotalAnnotationSizeLimitBytes) errors->TooLong(path, kTotalAnnotationSizeLimitBytes);
 }

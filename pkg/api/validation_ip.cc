@@ -4,8 +4,8 @@
 // canonical form is net.IP.String().
 
 #include <array>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 
 #include "pkg/api/validation.h"
@@ -19,7 +19,9 @@ struct ParsedIp {
   bool strict_ok = true;            // netip.ParseAddr would accept it too
 };
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 int HexVal(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 // Four decimal octets; leading zeros allowed (sloppy) but noted as not strict.
@@ -88,7 +90,8 @@ bool ParseV6(std::string_view s, ParsedIp* ip) {
   if (i < 16) {
     if (ellipsis < 0) return false;
     int n = 16 - i;
-    for (int j = i - 1; j >= ellipsis; --j) b[static_cast<size_t>(j + n)] = b[static_cast<size_t>(j)];
+    for (int j = i - 1; j >= ellipsis; --j)
+      b[static_cast<size_t>(j + n)] = b[static_cast<size_t>(j)];
     for (int j = ellipsis + n - 1; j >= ellipsis; --j) b[static_cast<size_t>(j)] = 0;
   } else if (ellipsis >= 0) {
     return false;  // "::" must stand for at least one group
@@ -124,8 +127,8 @@ bool IsV4Mapped(const std::array<uint8_t, 16>& b) {
 // first longest run (>= 2 groups) of zero groups as "::".
 std::string IpString(const std::array<uint8_t, 16>& b) {
   if (IsV4Mapped(b)) {
-    return std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) +
-           "." + std::to_string(b[15]);
+    return std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) + "." +
+           std::to_string(b[15]);
   }
   int e0 = -1, e1 = -1;
   for (int i = 0; i < 16; i += 2) {
@@ -155,7 +158,8 @@ std::string IpString(const std::array<uint8_t, 16>& b) {
   return out;
 }
 
-constexpr std::string_view kNotAnIp = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
+constexpr std::string_view kNotAnIp =
+    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
 
 std::optional<ParsedIp> ParseChecked(const FieldPath& path, std::string_view value, bool strict,
                                      FieldErrors* errs) {

@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include "pkg/util/base64.h"
+#include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/pki.h"
 
@@ -27,21 +28,6 @@ constexpr mode_t kCertMode = 0644;
 constexpr mode_t kSecretMode = 0600;
 constexpr std::string_view kTokenUser = "server";
 constexpr size_t kTokenSecretBytes = 16;  // 32 hex characters, like k3s
-
-// mkdir -p; existing directories keep their mode.
-Status MakeDirs(const std::filesystem::path& path, mode_t mode) {
-  std::filesystem::path prefix;
-  for (const auto& part : path) {
-    prefix /= part;
-    if (::mkdir(prefix.c_str(), mode) == 0 || errno == EEXIST) continue;
-    return Status::FromErrno(errno, "cannot create directory " + prefix.string());
-  }
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status::Invalid(fmt::format("{} exists and is not a directory", path.string()));
-  }
-  return Status();
-}
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),

@@ -8,9 +8,6 @@ namespace {
 
 using api::Json;
 
-void SetIfMissing(Json& obj, const char* key, Json value) {
-  if (!obj.contains(key) || obj[key].is_null()) obj[key] = std::move(value);
-}
 
 void DefaultTemplate(Json& spec) {
   if (spec.contains("template") && spec["template"].is_object() &&

@@ -25,6 +25,15 @@ struct Printer {
 
 const Printer& PrinterFor(const api::ResourceInfo& r);
 
+// The columns most printers share, and a shorthand for the others.
+inline const Column kName{"Name", "string", "name", "Name must be unique within a namespace."};
+inline const Column kAge{"Age", "string", "",
+                         "CreationTimestamp is a timestamp representing the server time when "
+                         "this object was created."};
+inline Column Col(std::string name, int priority = 0, std::string type = "string") {
+  return Column{std::move(name), std::move(type), "", "", priority};
+}
+
 // Helpers shared by the printers.
 std::string Age(const api::Json& obj);  // from metadata.creationTimestamp
 std::string AgeOf(const std::string& rfc3339);

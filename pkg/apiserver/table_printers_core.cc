@@ -8,13 +8,6 @@ namespace {
 
 using api::Json;
 
-const Column kName{"Name", "string", "name", "Name must be unique within a namespace."};
-const Column kAge{"Age", "string", "", "CreationTimestamp is a timestamp representing the server "
-                                       "time when this object was created."};
-
-Column Col(std::string name, int priority = 0, std::string type = "string") {
-  return Column{std::move(name), std::move(type), "", "", priority};
-}
 
 // upstream printPod: phase, overridden by container states, init progress, Terminating.
 Json PodCells(const Json& pod) {

@@ -9,30 +9,10 @@
 #include <cerrno>
 
 #include "pkg/util/flags.h"
+#include "pkg/util/fs.h"
 
 namespace sampan::flags {
 namespace {
-
-// Reads a whole file; errors keep errno so a missing default file can be told apart.
-Result<std::string> ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "cannot read config file " + path);
-  std::string content;
-  char buffer[8192];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status status = Status::FromErrno(errno, "cannot read config file " + path);
-      ::close(fd);
-      return status;
-    }
-    if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return content;
-}
 
 }  // namespace
 
@@ -48,10 +28,10 @@ Status FlagSet::ApplyConfigFile(const std::optional<std::string>& from_flag) {
   }
   if (path.empty()) return Status();  // --config= turns the file off
 
-  Result<std::string> content = ReadFile(path);
+  Result<std::string> content = ReadFileToString(path);
   if (!content.ok()) {
     if (!required && content.status().err() == ENOENT) return Status();
-    return content.status();
+    return content.status().WithContext("cannot read config file");
   }
   config_path_ = path;
 

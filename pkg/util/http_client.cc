@@ -368,8 +368,8 @@ Status HttpClient::SendRaw(std::string_view data) {
       RETURN_IF_ERROR(WaitFor(POLLOUT, options_.timeout));
       continue;
     }
-    return CancelledOr(Status::Unavailable(
-        fmt::format("send to {}: {}", authority_, strerror(errno)), errno));
+    return CancelledOr(
+        Status::Unavailable(fmt::format("send to {}: {}", authority_, strerror(errno)), errno));
   }
   return Status::Ok();
 }
@@ -476,8 +476,8 @@ Status HttpClient::ReadResponse(Exchange* e) {
       break;
     }
     if (err != HPE_OK) {
-      return Status::Unavailable(fmt::format("bad HTTP response from {}: {}", authority_,
-                                             http_errno_description(err)));
+      return Status::Unavailable(
+          fmt::format("bad HTTP response from {}: {}", authority_, http_errno_description(err)));
     }
     if (eof) {
       return Status::Unavailable(
@@ -520,8 +520,7 @@ Result<Response> HttpClient::Do(std::string_view method, std::string_view target
   return std::move(exchange.response);
 }
 
-Status HttpClient::Stream(std::string_view method, std::string_view target,
-                          const Headers& headers,
+Status HttpClient::Stream(std::string_view method, std::string_view target, const Headers& headers,
                           const std::function<bool(std::string_view chunk)>& on_chunk) {
   Exchange exchange;
   exchange.on_chunk = &on_chunk;

@@ -31,7 +31,7 @@ struct ClientTlsOptions {
   std::string cert_file;  // client certificate (chain), with key_file
   std::string key_file;
   bool insecure_skip_verify = false;  // no server certificate or name check
-  std::string server_name;  // name to verify (and send as SNI); "" = ClientOptions::host
+  std::string server_name;            // name to verify (and send as SNI); "" = ClientOptions::host
 };
 
 struct ClientOptions {
@@ -63,8 +63,8 @@ class HttpClient {
   // `target` is origin-form ("/api/v1/pods?limit=5"). Host, User-Agent, Content-Length and
   // Authorization (bearer_token, unless `headers` has one) are added. A non-2xx answer is
   // a Response, not an error; errors are transport failures (Unavailable) and bad input.
-  Result<Response> Do(std::string_view method, std::string_view target,
-                      const Headers& headers = {}, std::string_view body = {});
+  Result<Response> Do(std::string_view method, std::string_view target, const Headers& headers = {},
+                      std::string_view body = {});
 
   // Sends a request and hands each chunk of the response body to `on_chunk` as soon as it
   // arrived whole (with chunked encoding one chunk = one server Write(); otherwise whatever
@@ -98,8 +98,8 @@ class HttpClient {
   Status RoundTrip(std::string_view method, std::string_view target, const Headers& headers,
                    std::string_view body, Exchange* exchange);
   Status ReadResponse(Exchange* exchange);
-  std::string BuildRequest(std::string_view method, std::string_view target,
-                           const Headers& headers, std::string_view body) const;
+  std::string BuildRequest(std::string_view method, std::string_view target, const Headers& headers,
+                           std::string_view body) const;
   Status SendAll(std::string_view plain);
   Status SendRaw(std::string_view data);
   // Appends plaintext (at least one byte) to *out, or sets *eof at the end of the stream.

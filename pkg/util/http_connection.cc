@@ -24,6 +24,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kLingerTimeout{2000};
 // Unparsed input kept while a handler runs (pipelined requests); beyond it reading pauses.
 constexpr size_t kMaxBufferedInput = 1024 * 1024;
+constexpr size_t kIdleInputCapacity = 4 * 1024;
 // TCP keep-alive probes find dead peers of long watches.
 constexpr unsigned kTcpKeepAliveSeconds = 30;
 
@@ -54,9 +55,10 @@ bool ContainsTokenIgnoreCase(std::string_view value, std::string_view token) {
   return lower(value).find(lower(token)) != std::string::npos;
 }
 
+// One uv_write of up to three buffers (head, body, trailer), kept alive until it completes.
 struct WriteRequest {
   uv_write_t req;
-  std::string data;
+  std::string parts[3];
   Connection* connection;
 };
 
@@ -177,6 +179,8 @@ void Connection::OnRead(ssize_t nread) {
   if (state_ == State::kBody) ArmTimer(ctx_->options.idle_timeout);  // body inactivity
   ProcessInput();
   if (state_ == State::kHandling && in_.size() > kMaxBufferedInput) StopReading();
+  // Thousands of idle watch connections should not each keep a read-sized buffer.
+  if (in_.empty() && in_.capacity() > kIdleInputCapacity) std::string().swap(in_);
 }
 
 void Connection::ProcessInput() {
@@ -291,8 +295,8 @@ int Connection::OnHeadersComplete() {
   }
   std::string_view raw_path = "/";
   if (url.field_set & (1 << UF_PATH)) {
-    raw_path = std::string_view(r.target).substr(url.field_data[UF_PATH].off,
-                                                 url.field_data[UF_PATH].len);
+    raw_path =
+        std::string_view(r.target).substr(url.field_data[UF_PATH].off, url.field_data[UF_PATH].len);
   } else if (!(url.field_set & (1 << UF_HOST))) {
     raw_path = r.target;  // "*" (OPTIONS) or authority-form (CONNECT)
   }
@@ -309,6 +313,10 @@ int Connection::OnHeadersComplete() {
       parser_.content_length > limit) {
     return Reject(413, "RequestEntityTooLarge",
                   fmt::format("Request entity too large: limit is {}", limit));
+  }
+  if (!(parser_.flags & F_CHUNKED) &&
+      parser_.content_length != std::numeric_limits<uint64_t>::max()) {
+    r.body.reserve(parser_.content_length);  // within the limit, checked above
   }
   if (!http10_ && ContainsTokenIgnoreCase(r.headers.Get("Expect"), "100-continue")) {
     Output("HTTP/1.1 100 Continue\r\n\r\n");
@@ -350,8 +358,7 @@ void Connection::Dispatch() {
   // handler here; for now it is an ordinary request and keep_alive_ is false.
   request_->peer = peer_;
   request_->remote_address = remote_address_;
-  auto writer = std::make_shared<ResponseWriterImpl>(ctx_->queue, weak_from_this(), seq_,
-                                                     response_,
+  auto writer = std::make_shared<ResponseWriterImpl>(ctx_->queue, weak_from_this(), seq_, response_,
                                                      ctx_->options.max_pending_output_bytes);
   ctx_->run_handler(std::move(request_), std::move(writer));
   request_ = nullptr;
@@ -375,9 +382,7 @@ void Connection::FailRequest(int status, std::string_view reason, std::string me
 
 // --- responding -----------------------------------------------------------------------
 
-bool Connection::IsCurrent(uint64_t seq) const {
-  return state_ == State::kHandling && seq == seq_;
-}
+bool Connection::IsCurrent(uint64_t seq) const { return state_ == State::kHandling && seq == seq_; }
 
 void Connection::PrepareHeaders(Headers* headers) {
   // Framing is the server's business.
@@ -400,11 +405,10 @@ void Connection::SendResponse(uint64_t seq, int status, Headers headers, std::st
   PrepareHeaders(&headers);
   bool has_body = status >= 200 && status != 204 && status != 304;
   if (has_body) headers.Add("Content-Length", std::to_string(body.size()));
-  std::string out;
-  out.reserve(256 + body.size());
-  AppendResponseHead(status, headers, &out);
-  if (has_body && !head_request_) out += body;
-  Output(std::move(out));
+  std::string head;
+  AppendResponseHead(status, headers, &head);
+  if (!has_body || head_request_) body.clear();
+  Output(std::move(head), std::move(body));  // no copy of a big body (a large list)
   FinishResponse();
 }
 
@@ -428,10 +432,8 @@ void Connection::WriteChunk(uint64_t seq, std::string chunk) {
     Output(std::move(chunk));
     return;
   }
-  std::string out;
-  out.reserve(chunk.size() + 16);
-  AppendChunk(chunk, &out);
-  Output(std::move(out));
+  std::string size_line = fmt::format("{:x}\r\n", chunk.size());  // before chunk moves
+  Output(std::move(size_line), std::move(chunk), "\r\n");
 }
 
 void Connection::EndStream(uint64_t seq) {
@@ -464,17 +466,19 @@ void Connection::FinishResponse() {
 
 // --- writing --------------------------------------------------------------------------
 
-void Connection::Output(std::string plain) {
-  if (state_ == State::kClosed || plain.empty()) return;
+void Connection::Output(std::string a, std::string b, std::string c) {
+  if (state_ == State::kClosed) return;
   if (!tls_) {
-    WriteRaw(std::move(plain));
+    WriteRaw(std::move(a), std::move(b), std::move(c));
     return;
   }
-  Status st = tls_->Write(plain);
-  if (!st.ok()) {
-    kLog.Debug("{}: {}", remote_address_, st.message());
-    Close();
-    return;
+  for (const std::string* part : {&a, &b, &c}) {
+    Status st = tls_->Write(*part);
+    if (!st.ok()) {
+      kLog.Debug("{}: {}", remote_address_, st.message());
+      Close();
+      return;
+    }
   }
   FlushTls();
 }
@@ -484,12 +488,16 @@ void Connection::FlushTls() {
   if (tls_ && tls_->TakeOutput(&out) > 0) WriteRaw(std::move(out));
 }
 
-void Connection::WriteRaw(std::string data) {
-  if (state_ == State::kClosed || data.empty()) return;
-  auto* w = new WriteRequest{{}, std::move(data), this};
+void Connection::WriteRaw(std::string a, std::string b, std::string c) {
+  if (state_ == State::kClosed || a.size() + b.size() + c.size() == 0) return;
+  auto* w = new WriteRequest{{}, {std::move(a), std::move(b), std::move(c)}, this};
   w->req.data = w;
-  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
+  uv_buf_t bufs[3];
+  unsigned count = 0;
+  for (std::string& part : w->parts) {
+    if (!part.empty()) bufs[count++] = uv_buf_init(part.data(), static_cast<unsigned>(part.size()));
+  }
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count,
                     [](uv_write_t* req, int status) {
                       auto* w = static_cast<WriteRequest*>(req->data);
                       Connection* self = w->connection;
@@ -520,9 +528,10 @@ void Connection::OnWriteDone(int status) {
 void Connection::UpdateBacklog() {
   size_t queued = uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_));
   if (response_) response_->socket_bytes.store(queued);
-  if (queued > ctx_->options.max_pending_output_bytes) {
-    kLog.Warn("{}: closing connection: client is not reading; {} bytes pending",
-              remote_address_, queued);
+  // Only a stream can grow without bound; a whole response is as big as it is.
+  if (streaming_ && queued > ctx_->options.max_pending_output_bytes) {
+    kLog.Warn("{}: closing connection: client is not reading; {} bytes pending", remote_address_,
+              queued);
     Close();
   }
 }

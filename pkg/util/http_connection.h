@@ -99,9 +99,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void PrepareHeaders(Headers* headers);
   void FinishResponse();
 
-  void Output(std::string plain);
+  // Sends a, b and c in this order (parts avoid copying a body behind its head).
+  void Output(std::string a, std::string b = {}, std::string c = {});
   void FlushTls();
-  void WriteRaw(std::string data);
+  void WriteRaw(std::string a, std::string b = {}, std::string c = {});
   void OnWriteDone(int status);
   void UpdateBacklog();
   // Flushes, sends FIN, then reads and drops input until EOF or a timeout, so the client

@@ -24,8 +24,8 @@ class Connection;
 
 struct ResponseState {
   std::mutex mu;
-  bool closed = false;    // guarded by mu: the connection went away before the end
-  bool finished = false;  // guarded by mu: Send() or End() was called
+  bool closed = false;             // guarded by mu: the connection went away before the end
+  bool finished = false;           // guarded by mu: Send() or End() was called
   std::function<void()> on_close;  // guarded by mu
   std::atomic<bool> closed_flag{false};
   std::atomic<size_t> posted_bytes{0};  // posted to the loop, not yet handed to the socket
@@ -38,8 +38,7 @@ struct ResponseState {
 class ResponseWriterImpl final : public ResponseWriter {
  public:
   ResponseWriterImpl(std::shared_ptr<LoopQueue> queue, std::weak_ptr<Connection> connection,
-                     uint64_t seq, std::shared_ptr<ResponseState> state,
-                     size_t max_pending_bytes);
+                     uint64_t seq, std::shared_ptr<ResponseState> state, size_t max_pending_bytes);
   // A handler that dropped its writer without answering gets a 500; mid-stream, End().
   ~ResponseWriterImpl() override;
 

@@ -36,7 +36,7 @@ void LiftParserHeaderLimit() {
 
 // libuv writes with write(2): a peer that reset the connection would raise SIGPIPE.
 void IgnoreSigpipe() {
-  struct sigaction current{};
+  struct sigaction current {};
   if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
     signal(SIGPIPE, SIG_IGN);
   }
@@ -143,9 +143,8 @@ Status HttpServerImpl::Init() {
   if (rc != 0) return Status::Internal(std::string("uv_loop_init: ") + uv_strerror(rc));
   loop_open_ = true;
   wakeup_.data = this;
-  uv_async_init(&loop_, &wakeup_, [](uv_async_t* h) {
-    static_cast<HttpServerImpl*>(h->data)->ctx_.queue->Drain();
-  });
+  uv_async_init(&loop_, &wakeup_,
+                [](uv_async_t* h) { static_cast<HttpServerImpl*>(h->data)->ctx_.queue->Drain(); });
   ctx_.queue = std::make_shared<LoopQueue>(&wakeup_);
   ctx_.closed = [this](uint64_t id) { connections_.erase(id); };
   ctx_.run_handler = [this](std::shared_ptr<Request> request,

@@ -107,12 +107,6 @@ void AppendResponseHead(int status, const Headers& headers, std::string* out) {
   *out += "\r\n";
 }
 
-void AppendChunk(std::string_view data, std::string* out) {
-  *out += fmt::format("{:x}\r\n", data.size());
-  *out += data;
-  *out += "\r\n";
-}
-
 std::string HttpDate() {
   std::time_t now = std::time(nullptr);
   std::tm tm;

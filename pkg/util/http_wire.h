@@ -1,7 +1,6 @@
 #pragma once
-// Bytes on the wire of HTTP/1.1 that the server (and tests) share: status lines, the
-// Kubernetes Status JSON of protocol errors, chunk framing, percent-decoding. Pure
-// functions, thread-safe.
+// Bytes on the wire of HTTP/1.1 for the server: status lines, the Kubernetes Status JSON
+// of protocol errors, chunk framing, percent-decoding. Pure functions, thread-safe.
 
 #include <string>
 #include <string_view>
@@ -22,9 +21,7 @@ std::string StatusJson(int code, std::string_view reason, std::string_view messa
 // name or value contain CR, LF or NUL are dropped (no response splitting).
 void AppendResponseHead(int status, const Headers& headers, std::string* out);
 
-// Appends one chunk of a chunked body: "<hex size>\r\n<data>\r\n". Never for empty data,
-// which would be the terminating chunk.
-void AppendChunk(std::string_view data, std::string* out);
+// The chunk that ends a chunked body (a data chunk is "<hex size>\r\n<data>\r\n").
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
 // The current time as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") for Date headers.

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pkg/util/fs.h"  // WriteFileAtomic, ReadFileToString (were here)
 #include "pkg/util/status.h"
 
 namespace sampan {
@@ -116,14 +117,5 @@ Status CheckKeyMatchesCert(X509* cert, EVP_PKEY* key);
 std::string Sha256Hex(std::string_view data);
 // `bytes` bytes from the CSPRNG as lower-case hex (2 * bytes characters).
 Result<std::string> RandomHex(size_t bytes);
-
-// --- files -------------------------------------------------------------------------------
-
-// Writes `data` to `path` through a temporary file in the same directory: write, fsync,
-// chmod to `mode` (umask does not apply), rename over `path`, fsync the directory. The
-// directory must exist.
-Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode);
-// Reads a whole (small) file. A missing file gives NotFound.
-Result<std::string> ReadFileToString(const std::string& path);
 
 }  // namespace sampan

@@ -92,13 +92,9 @@ Status TlsSession::Read(std::string* plain, bool* peer_closed) {
     }
     switch (SSL_get_error(ssl_, n)) {
       case SSL_ERROR_WANT_READ:
-      case SSL_ERROR_WANT_WRITE:
-        return Status::Ok();
-      case SSL_ERROR_ZERO_RETURN:
-        *peer_closed = true;
-        return Status::Ok();
-      default:
-        return Status::Unavailable("TLS: " + SslErrorString());
+      case SSL_ERROR_WANT_WRITE: return Status::Ok();
+      case SSL_ERROR_ZERO_RETURN: *peer_closed = true; return Status::Ok();
+      default: return Status::Unavailable("TLS: " + SslErrorString());
     }
   }
 }
