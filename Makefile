@@ -4,6 +4,9 @@ STATIC_DIR ?= build/static
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/sampan
 RUN_ARGS   ?=
+# ccache hits across clones (CI builds a fresh clone in another folder).
+export CCACHE_BASEDIR  := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all build deps test run static bench install clean format
 
