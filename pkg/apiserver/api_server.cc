@@ -60,6 +60,9 @@ class ApiServerImpl final : public ApiServer {
     http.bind_address = options_.bind_address;
     http.port = options_.port;
     http.worker_threads = options_.worker_threads;
+    // A watch's initial list (every object) is written in one burst; the default 16 MiB cap
+    // on unsent output would cut a healthy client watching a large collection.
+    http.max_pending_output_bytes = 512 * 1024 * 1024;
     if (!options_.cert_file.empty()) {
       http.tls = http::TlsOptions{options_.cert_file, options_.key_file, options_.client_ca_file};
     }

@@ -151,7 +151,7 @@ fi
   >"$TMP/server2.log" 2>&1 &
 pid=$!
 PIDS+=("$pid")
-if wait_until 30 grep -qs 'running' "$TMP/server2.log"; then
+if wait_until 30 grep -qs 'sampan server ready' "$TMP/server2.log"; then
   kill -INT "$pid" 2>/dev/null
   wait_exit "$pid" 30
   rc=$?
