@@ -7,6 +7,7 @@
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/version_conversion.h"
 #include "pkg/apiserver/table.h"
 #include "pkg/util/base64.h"
 
@@ -162,13 +163,13 @@ Reply RestHandler::List(const RequestContext& ctx) {
         } else {
           Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
           if (!obj.ok()) continue;
-          (*obj)["apiVersion"] = r.GroupVersion();
+          ConvertToServedVersion(r, *obj);
           items.push_back(api::Dump(*obj));
         }
       } else {
         Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
         if (!obj.ok()) continue;
-        (*obj)["apiVersion"] = r.GroupVersion();
+        ConvertToServedVersion(r, *obj);
         if (!filter->Matches(*obj)) continue;
         parsed.push_back(std::move(*obj));
       }

@@ -4,6 +4,7 @@
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/version_conversion.h"
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/strategy.h"
 #include "pkg/util/log.h"
@@ -49,7 +50,7 @@ Result<RestHandler::Stored> RestHandler::Load(const api::ResourceInfo& r, const 
                                               const std::string& name) {
   ASSIGN_OR_RETURN(storage::KeyValue kv, store_.Get(StorageKey(r, ns, name)));
   ASSIGN_OR_RETURN(Json obj, DecodeStored(kv.value, kv.mod_revision));
-  obj["apiVersion"] = r.GroupVersion();  // versions sharing storage differ only here for now
+  ConvertToServedVersion(r, obj);
   return Stored{std::move(obj), std::move(kv.value), kv.mod_revision};
 }
 

@@ -1,4 +1,5 @@
 #include "pkg/apiserver/watch_handler.h"
+#include "pkg/apiserver/version_conversion.h"
 
 #include <fmt/core.h>
 
@@ -100,7 +101,7 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
  private:
   Result<Json> Decode(std::string_view stored, int64_t rv) {
     Result<Json> obj = DecodeStored(stored, rv);
-    if (obj.ok()) (*obj)["apiVersion"] = resource_.GroupVersion();
+    if (obj.ok()) ConvertToServedVersion(resource_, *obj);
     return obj;
   }
 

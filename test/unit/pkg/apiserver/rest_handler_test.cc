@@ -233,6 +233,26 @@ TEST_F(RestHandlerTest, ListPagingAndResourceVersions) {
   EXPECT_EQ(Body(r)["reason"], "Expired");
 }
 
+TEST_F(RestHandlerTest, HorizontalPodAutoscalerVersionsShareStorage) {
+  const char* v2 = R"({"metadata":{"name":"h2"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1",
+    "kind":"Deployment","name":"d"},"minReplicas":1,"maxReplicas":5,"metrics":[{"type":"Resource",
+    "resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":60}}}]}})";
+  ASSERT_EQ(Call("POST", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", v2).code, 201);
+  Json as_v1 = Body(Call("GET", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h2"));
+  EXPECT_EQ(as_v1["apiVersion"], "autoscaling/v1");
+  EXPECT_EQ(as_v1["spec"]["targetCPUUtilizationPercentage"], 60);
+  EXPECT_FALSE(as_v1["spec"].contains("metrics"));
+
+  const char* v1 = R"({"metadata":{"name":"h1"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1",
+    "kind":"Deployment","name":"d"},"maxReplicas":3,"targetCPUUtilizationPercentage":75}})";
+  ASSERT_EQ(Call("POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", v1).code, 201);
+  Json list = Body(Call("GET", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers"));
+  ASSERT_EQ(list["items"].size(), 2u);
+  Json& h1 = list["items"][0];
+  EXPECT_EQ(h1["apiVersion"], "autoscaling/v2");
+  EXPECT_EQ(h1["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 75);
+}
+
 TEST_F(RestHandlerTest, BootstrapCreatedBuiltins) {
   Json ns = Body(Call("GET", "/api/v1/namespaces"));
   std::vector<std::string> names;
