@@ -41,6 +41,17 @@ std::string WithoutUpper(const char* sql) {
   return s.replace(s.find("{upper}"), 7, "AND ?2 IS NULL");
 }
 
+// Picks the statement for `prefix` (with an upper key bound, or without one when the prefix
+// has none) and binds ?1 and ?2. SQLite reads bound text at step time, so `end` receives the
+// bound and must outlive the statement's use.
+Stmt& BindPrefix(Stmt& all, Stmt& range, const std::string& prefix, std::string& end) {
+  end = PrefixEnd(prefix);
+  Stmt& q = end.empty() ? all : range;
+  q.BindText(1, prefix);
+  if (!end.empty()) q.BindText(2, end);
+  return q;
+}
+
 int64_t FileSize(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 ? st.st_size : 0;
@@ -198,10 +209,8 @@ Result<ListResult> SqliteStore::List(const std::string& prefix, const ListOption
   } else {
     RETURN_IF_ERROR(CheckReadable(*conn, options.revision));
   }
-  std::string end = PrefixEnd(prefix);
-  Stmt& q = end.empty() ? conn->list_all : conn->list_range;
-  q.BindText(1, prefix);
-  if (!end.empty()) q.BindText(2, end);
+  std::string end;
+  Stmt& q = BindPrefix(conn->list_all, conn->list_range, prefix, end);
   q.BindText(3, options.start_after).Bind(4, out.revision);
   q.Bind(5, options.limit > 0 ? options.limit + 1 : -1);  // one extra row tells "more"
   for (;;) {
@@ -223,10 +232,8 @@ Result<ListResult> SqliteStore::List(const std::string& prefix, const ListOption
 
 Result<int64_t> SqliteStore::Count(const std::string& prefix) {
   ReadLease conn = AcquireReader();
-  std::string end = PrefixEnd(prefix);
-  Stmt& q = end.empty() ? conn->count_all : conn->count_range;
-  q.BindText(1, prefix);
-  if (!end.empty()) q.BindText(2, end);
+  std::string end;
+  Stmt& q = BindPrefix(conn->count_all, conn->count_range, prefix, end);
   q.Bind(3, revision_.load());
   Result<bool> row = q.Step();
   int64_t n = row.ok() && *row ? q.Int(0) : 0;
@@ -240,10 +247,8 @@ Status SqliteStore::ReadHistory(const std::string& prefix, int64_t after, int64_
   constexpr size_t kBatch = 500;
   ReadLease conn = AcquireReader();
   RETURN_IF_ERROR(CheckReadable(*conn, after));
-  std::string end = PrefixEnd(prefix);
-  Stmt& q = end.empty() ? conn->history_all : conn->history_range;
-  q.BindText(1, prefix);
-  if (!end.empty()) q.BindText(2, end);
+  std::string end;
+  Stmt& q = BindPrefix(conn->history_all, conn->history_range, prefix, end);
   q.Bind(3, after).Bind(4, upto);
   std::vector<EventPtr> batch;
   for (;;) {
