@@ -24,20 +24,7 @@ export SAMPAN_CONFIG=$TMP/empty.yaml
 SERVER_ARGS=(--bind-address 127.0.0.1 --https-listen-port $((20000 + RANDOM % 10000))
              --disable-agent)
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-
-# Polls `cmd...` until it succeeds or `seconds` pass.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
+source "$(dirname "$0")/lib/harness.sh"
 
 # Waits for background process `pid` to exit, at most `seconds`; returns its exit code
 # (124 if it had to be killed).
@@ -209,5 +196,4 @@ else
   fail "SAMPAN_CONFIG" "rc=$RC err=$ERR"
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish
