@@ -117,11 +117,7 @@ ApiError FromStatus(const Status& status, const api::ResourceInfo* r, const std:
       if (r) return AlreadyExists(*r, name);
       return Make(409, "AlreadyExists", status.message());
     case Code::kConflict:
-      if (r) {
-        return Conflict(*r, name,
-                        "the object has been modified; please apply your changes to the latest "
-                        "version and try again");
-      }
+      if (r) return Conflict(*r, name, kObjectModified);
       return Make(409, "Conflict", status.message());
     case Code::kInvalid: return Make(422, "Invalid", status.message());
     case Code::kBadRequest: return BadRequest(status.message());

@@ -30,6 +30,11 @@ struct ApiError {
   std::string Body() const { return api::Dump(ToJson()); }
 };
 
+// The reason of a Conflict on a stale resourceVersion, as upstream words it.
+inline constexpr const char* kObjectModified =
+    "the object has been modified; please apply your changes to the latest version and try "
+    "again";
+
 // Resource-qualified errors (details.kind is the resource plural, as upstream).
 ApiError NotFound(const api::ResourceInfo& r, const std::string& name);
 ApiError AlreadyExists(const api::ResourceInfo& r, const std::string& name);

@@ -192,7 +192,7 @@ class ApiServerImpl final : public ApiServer {
     } else if (verb == "list") {
       reply = rest_->List(ctx);
     } else if (verb == "create") {
-      reply = ctx.info.subresource == "binding" ? Bind(ctx) : rest_->Create(ctx);
+      reply = ctx.info.subresource == "binding" ? rest_->Bind(ctx) : rest_->Create(ctx);
     } else if (verb == "update") {
       reply = rest_->Update(ctx);
     } else if (verb == "patch") {
@@ -205,34 +205,6 @@ class ApiServerImpl final : public ApiServer {
       reply = Reply::Error(MethodNotAllowed("the server does not allow this method on the requested resource"));
     }
     SendReply(*out, reply);
-  }
-
-  // POST pods/NAME/binding: assigns the pod to a node (the scheduler's write).
-  Reply Bind(const RequestContext& ctx) {
-    Result<Json> body = api::ParseJson(ctx.http->body);
-    if (!body.ok()) return Reply::Error(FromStatus(body.status()));
-    std::string node = api::GetString(api::Find(*body, "target") ? (*body)["target"] : Json(), "name");
-    if (node.empty()) return Reply::Error(BadRequest("binding target name is required"));
-    RequestContext status_ctx = ctx;
-    status_ctx.info.subresource = "";
-    const api::ResourceInfo& r = *ctx.resource;
-    Result<Json> pod = rest_->GetObject(r, ctx.info.namespace_, ctx.info.name);
-    if (!pod.ok()) return Reply::Error(FromStatus(pod.status(), &r, ctx.info.name));
-    std::string current = api::GetString((*pod).value("spec", Json::object()), "nodeName");
-    if (!current.empty()) {
-      return Reply::Error(Conflict(r, ctx.info.name,
-                                   fmt::format("pod {} is already assigned to node \"{}\"", ctx.info.name, current)));
-    }
-    Json patch = {{"spec", {{"nodeName", node}}}};
-    http::Request fake = *ctx.http;
-    fake.body = api::Dump(patch);
-    fake.headers.Set("Content-Type", "application/merge-patch+json");
-    status_ctx.http = &fake;
-    Reply reply = rest_->Patch(status_ctx);
-    if (reply.code != 200) return reply;
-    Reply ok = Reply::Json(201, {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()},
-                                 {"status", "Success"}, {"code", 201}});
-    return ok;
   }
 
   Json VersionInfo() const {

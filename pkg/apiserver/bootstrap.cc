@@ -13,7 +13,7 @@ const log::Logger kLog("apiserver");
 Status CreateIfMissing(RestHandler& rest, const api::ResourceInfo& r, Json obj) {
   std::string ns = api::GetString(obj["metadata"], "namespace");
   std::string name = api::GetString(obj["metadata"], "name");
-  Result<Json> existing = rest.GetObject(r, r.namespaced ? ns : "", name);
+  Result<Json> existing = rest.GetObject(r, ns, name);
   if (existing.ok()) return Status();
   if (!existing.status().IsNotFound()) return existing.status();
   Result<Json> created = rest.CreateObject(r, std::move(obj));

@@ -26,6 +26,7 @@ Result<api::Json> DecodeStored(std::string_view stored, int64_t rv);
 // True if the stored object is of the given apiVersion (no conversion needed to serve it).
 bool StoredAs(std::string_view stored, std::string_view api_version);
 
+// For cluster-scoped resources `ns` is ignored, so callers can pass the request's namespace.
 std::string StorageKey(const api::ResourceInfo& r, std::string_view ns, std::string_view name);
 // Prefix of all objects of r in namespace ns ("" = every namespace / cluster-scoped).
 std::string StoragePrefix(const api::ResourceInfo& r, std::string_view ns);

@@ -55,6 +55,8 @@ class RestHandler {
   Reply Patch(const RequestContext& ctx);
   Reply Delete(const RequestContext& ctx);
   Reply DeleteCollection(const RequestContext& ctx);
+  // POST pods/NAME/binding: assigns an unassigned pod to a node (the scheduler's write).
+  Reply Bind(const RequestContext& ctx);
 
   // Internal writes used by bootstrap and built-in components (no HTTP request).
   Result<api::Json> CreateObject(const api::ResourceInfo& r, api::Json obj);
@@ -74,15 +76,15 @@ class RestHandler {
   Result<api::Json> DecodeBody(const RequestContext& ctx, const api::ResourceInfo& r);
 
   // The shared tail of create: metadata rules, strategy, admission, store.
-  Reply CreateInternal(const RequestContext* ctx, const api::ResourceInfo& r, api::Json obj,
-                       const std::string& ns, bool dry_run);
+  Reply CreateInternal(const api::ResourceInfo& r, api::Json obj, const std::string& ns,
+                       bool dry_run);
   // The shared tail of update and patch: `mutate` turns the current object into the new one;
   // retried on conflicts when the client did not pin a resourceVersion.
   using Mutation = std::function<Result<api::Json>(const api::Json& current)>;
   Reply UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run);
-  Reply DeleteOne(const RequestContext& ctx, const api::ResourceInfo& r, const std::string& ns,
-                  const std::string& name, const api::Json& options, bool dry_run);
-  Reply ScaleReply(const api::ResourceInfo& r, const api::Json& object);
+  Reply DeleteOne(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
+                  const api::Json& options, bool dry_run);
+  Reply ScaleReply(const api::Json& object);
 
   storage::Store& store_;
   const Clock& clock_;

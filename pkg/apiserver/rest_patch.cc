@@ -73,7 +73,7 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
                                                 ? (*patch)["metadata"] : Json(),
                                             "resourceVersion");
         if (!pinned.empty() && pinned != api::GetString(current["metadata"], "resourceVersion")) {
-          return Status::Conflict("stale resourceVersion");
+          return Status::Conflict(kObjectModified);
         }
         if (sub == "status") {
           Json next = current;

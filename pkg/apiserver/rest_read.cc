@@ -74,9 +74,9 @@ Reply RestHandler::Get(const RequestContext& ctx) {
     return Reply::Error(NotFound(r, ctx.info.name));
   }
   if (sub == "scale" && !r.HasSubresource("scale")) return Reply::Error(NotFound(r, ctx.info.name));
-  Result<Stored> s = Load(r, r.namespaced ? ctx.info.namespace_ : "", ctx.info.name);
+  Result<Stored> s = Load(r, ctx.info.namespace_, ctx.info.name);
   if (!s.ok()) return Reply::Error(FromStatus(s.status(), &r, ctx.info.name));
-  if (sub == "scale") return ScaleReply(r, s->object);
+  if (sub == "scale") return ScaleReply(s->object);
   Reply reply;
   reply.body = FormatObject(ctx, s->object);
   return reply;
@@ -123,7 +123,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
     if (exact) opts.revision = *rv;
   }
 
-  std::string prefix = StoragePrefix(r, r.namespaced ? ctx.info.namespace_ : "");
+  std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   std::vector<std::string> items;
   std::vector<Json> parsed;  // only when filtering or building a Table
   bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject;
@@ -161,15 +161,13 @@ Reply RestHandler::List(const RequestContext& ctx) {
         if (StoredAs(kv.value, r.GroupVersion())) {
           items.push_back(WithResourceVersion(kv.value, kv.mod_revision));
         } else {
-          Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
+          Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
           if (!obj.ok()) continue;
-          ConvertToServedVersion(r, *obj);
           items.push_back(api::Dump(*obj));
         }
       } else {
-        Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
+        Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
         if (!obj.ok()) continue;
-        ConvertToServedVersion(r, *obj);
         if (!filter->Matches(*obj)) continue;
         parsed.push_back(std::move(*obj));
       }
@@ -218,14 +216,14 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
     if (parsed.ok() && parsed->is_object()) options = std::move(*parsed);
   }
   bool dry_run = ctx.query.GetOr("dryRun", "") == "All";
-  std::string prefix = StoragePrefix(r, r.namespaced ? ctx.info.namespace_ : "");
+  std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   Result<storage::ListResult> res = store_.List(prefix, {});
   if (!res.ok()) return Reply::Error(FromStatus(res.status()));
   std::vector<std::string> deleted;
   for (auto& kv : res->items) {
-    Result<Json> obj = DecodeStored(kv.value, kv.mod_revision);
+    Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
     if (!obj.ok() || !filter->Matches(*obj)) continue;
-    Reply one = DeleteOne(ctx, r, NamespaceOf(*obj), NameOf(*obj), options, dry_run);
+    Reply one = DeleteOne(r, NamespaceOf(*obj), NameOf(*obj), options, dry_run);
     if (one.code == 200) deleted.push_back(one.body);
   }
   Reply reply;

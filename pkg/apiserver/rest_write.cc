@@ -1,6 +1,9 @@
 // Create, update and delete of stored resources.
 #include <fmt/core.h>
 
+#include <map>
+
+#include "pkg/api/label_selector.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -49,8 +52,7 @@ RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAlloc
 Result<RestHandler::Stored> RestHandler::Load(const api::ResourceInfo& r, const std::string& ns,
                                               const std::string& name) {
   ASSIGN_OR_RETURN(storage::KeyValue kv, store_.Get(StorageKey(r, ns, name)));
-  ASSIGN_OR_RETURN(Json obj, DecodeStored(kv.value, kv.mod_revision));
-  ConvertToServedVersion(r, obj);
+  ASSIGN_OR_RETURN(Json obj, DecodeServed(r, kv.value, kv.mod_revision));
   return Stored{std::move(obj), std::move(kv.value), kv.mod_revision};
 }
 
@@ -118,14 +120,14 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   } else {
     obj["metadata"].erase("namespace");
   }
-  return CreateInternal(&ctx, r, std::move(obj), ns, DryRun(ctx));
+  return CreateInternal(r, std::move(obj), ns, DryRun(ctx));
 }
 
 Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
   std::string ns = NamespaceOf(obj);
-  Reply reply = CreateInternal(nullptr, r, std::move(obj), ns, false);
+  Reply reply = CreateInternal(r, std::move(obj), ns, false);
   if (reply.code != 201) {
     Json err = Json::parse(reply.body, nullptr, false);
     std::string message = err.is_object() ? api::GetString(err, "message") : reply.body;
@@ -134,9 +136,8 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
   return Json::parse(reply.body);
 }
 
-Reply RestHandler::CreateInternal(const RequestContext* ctx, const api::ResourceInfo& r,
-                                  Json obj, const std::string& ns, bool dry_run) {
-  (void)ctx;
+Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const std::string& ns,
+                                  bool dry_run) {
   const Strategy& strategy = StrategyFor(r);
   if (!api::GetString(obj["metadata"], "resourceVersion").empty()) {
     return Reply::Error(Internal("resourceVersion should not be set on objects to be created"));
@@ -223,7 +224,7 @@ Reply RestHandler::Update(const RequestContext& ctx) {
       [&](const Json& current) -> Result<Json> {
         std::string current_rv = api::GetString(current["metadata"], "resourceVersion");
         if (!pinned_rv.empty() && pinned_rv != current_rv) {
-          return Status::Conflict("stale resourceVersion");
+          return Status::Conflict(kObjectModified);
         }
         std::string uid = api::GetString(incoming["metadata"], "uid");
         if (!uid.empty() && uid != api::GetString(current["metadata"], "uid")) {
@@ -265,17 +266,14 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
   const std::string& sub = ctx.info.subresource;
   const Strategy& strategy = StrategyFor(r);
   for (int attempt = 0;; ++attempt) {
-    Result<Stored> current = Load(r, r.namespaced ? ns : "", name);
+    Result<Stored> current = Load(r, ns, name);
     if (!current.ok()) return Reply::Error(FromStatus(current.status(), &r, name));
     Result<Json> next_or = mutate(current->object);
     if (!next_or.ok()) {
-      if (next_or.status().IsConflict()) {
-        if (next_or.status().message().starts_with("Precondition failed")) {
-          return Reply::Error(Conflict(r, name, next_or.status().message()));
-        }
-        return Reply::Error(FromStatus(next_or.status(), &r, name));
-      }
-      return Reply::Error(FromStatus(next_or.status(), &r, name));
+      const Status& st = next_or.status();
+      // A mutation's conflict carries its own reason (stale version, failed precondition).
+      if (st.IsConflict()) return Reply::Error(Conflict(r, name, st.message()));
+      return Reply::Error(FromStatus(st, &r, name));
     }
     Json next = std::move(*next_or);
     next["apiVersion"] = r.GroupVersion();
@@ -287,7 +285,9 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     std::vector<Cause> causes;
     ValidateMeta(next, r, strategy.name_rule(), causes);
     ValidateMetaUpdate(next, current->object, causes);
-    strategy.Validate(next, &current->object, causes);
+    // A binding changes spec.nodeName, which the pod's own update rules forbid: as upstream's
+    // separate binding storage, it skips them (the mutation only sets the node).
+    if (sub != "binding") strategy.Validate(next, &current->object, causes);
     if (!causes.empty()) return Reply::Error(Invalid(r, name, std::move(causes)));
     if (IsService(r) && sub.empty()) {
       std::vector<Cause> alloc = services_.AllocateForUpdate(next, current->object);
@@ -295,7 +295,7 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     }
 
     std::string encoded = EncodeForStorage(next);
-    std::string key = StorageKey(r, r.namespaced ? ns : "", name);
+    std::string key = StorageKey(r, ns, name);
     // The last finalizer gone from an object being deleted: it goes now.
     const Json* fin = api::FindPath(next, "metadata.finalizers");
     bool finalize = api::FindPath(next, "metadata.deletionTimestamp") &&
@@ -306,11 +306,11 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     }
     if (dry_run) {
       next["metadata"]["resourceVersion"] = std::to_string(current->revision);
-      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+      return sub == "scale" ? ScaleReply(next) : Reply::Json(200, next);
     }
     if (encoded == current->raw && !finalize) {
       // Nothing changed: no write, the resourceVersion stays (as upstream).
-      return sub == "scale" ? ScaleReply(r, current->object) : Reply::Json(200, current->object);
+      return sub == "scale" ? ScaleReply(current->object) : Reply::Json(200, current->object);
     }
     Result<storage::KeyValue> kv =
         finalize ? store_.Delete(key, current->revision)
@@ -318,7 +318,7 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     if (kv.ok()) {
       if (finalize && IsService(r)) services_.Release(next);
       next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+      return sub == "scale" ? ScaleReply(next) : Reply::Json(200, next);
     }
     if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
     // Lost a race with another writer: retry unless the client pinned a resourceVersion
@@ -329,8 +329,35 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
   }
 }
 
-Reply RestHandler::ScaleReply(const api::ResourceInfo& r, const Json& object) {
-  (void)r;
+Reply RestHandler::Bind(const RequestContext& ctx) {
+  Result<Json> body = api::ParseJson(ctx.http->body);
+  if (!body.ok()) return Reply::Error(FromStatus(body.status()));
+  const Json* target = api::Find(*body, "target");
+  std::string node = target ? api::GetString(*target, "name") : "";
+  if (node.empty()) return Reply::Error(BadRequest("binding target name is required"));
+  // The check runs inside the compare-and-swap loop, so two racing binds cannot both win.
+  Reply reply = UpdateInternal(
+      ctx,
+      [&](const Json& pod) -> Result<Json> {
+        std::string current = api::GetString(pod.value("spec", Json::object()), "nodeName");
+        if (!current.empty()) {
+          return Status::Conflict(
+              fmt::format("pod {} is already assigned to node \"{}\"", ctx.info.name, current));
+        }
+        Json next = pod;
+        next["spec"]["nodeName"] = node;
+        return next;
+      },
+      ctx.query.GetOr("dryRun", "") == "All");
+  if (reply.code != 200) return reply;
+  return Reply::Json(201, {{"kind", "Status"},
+                           {"apiVersion", "v1"},
+                           {"metadata", Json::object()},
+                           {"status", "Success"},
+                           {"code", 201}});
+}
+
+Reply RestHandler::ScaleReply(const Json& object) {
   Json meta = Json::object();
   for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
     if (object["metadata"].contains(f)) meta[f] = object["metadata"][f];
@@ -341,15 +368,18 @@ Reply RestHandler::ScaleReply(const api::ResourceInfo& r, const Json& object) {
                 {"spec", {{"replicas", api::GetInt(object["spec"], "replicas", 0)}}},
                 {"status", {{"replicas", api::GetInt(object.value("status", Json::object()),
                                                      "replicas", 0)}}}};
-  // status.selector is the label selector in its string form.
+  // status.selector is the label selector in its string form (apps: a LabelSelector,
+  // ReplicationControllers: a plain label map).
   std::string selector;
-  const Json* sel = api::FindPath(object, "spec.selector");
-  const Json* labels = sel && sel->contains("matchLabels") ? &(*sel)["matchLabels"] : sel;
-  if (labels && labels->is_object()) {
-    for (auto it = labels->begin(); it != labels->end(); ++it) {
-      if (!it.value().is_string()) continue;
-      if (!selector.empty()) selector += ",";
-      selector += it.key() + "=" + it.value().get<std::string>();
+  if (const Json* sel = api::FindPath(object, "spec.selector"); sel && sel->is_object()) {
+    if (sel->contains("matchLabels") || sel->contains("matchExpressions")) {
+      if (auto parsed = api::LabelSelector::FromJson(*sel); parsed.ok()) selector = parsed->ToString();
+    } else {
+      std::map<std::string, std::string> set;
+      for (auto it = sel->begin(); it != sel->end(); ++it) {
+        if (it.value().is_string()) set[it.key()] = it.value().get<std::string>();
+      }
+      selector = api::LabelSelector::FromSet(set).ToString();
     }
   }
   if (!selector.empty()) scale["status"]["selector"] = selector;
@@ -375,14 +405,11 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
   if (const Json* d = api::Find(options, "dryRun"); d && d->is_array() && !d->empty()) {
     dry_run = true;
   }
-  return DeleteOne(ctx, r, r.namespaced ? ctx.info.namespace_ : "", ctx.info.name, options,
-                   dry_run);
+  return DeleteOne(r, ctx.info.namespace_, ctx.info.name, options, dry_run);
 }
 
-Reply RestHandler::DeleteOne(const RequestContext& ctx, const api::ResourceInfo& r,
-                             const std::string& ns, const std::string& name, const Json& options,
-                             bool dry_run) {
-  (void)ctx;
+Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
+                             const std::string& name, const Json& options, bool dry_run) {
   std::string key = StorageKey(r, ns, name);
   for (int attempt = 0;; ++attempt) {
     Result<Stored> current = Load(r, ns, name);

@@ -2,6 +2,7 @@
 // fields users and kubectl commonly exercise.
 #include <set>
 
+#include "pkg/api/validation.h"
 #include "pkg/apiserver/strategy_kinds.h"
 
 namespace sampan::apiserver {
@@ -58,16 +59,6 @@ void DefaultContainer(Json& c) {
   }
 }
 
-bool IsDnsLabel(const std::string& s) {
-  if (s.empty() || s.size() > 63) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && !(c == '-' && i > 0 && i + 1 < s.size())) return false;
-  }
-  return true;
-}
-
 void ValidateContainers(const Json& list, const std::string& path, bool required,
                         std::set<std::string>& names, std::vector<Cause>& causes) {
   if (!list.is_array() || list.empty()) {
@@ -79,14 +70,13 @@ void ValidateContainers(const Json& list, const std::string& path, bool required
     const Json& c = list[i];
     std::string p = Index(path, i);
     std::string name = api::GetString(c, "name");
+    std::vector<std::string> name_problems = api::IsDNS1123Label(name);
     if (name.empty()) {
       causes.push_back(Required(p + ".name"));
-    } else if (!IsDnsLabel(name)) {
-      causes.push_back(InvalidValue(
-          p + ".name", name,
-          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "
-          "'-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "
-          "'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
+    } else if (!name_problems.empty()) {
+      for (const auto& problem : name_problems) {
+        causes.push_back(InvalidValue(p + ".name", name, problem));
+      }
     } else if (!names.insert(name).second) {
       causes.push_back(Duplicate(p + ".name", name));
     }

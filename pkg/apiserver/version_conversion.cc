@@ -1,5 +1,7 @@
 #include "pkg/apiserver/version_conversion.h"
 
+#include "pkg/apiserver/object_codec.h"
+
 namespace sampan::apiserver {
 namespace {
 
@@ -69,6 +71,12 @@ void ConvertToServedVersion(const api::ResourceInfo& r, Json& obj) {
     if (served == "autoscaling/v2") HpaToV2(obj);
   }
   obj["apiVersion"] = served;
+}
+
+Result<Json> DecodeServed(const api::ResourceInfo& r, std::string_view stored, int64_t rv) {
+  ASSIGN_OR_RETURN(Json obj, DecodeStored(stored, rv));
+  ConvertToServedVersion(r, obj);
+  return obj;
 }
 
 }  // namespace sampan::apiserver

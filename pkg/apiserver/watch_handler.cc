@@ -100,9 +100,7 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
 
  private:
   Result<Json> Decode(std::string_view stored, int64_t rv) {
-    Result<Json> obj = DecodeStored(stored, rv);
-    if (obj.ok()) ConvertToServedVersion(resource_, *obj);
-    return obj;
+    return DecodeServed(resource_, stored, rv);
   }
 
   void AppendEvent(const storage::Event& e, std::string& out) {
@@ -205,7 +203,7 @@ void WatchHandler::Start(const RequestContext& ctx, std::shared_ptr<http::Respon
       return;
     }
   }
-  std::string prefix = StoragePrefix(r, r.namespaced ? ctx.info.namespace_ : "");
+  std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   auto watch = std::make_shared<ActiveWatch>(ctx, std::move(*filter), response, timers_);
 
   http::Headers headers;

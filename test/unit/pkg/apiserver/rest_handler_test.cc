@@ -45,7 +45,7 @@ class RestHandlerTest : public ::testing::Test {
     const std::string& v = ctx.info.verb;
     if (v == "get") return rest_->Get(ctx);
     if (v == "list") return rest_->List(ctx);
-    if (v == "create") return rest_->Create(ctx);
+    if (v == "create") return ctx.info.subresource == "binding" ? rest_->Bind(ctx) : rest_->Create(ctx);
     if (v == "update") return rest_->Update(ctx);
     if (v == "patch") return rest_->Patch(ctx);
     if (v == "delete") return rest_->Delete(ctx);
@@ -251,6 +251,25 @@ TEST_F(RestHandlerTest, HorizontalPodAutoscalerVersionsShareStorage) {
   Json& h1 = list["items"][0];
   EXPECT_EQ(h1["apiVersion"], "autoscaling/v2");
   EXPECT_EQ(h1["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 75);
+}
+
+TEST_F(RestHandlerTest, BindingAssignsAPodOnce) {
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/pods",
+                 R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x"}]}})").code,
+            201);
+  const char* to_n1 = R"({"apiVersion":"v1","kind":"Binding","metadata":{"name":"p"},"target":{"name":"n1"}})";
+  Reply r = Call("POST", "/api/v1/namespaces/default/pods/p/binding", to_n1);
+  ASSERT_EQ(r.code, 201) << r.body;
+  EXPECT_EQ(Body(Call("GET", "/api/v1/namespaces/default/pods/p"))["spec"]["nodeName"], "n1");
+  r = Call("POST", "/api/v1/namespaces/default/pods/p/binding",
+           R"({"metadata":{"name":"p"},"target":{"name":"n2"}})");
+  EXPECT_EQ(r.code, 409);
+  EXPECT_NE(Body(r)["message"].get<std::string>().find("already assigned to node \"n1\""),
+            std::string::npos);
+  // Other updates still may not move a pod.
+  Json pod = Body(Call("GET", "/api/v1/namespaces/default/pods/p"));
+  pod["spec"]["nodeName"] = "n3";
+  EXPECT_EQ(Call("PUT", "/api/v1/namespaces/default/pods/p", pod.dump()).code, 422);
 }
 
 TEST_F(RestHandlerTest, BootstrapCreatedBuiltins) {
