@@ -4,6 +4,8 @@
 #include <map>
 
 #include "pkg/api/label_selector.h"
+#include "pkg/api/protobuf.h"
+#include "pkg/apiserver/field_validation.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -62,11 +64,15 @@ Result<Json> RestHandler::GetObject(const api::ResourceInfo& r, const std::strin
   return std::move(s.object);
 }
 
-Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::ResourceInfo& r) {
+Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::ResourceInfo& r,
+                                     std::vector<std::string>* warnings) {
   std::string_view content_type = ctx.http->headers.Get("Content-Type");
-  bool strict = ctx.query.GetOr("fieldValidation", "") == "Strict";
+  ASSIGN_OR_RETURN(FieldValidation validation, ParseFieldValidation(ctx.query));
+  bool strict = validation == FieldValidation::kStrict;
   Result<Json> parsed = Status::BadRequest("empty body");
-  if (content_type.find("yaml") != std::string_view::npos) {
+  if (content_type.starts_with(api::kProtobufContentType)) {
+    parsed = api::DecodeProtobufObject(ctx.http->body);
+  } else if (content_type.find("yaml") != std::string_view::npos) {
     parsed = api::ParseYaml(ctx.http->body);
   } else if (content_type.empty() || content_type.find("json") != std::string_view::npos) {
     parsed = api::ParseJson(ctx.http->body, strict ? api::DuplicateFields::kReject
@@ -90,8 +96,13 @@ Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::Resou
   }
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
+  RETURN_IF_ERROR(ValidateFields(obj, r, validation, warnings));
   if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = Json::object();
   return obj;
+}
+
+static void AddWarnings(Reply& reply, const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) reply.headers.Add("Warning", WarningHeaderValue(w));
 }
 
 Reply RestHandler::Create(const RequestContext& ctx) {
@@ -101,7 +112,8 @@ Reply RestHandler::Create(const RequestContext& ctx) {
         "the server does not allow this method on the requested resource ({}/{})", r.resource,
         ctx.info.subresource)));
   }
-  Result<Json> body = DecodeBody(ctx, r);
+  std::vector<std::string> warnings;
+  Result<Json> body = DecodeBody(ctx, r, &warnings);
   if (!body.ok()) {
     if (body.status().code() == Code::kUnsupported) {
       return Reply::Error(UnsupportedMediaType(body.status().message()));
@@ -120,7 +132,9 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   } else {
     obj["metadata"].erase("namespace");
   }
-  return CreateInternal(r, std::move(obj), ns, DryRun(ctx));
+  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx));
+  AddWarnings(reply, warnings);
+  return reply;
 }
 
 Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
@@ -191,9 +205,10 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   if (!sub.empty() && sub != "status" && sub != "scale" && sub != "finalize") {
     return Reply::Error(NotFound(r, ctx.info.name));
   }
+  std::vector<std::string> warnings;
   Result<Json> body = [&]() -> Result<Json> {
     if (sub == "scale") return api::ParseJson(ctx.http->body);
-    return DecodeBody(ctx, r);
+    return DecodeBody(ctx, r, &warnings);
   }();
   if (!body.ok()) {
     if (body.status().code() == Code::kUnsupported) {
@@ -219,7 +234,7 @@ Reply RestHandler::Update(const RequestContext& ctx) {
     }
   }
   std::string pinned_rv = api::GetString(incoming["metadata"], "resourceVersion");
-  return UpdateInternal(
+  Reply reply = UpdateInternal(
       ctx,
       [&](const Json& current) -> Result<Json> {
         std::string current_rv = api::GetString(current["metadata"], "resourceVersion");
@@ -256,6 +271,8 @@ Reply RestHandler::Update(const RequestContext& ctx) {
         return incoming;
       },
       DryRun(ctx));
+  AddWarnings(reply, warnings);
+  return reply;
 }
 
 Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate,

@@ -63,7 +63,9 @@ class DeploymentStrategy : public WorkloadStrategy {
     SetIfMissing(spec, "replicas", 1);
     SetIfMissing(spec, "revisionHistoryLimit", 10);
     SetIfMissing(spec, "progressDeadlineSeconds", 600);
-    SetIfMissing(spec, "strategy", Json{{"type", "RollingUpdate"}});
+    // Typed (protobuf) clients send an empty strategy object rather than none.
+    SetIfMissing(spec, "strategy", Json::object());
+    SetIfMissing(spec["strategy"], "type", "RollingUpdate");
     if (api::GetString(spec["strategy"], "type") == "RollingUpdate") {
       SetIfMissing(spec["strategy"], "rollingUpdate", Json::object());
       SetIfMissing(spec["strategy"]["rollingUpdate"], "maxUnavailable", "25%");
@@ -93,7 +95,8 @@ class StatefulSetStrategy : public WorkloadStrategy {
     SetIfMissing(spec, "replicas", 1);
     SetIfMissing(spec, "podManagementPolicy", "OrderedReady");
     SetIfMissing(spec, "revisionHistoryLimit", 10);
-    SetIfMissing(spec, "updateStrategy", Json{{"type", "RollingUpdate"}});
+    SetIfMissing(spec, "updateStrategy", Json::object());
+    SetIfMissing(spec["updateStrategy"], "type", "RollingUpdate");
     if (api::GetString(spec["updateStrategy"], "type") == "RollingUpdate") {
       SetIfMissing(spec["updateStrategy"], "rollingUpdate", Json{{"partition", 0}});
     }
@@ -122,7 +125,8 @@ class DaemonSetStrategy : public WorkloadStrategy {
     if (!obj.contains("spec") || !obj["spec"].is_object()) return;
     Json& spec = obj["spec"];
     SetIfMissing(spec, "revisionHistoryLimit", 10);
-    SetIfMissing(spec, "updateStrategy", Json{{"type", "RollingUpdate"}});
+    SetIfMissing(spec, "updateStrategy", Json::object());
+    SetIfMissing(spec["updateStrategy"], "type", "RollingUpdate");
     if (api::GetString(spec["updateStrategy"], "type") == "RollingUpdate") {
       SetIfMissing(spec["updateStrategy"], "rollingUpdate",
                    Json{{"maxUnavailable", 1}, {"maxSurge", 0}});

@@ -1,0 +1,31 @@
+#pragma once
+// fieldValidation on writes (create, update, patch): unknown fields of built-in kinds are
+// an error with Strict, a `Warning` header with Warn (the default, as upstream) and
+// silently dropped with Ignore; in every mode they are not stored, as upstream's typed
+// decoding drops them. Kinds without a schema (none yet) pass untouched.
+
+#include <string>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "pkg/api/registry.h"
+#include "pkg/apiserver/request_info.h"
+#include "pkg/util/status.h"
+
+namespace sampan::apiserver {
+
+enum class FieldValidation { kIgnore, kWarn, kStrict };
+
+// From the `fieldValidation` query parameter; an unknown value is a BadRequest.
+Result<FieldValidation> ParseFieldValidation(const Query& query);
+
+// Checks and prunes `object` of resource `r`. Strict + unknown fields -> BadRequest
+// "<Kind> in version "<v>" cannot be handled as a <Kind>: strict decoding error: unknown
+// field "spec.foo", ..."; Warn appends one warning per field to `warnings`.
+Status ValidateFields(api::Json& object, const api::ResourceInfo& r, FieldValidation mode,
+                      std::vector<std::string>* warnings);
+
+// `299 - "text"`: the Warning header value kubectl prints as "Warning: text".
+std::string WarningHeaderValue(const std::string& text);
+
+}  // namespace sampan::apiserver
