@@ -16,7 +16,8 @@ const std::vector<std::string>& StandardVerbs() {
 
 Registry::Registry(std::vector<ResourceInfo> resources) : resources_(std::move(resources)) {
   for (auto& r : resources_) {
-    if (r.storage_name.empty()) r.storage_name = (r.group.empty() ? "core" : r.group) + "/" + r.resource;
+    r.type_key = (r.group.empty() ? "core" : r.group) + "/" + r.resource;
+    if (r.storage_name.empty()) r.storage_name = r.type_key;
     auto g = std::find_if(groups_.begin(), groups_.end(),
                           [&](const GroupInfo& gi) { return gi.name == r.group; });
     if (g == groups_.end()) {

@@ -20,8 +20,11 @@ struct ResourceInfo {
   std::vector<std::string> short_names;
   std::vector<std::string> categories;  // "all"
   std::vector<std::string> subresources;  // "status", "scale", "binding", ...
-  // Resources sharing storage across versions (autoscaling v1/v2) name the same key here.
-  std::string storage_name;  // "<group>/<resource>", the stored collection
+  // The stored collection, "<group or core>/<resource>"; resources sharing storage across
+  // versions or groups (autoscaling v1/v2, core and events.k8s.io Events) name the same one.
+  std::string storage_name;
+  // "<group or core>/<resource>": what strategies, printers and field selectors are keyed by.
+  std::string type_key;
 
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }
   std::string ListKind() const { return kind + "List"; }

@@ -25,6 +25,12 @@ ResourceInfo R(std::string group, std::string version, std::string resource, std
 
 const std::vector<std::string> kAll = {"all"};
 
+// A resource kept in another version's collection (converted on the way in and out).
+ResourceInfo WithStorage(ResourceInfo r, std::string storage_name) {
+  r.storage_name = std::move(storage_name);
+  return r;
+}
+
 }  // namespace
 
 const Registry& Registry::Builtin() {
@@ -60,9 +66,10 @@ const Registry& Registry::Builtin() {
       R("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, {"hpa"},
         {"status"}, kAll),
       R("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, {"sc"}),
+      R("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, {"pc"}),
       R("coordination.k8s.io", "v1", "leases", "Lease", true),
       R("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
-      R("events.k8s.io", "v1", "events", "Event", true, {"ev"}),
+      WithStorage(R("events.k8s.io", "v1", "events", "Event", true, {"ev"}), "core/events"),
       R("networking.k8s.io", "v1", "ingresses", "Ingress", true, {"ing"}, {"status"}),
       R("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, {"netpol"}),
       R("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, {"pdb"}, {"status"}),

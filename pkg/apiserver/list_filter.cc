@@ -63,7 +63,7 @@ Result<ListFilter> ListFilter::FromQuery(const api::ResourceInfo& r, const Query
   if (auto fs = query.Get("fieldSelector"); fs && !fs->empty()) {
     ASSIGN_OR_RETURN(impl->fields, api::FieldSelector::Parse(*fs));
     std::vector<std::string_view> supported = {"metadata.name", "metadata.namespace"};
-    auto it = ExtraFields().find(r.storage_name);
+    auto it = ExtraFields().find(r.type_key);
     if (it != ExtraFields().end()) supported.insert(supported.end(), it->second.begin(), it->second.end());
     RETURN_IF_ERROR(impl->fields.CheckSupported(supported));
   }

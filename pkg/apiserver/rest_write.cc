@@ -31,6 +31,14 @@ const api::ResourceInfo& NamespaceResource() {
 
 bool IsService(const api::ResourceInfo& r) { return r.storage_name == "core/services"; }
 
+// The bytes kept in storage for an object written through r.
+std::string EncodeStorageVersion(const api::ResourceInfo& r, const Json& obj) {
+  if (r.storage_name == r.type_key) return EncodeForStorage(obj);
+  Json stored = obj;
+  ConvertToStorageVersion(r, stored);
+  return EncodeForStorage(stored);
+}
+
 }  // namespace
 
 Reply Reply::Error(const ApiError& e) {
@@ -190,7 +198,7 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
     if (IsService(r)) services_.Release(obj);
     return Reply::Json(201, obj);
   }
-  Result<storage::KeyValue> kv = store_.Create(StorageKey(r, ns, name), EncodeForStorage(obj));
+  Result<storage::KeyValue> kv = store_.Create(StorageKey(r, ns, name), EncodeStorageVersion(r, obj));
   if (!kv.ok()) {
     if (IsService(r)) services_.Release(obj);
     return Reply::Error(FromStatus(kv.status(), &r, name));
@@ -311,7 +319,7 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       if (!alloc.empty()) return Reply::Error(Invalid(r, name, std::move(alloc)));
     }
 
-    std::string encoded = EncodeForStorage(next);
+    std::string encoded = EncodeStorageVersion(r, next);
     std::string key = StorageKey(r, ns, name);
     // The last finalizer gone from an object being deleted: it goes now.
     const Json* fin = api::FindPath(next, "metadata.finalizers");

@@ -56,7 +56,7 @@ void Strategy::PrepareForUpdate(api::Json& obj, const api::Json& old,
 const Strategy& StrategyFor(const api::ResourceInfo& r) {
   static const Strategy kDefault;
   static const std::map<std::string, const Strategy*> kByStorage = BuiltinStrategies();
-  auto it = kByStorage.find(r.storage_name);
+  auto it = kByStorage.find(r.type_key);
   return it == kByStorage.end() ? kDefault : *it->second;
 }
 

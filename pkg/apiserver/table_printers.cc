@@ -85,7 +85,7 @@ const Printer& PrinterFor(const api::ResourceInfo& r) {
        {"Age", "string", "", "CreationTimestamp is a timestamp representing the server time when "
                              "this object was created."}},
       [](const Json& o) { return Json::array({Str(o, "metadata.name"), Age(o)}); }};
-  auto it = kPrinters.find(r.storage_name);
+  auto it = kPrinters.find(r.type_key);
   return it == kPrinters.end() ? kDefault : it->second;
 }
 

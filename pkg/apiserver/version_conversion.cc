@@ -2,6 +2,8 @@
 
 #include "pkg/apiserver/object_codec.h"
 
+#include <utility>
+
 namespace sampan::apiserver {
 namespace {
 
@@ -60,6 +62,30 @@ void HpaToV2(Json& obj) {
   }
 }
 
+// core/v1 Event field names and their events.k8s.io/v1 names (the rest are shared).
+constexpr std::pair<const char*, const char*> kEventRenames[] = {
+    {"involvedObject", "regarding"},
+    {"message", "note"},
+    {"reportingComponent", "reportingController"},
+    {"source", "deprecatedSource"},
+    {"firstTimestamp", "deprecatedFirstTimestamp"},
+    {"lastTimestamp", "deprecatedLastTimestamp"},
+    {"count", "deprecatedCount"},
+};
+
+void RenameEventFields(Json& obj, bool to_events_v1) {
+  Json out = Json::object();
+  for (auto& [key, value] : obj.items()) {
+    std::string name = key;
+    for (const auto& [core, events] : kEventRenames) {
+      if (to_events_v1 && key == core) name = events;
+      if (!to_events_v1 && key == events) name = core;
+    }
+    out[name] = std::move(value);
+  }
+  obj = std::move(out);
+}
+
 }  // namespace
 
 void ConvertToServedVersion(const api::ResourceInfo& r, Json& obj) {
@@ -70,7 +96,17 @@ void ConvertToServedVersion(const api::ResourceInfo& r, Json& obj) {
     if (served == "autoscaling/v1") HpaToV1(obj);
     if (served == "autoscaling/v2") HpaToV2(obj);
   }
+  if (stored != served && r.storage_name == "core/events") {
+    RenameEventFields(obj, served == "events.k8s.io/v1");
+  }
   obj["apiVersion"] = served;
+}
+
+void ConvertToStorageVersion(const api::ResourceInfo& r, Json& obj) {
+  if (r.storage_name == "core/events" && r.group == "events.k8s.io") {
+    RenameEventFields(obj, false);
+    obj["apiVersion"] = "v1";
+  }
 }
 
 Result<Json> DecodeServed(const api::ResourceInfo& r, std::string_view stored, int64_t rv) {

@@ -253,6 +253,60 @@ TEST_F(RestHandlerTest, HorizontalPodAutoscalerVersionsShareStorage) {
   EXPECT_EQ(h1["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 75);
 }
 
+TEST_F(RestHandlerTest, EventVersionsShareStorage) {
+  const char* core = R"({"apiVersion":"v1","kind":"Event","metadata":{"name":"e1"},
+      "involvedObject":{"kind":"Pod","name":"p"},"reason":"Started","message":"hi","count":2})";
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/events", core).code, 201);
+  Json as_events = Body(Call("GET", "/apis/events.k8s.io/v1/namespaces/default/events/e1"));
+  EXPECT_EQ(as_events["apiVersion"], "events.k8s.io/v1");
+  EXPECT_EQ(as_events["regarding"]["name"], "p");
+  EXPECT_EQ(as_events["note"], "hi");
+  EXPECT_EQ(as_events["deprecatedCount"], 2);
+  EXPECT_FALSE(as_events.contains("message"));
+
+  const char* events = R"({"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e2"},
+      "regarding":{"kind":"Pod","name":"q"},"reason":"Pulled","note":"pulled",
+      "reportingController":"kubelet","eventTime":"2026-11-27T08:00:00.000000Z"})";
+  Reply created = Call("POST", "/apis/events.k8s.io/v1/namespaces/default/events", events);
+  ASSERT_EQ(created.code, 201) << created.body;
+  EXPECT_EQ(Body(created)["note"], "pulled");  // the reply is in the version written
+  Json list = Body(Call("GET", "/api/v1/namespaces/default/events"));
+  ASSERT_EQ(list["items"].size(), 2u);
+  const Json& e2 = list["items"][1];
+  EXPECT_EQ(e2["apiVersion"], "v1");
+  EXPECT_EQ(e2["involvedObject"]["name"], "q");
+  EXPECT_EQ(e2["message"], "pulled");
+  EXPECT_EQ(e2["reportingComponent"], "kubelet");
+}
+
+TEST_F(RestHandlerTest, FieldValidationModes) {
+  const char* odd = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME","bogus":1},
+      "data":{"k":"v"},"extra":true})";
+  auto body = [&](const char* name) {
+    std::string b = odd;
+    return b.replace(b.find("NAME"), 4, name);
+  };
+  Reply strict = Call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+                      body("strict"));
+  EXPECT_EQ(strict.code, 400);
+  EXPECT_EQ(Body(strict)["message"],
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: "
+            "unknown field \"metadata.bogus\", unknown field \"extra\"");
+
+  Reply warn = Call("POST", "/api/v1/namespaces/default/configmaps", body("warn"));
+  ASSERT_EQ(warn.code, 201) << warn.body;
+  EXPECT_EQ(warn.headers.Get("Warning"), "299 - \"unknown field \\\"metadata.bogus\\\"\"");
+  EXPECT_FALSE(Body(warn).contains("extra"));  // dropped, as upstream's typed decoding does
+  EXPECT_FALSE(Body(Call("GET", "/api/v1/namespaces/default/configmaps/warn")).contains("extra"));
+
+  Reply ignore = Call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Ignore",
+                      body("ignore"));
+  ASSERT_EQ(ignore.code, 201);
+  EXPECT_FALSE(ignore.headers.Has("Warning"));
+  EXPECT_EQ(Call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Bad", kCm).code,
+            400);
+}
+
 TEST_F(RestHandlerTest, BindingAssignsAPodOnce) {
   ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/pods",
                  R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"x"}]}})").code,
