@@ -1,7 +1,6 @@
 #pragma once
 // JSON patches: merge patch (RFC 7386) and JSON patch (RFC 6902, including `test`).
-// Strategic merge patch lives in the API semantics work; until then the API server applies
-// strategic patches as merge patches (maps merge, lists are replaced).
+// Strategic merge patch is in strategic_patch.h.
 
 #include "pkg/api/json.h"
 

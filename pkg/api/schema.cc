@@ -32,12 +32,18 @@ std::vector<std::string> SplitCommas(std::string_view s) {
 
 bool ScalarKind(std::string_view name, ValueKind* kind) {
   static const std::pair<std::string_view, ValueKind> kKinds[] = {
-      {"string", ValueKind::kString},       {"int32", ValueKind::kInt32},
-      {"int64", ValueKind::kInt64},         {"bool", ValueKind::kBool},
-      {"double", ValueKind::kDouble},       {"bytes", ValueKind::kBytes},
-      {"@time", ValueKind::kTime},          {"@microtime", ValueKind::kMicroTime},
-      {"@duration", ValueKind::kDuration},  {"@quantity", ValueKind::kQuantity},
-      {"@intorstr", ValueKind::kIntOrString}, {"@raw", ValueKind::kRaw},
+      {"string", ValueKind::kString},
+      {"int32", ValueKind::kInt32},
+      {"int64", ValueKind::kInt64},
+      {"bool", ValueKind::kBool},
+      {"double", ValueKind::kDouble},
+      {"bytes", ValueKind::kBytes},
+      {"@time", ValueKind::kTime},
+      {"@microtime", ValueKind::kMicroTime},
+      {"@duration", ValueKind::kDuration},
+      {"@quantity", ValueKind::kQuantity},
+      {"@intorstr", ValueKind::kIntOrString},
+      {"@raw", ValueKind::kRaw},
       {"@strings", ValueKind::kStringList},
   };
   for (const auto& [n, k] : kKinds) {
@@ -142,13 +148,20 @@ Result<std::unique_ptr<Schema>> Schema::Parse(std::string_view text) {
       size_t eq = flag.find('=');
       std::string_view name = flag.substr(0, eq);
       std::string_view value = eq == std::string_view::npos ? "" : flag.substr(eq + 1);
-      if (name == "ptr") field.pointer = true;
-      else if (name == "omit") field.omitempty = true;
-      else if (name == "strategy") field.patch_strategy = std::string(value);
-      else if (name == "merge") field.patch_merge_key = std::string(value);
-      else if (name == "list") field.list_type = std::string(value);
-      else if (name == "keys") field.list_map_keys = SplitCommas(value);
-      else if (name != "map" && name != "struct") return error("unknown flag");
+      if (name == "ptr")
+        field.pointer = true;
+      else if (name == "omit")
+        field.omitempty = true;
+      else if (name == "strategy")
+        field.patch_strategy = std::string(value);
+      else if (name == "merge")
+        field.patch_merge_key = std::string(value);
+      else if (name == "list")
+        field.list_type = std::string(value);
+      else if (name == "keys")
+        field.list_map_keys = SplitCommas(value);
+      else if (name != "map" && name != "struct")
+        return error("unknown flag");
     }
     if (field.inlined() && field.kind != ValueKind::kMessage) return error("inline scalar");
     current->fields.push_back(std::move(field));

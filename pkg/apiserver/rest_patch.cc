@@ -1,8 +1,11 @@
-// PATCH: merge, JSON and (for now merge-like) strategic patches on a resource or its
-// status/scale subresource; the result goes through the same path as an update.
+// PATCH: merge, JSON and strategic merge patches on a resource or its status/scale
+// subresource; the result goes through the same path as an update.
 #include <fmt/core.h>
 
 #include "pkg/api/patch.h"
+#include "pkg/api/schema.h"
+#include "pkg/api/strategic_patch.h"
+#include "pkg/apiserver/field_validation.h"
 #include "pkg/apiserver/rest_handler.h"
 
 namespace sampan::apiserver {
@@ -44,34 +47,63 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
     e.message = "server-side apply is not supported yet";
     return Reply::Error(e);
   }
+  // Strategic patches need the type's patch metadata: kinds without a schema (custom
+  // resources) refuse them, as upstream does.
+  const api::SchemaType* type = nullptr;
+  if (kind == Kind::kStrategic) {
+    type = sub == "scale" ? api::Schema::BuiltIn().ForKind("autoscaling/v1", "Scale")
+                          : api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind);
+    if (type == nullptr) {
+      ApiError e;
+      e.code = 415;
+      e.reason = "UnsupportedMediaType";
+      e.message = fmt::format(
+          "the body of the request was in an unknown format - accepted media types include: "
+          "application/json-patch+json, application/merge-patch+json, "
+          "application/apply-patch+yaml");
+      return Reply::Error(e);
+    }
+  }
+  // Applies the patch to `target` according to its content type.
+  auto apply = [&](const Json& target, const Json& patch) -> Result<Json> {
+    if (kind == Kind::kJson) return api::JsonPatch(target, patch);
+    if (kind == Kind::kStrategic) return api::StrategicMergePatch(target, patch, *type);
+    return api::MergePatch(target, patch);
+  };
   Result<Json> patch = api::ParseJson(ctx.http->body);
   if (!patch.ok()) return Reply::Error(FromStatus(patch.status()));
   if (kind != Kind::kJson && !patch->is_object()) {
     return Reply::Error(BadRequest("the patch must be a JSON object"));
   }
+  Result<FieldValidation> validation = ParseFieldValidation(ctx.query);
+  if (!validation.ok()) return Reply::Error(FromStatus(validation.status()));
+  std::vector<std::string> warnings;
   bool dry_run = ctx.query.GetOr("dryRun", "") == "All";
-  return UpdateInternal(
+  Reply reply = UpdateInternal(
       ctx,
       [&](const Json& current) -> Result<Json> {
+        warnings.clear();  // a retry after a lost race starts over
         Json base = current;
         if (sub == "scale") {
           // A patch of the Scale object: only spec.replicas matters.
-          Json scale = {{"spec", {{"replicas", api::GetInt(current.value("spec", Json::object()), "replicas")}}}};
-          Result<Json> patched = kind == Kind::kJson ? api::JsonPatch(scale, *patch)
-                                                     : Result<Json>(api::MergePatch(scale, *patch));
+          Json scale = {
+              {"spec",
+               {{"replicas", api::GetInt(current.value("spec", Json::object()), "replicas")}}}};
+          Result<Json> patched = apply(scale, *patch);
           if (!patched.ok()) return patched.status();
           base["spec"]["replicas"] = api::FindPath(*patched, "spec.replicas")
                                          ? *api::FindPath(*patched, "spec.replicas")
                                          : Json(0);
           return base;
         }
-        Result<Json> patched = kind == Kind::kJson ? api::JsonPatch(base, *patch)
-                                                   : Result<Json>(api::MergePatch(base, *patch));
+        Result<Json> patched = apply(base, *patch);
         if (!patched.ok()) return patched.status();
+        RETURN_IF_ERROR(ValidateFields(*patched, r, *validation, &warnings));
         // A patch may pin a resourceVersion (optimistic concurrency, as upstream).
-        std::string pinned = api::GetString(api::Find(*patch, "metadata") && (*patch)["metadata"].is_object()
-                                                ? (*patch)["metadata"] : Json(),
-                                            "resourceVersion");
+        const Json* patch_meta = kind == Kind::kJson ? nullptr : api::Find(*patch, "metadata");
+        std::string pinned = patch_meta && patch_meta->is_object()
+                                 ? api::GetString(*patch_meta, "resourceVersion")
+                                 : std::string();
         if (!pinned.empty() && pinned != api::GetString(current["metadata"], "resourceVersion")) {
           return Status::Conflict(kObjectModified);
         }
@@ -83,6 +115,8 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
         return patched;
       },
       dry_run);
+  for (const std::string& w : warnings) reply.headers.Add("Warning", WarningHeaderValue(w));
+  return reply;
 }
 
 }  // namespace sampan::apiserver

@@ -1,8 +1,8 @@
 #include "pkg/apiserver/version_conversion.h"
 
-#include "pkg/apiserver/object_codec.h"
-
 #include <utility>
+
+#include "pkg/apiserver/object_codec.h"
 
 namespace sampan::apiserver {
 namespace {
@@ -42,12 +42,13 @@ void HpaToV1(Json& obj) {
 void HpaToV2(Json& obj) {
   Json& spec = obj["spec"];
   if (spec.contains("targetCPUUtilizationPercentage")) {
-    spec["metrics"] = Json::array(
-        {{{"type", "Resource"},
-          {"resource",
-           {{"name", "cpu"},
-            {"target", {{"type", "Utilization"},
-                        {"averageUtilization", spec["targetCPUUtilizationPercentage"]}}}}}}});
+    spec["metrics"] =
+        Json::array({{{"type", "Resource"},
+                      {"resource",
+                       {{"name", "cpu"},
+                        {"target",
+                         {{"type", "Utilization"},
+                          {"averageUtilization", spec["targetCPUUtilizationPercentage"]}}}}}}});
     spec.erase("targetCPUUtilizationPercentage");
   }
   if (obj.contains("status") && obj["status"].is_object() &&

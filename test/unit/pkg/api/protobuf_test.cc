@@ -45,9 +45,9 @@ std::string Envelope(std::string_view api_version, std::string_view kind, const 
 TEST(ProtobufTest, DecodesAConfigMapWithGoOmitRules) {
   Message meta;
   meta.Bytes(1, "settings")
-      .Bytes(2, "")      // generateName: empty, omitempty -> left out
-      .Varint(7, 0)      // generation 0 -> left out
-      .Sub(8, Message()) // zero creationTimestamp -> left out
+      .Bytes(2, "")       // generateName: empty, omitempty -> left out
+      .Varint(7, 0)       // generation 0 -> left out
+      .Sub(8, Message())  // zero creationTimestamp -> left out
       .Sub(11, Message().Bytes(1, "app").Bytes(2, "web"));
   Message cm;
   cm.Sub(1, meta)
@@ -65,29 +65,35 @@ TEST(ProtobufTest, DecodesNestedSpecialTypesAndKeepsPointerZeros) {
   Message port;
   port.Varint(3, 80).Bytes(4, "TCP");
   Message container;
-  container.Bytes(1, "web").Bytes(2, "nginx").Sub(6, port).Bytes(3, "sh").Bytes(3, "-c")
+  container.Bytes(1, "web")
+      .Bytes(2, "nginx")
+      .Sub(6, port)
+      .Bytes(3, "sh")
+      .Bytes(3, "-c")
       .Sub(8, Message().Sub(1, Message().Bytes(1, "cpu").Sub(2, Message().Bytes(1, "500m"))));
   Message pod_spec;
   pod_spec.Sub(2, container).Varint(4, 0);  // terminationGracePeriodSeconds: *int64 = 0
   Message strategy;
   strategy.Bytes(1, "RollingUpdate")
-      .Sub(2, Message().Sub(1, Message().Varint(1, 1).Bytes(3, "30%"))  // maxUnavailable
-                    .Sub(2, Message().Varint(1, 0).Varint(2, 2)));       // maxSurge
+      .Sub(2, Message()
+                  .Sub(1, Message().Varint(1, 1).Bytes(3, "30%"))  // maxUnavailable
+                  .Sub(2, Message().Varint(1, 0).Varint(2, 2)));   // maxSurge
   Message spec;
   spec.Varint(1, 0)  // replicas: *int32 = 0 is kept
       .Sub(3, Message().Sub(2, pod_spec))
       .Sub(4, strategy);
   Message meta;
   meta.Bytes(1, "d").Sub(8, Message().Varint(1, 1795767362));
-  Result<Json> obj = DecodeProtobufObject(
-      Envelope("apps/v1", "Deployment", Message().Sub(1, meta).Sub(2, spec)));
+  Result<Json> obj =
+      DecodeProtobufObject(Envelope("apps/v1", "Deployment", Message().Sub(1, meta).Sub(2, spec)));
   ASSERT_TRUE(obj.ok()) << obj.status().message();
   EXPECT_EQ((*obj)["metadata"]["creationTimestamp"], "2026-11-27T08:16:02Z");
   EXPECT_EQ((*obj)["spec"]["replicas"], 0);
   const Json& ps = (*obj)["spec"]["template"]["spec"];
   EXPECT_EQ(ps["terminationGracePeriodSeconds"], 0);
   EXPECT_EQ(ps["containers"][0]["command"], Json::parse(R"(["sh","-c"])"));
-  EXPECT_EQ(ps["containers"][0]["ports"][0], Json::parse(R"({"containerPort":80,"protocol":"TCP"})"));
+  EXPECT_EQ(ps["containers"][0]["ports"][0],
+            Json::parse(R"({"containerPort":80,"protocol":"TCP"})"));
   EXPECT_EQ(ps["containers"][0]["resources"]["limits"]["cpu"], "500m");
   EXPECT_EQ((*obj)["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], "30%");
   EXPECT_EQ((*obj)["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 2);

@@ -8,9 +8,12 @@ namespace {
 TEST(SchemaTest, BuiltInParsesAndKnowsTheServedKinds) {
   const Schema& schema = Schema::BuiltIn();
   EXPECT_GT(schema.size(), 300u);
-  for (auto [version, kind] : {std::pair{"v1", "Pod"}, {"apps/v1", "Deployment"},
-                               {"batch/v1", "CronJob"}, {"rbac.authorization.k8s.io/v1", "Role"},
-                               {"networking.k8s.io/v1", "Ingress"}, {"policy/v1", "Eviction"},
+  for (auto [version, kind] : {std::pair{"v1", "Pod"},
+                               {"apps/v1", "Deployment"},
+                               {"batch/v1", "CronJob"},
+                               {"rbac.authorization.k8s.io/v1", "Role"},
+                               {"networking.k8s.io/v1", "Ingress"},
+                               {"policy/v1", "Eviction"},
                                {"autoscaling/v2", "HorizontalPodAutoscaler"}}) {
     EXPECT_NE(schema.ForKind(version, kind), nullptr) << version << " " << kind;
   }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Strategic merge patches as kubectl uses them: client-side apply (change, remove a
+# container), patch, set image, edit (EDITOR script), diff. kubectl 1.27 and 1.33.
+# Ends with "N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+start_server || { fail "server starts"; finish; exit 1; }
+pass "server starts"
+
+for version in 1.27 1.33; do
+  K=$(kubectl_path "$version")
+  [[ -x $K ]] || { fail "kubectl $version present" "$K missing"; continue; }
+  k() { "$K" "$@"; }
+  ns="apply${version/./}"
+  k create namespace "$ns" >/dev/null
+  images() { k -n "$ns" get deploy app -o jsonpath='{range .spec.template.spec.containers[*]}{.name}={.image} {end}'; }
+
+  cat >"$TMP/v1.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, namespace: $ns}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - {name: web, image: "nginx:1", env: [{name: A, value: "1"}]}
+      - {name: side, image: "busybox:1", command: [sleep, "1000"]}
+YAML
+  sed -e 's/nginx:1/nginx:2/' -e '/name: side/d' "$TMP/v1.yaml" >"$TMP/v2.yaml"
+  check "$version apply creates" k apply -f "$TMP/v1.yaml"
+  out=$(k diff -f "$TMP/v2.yaml" 2>&1)
+  contains "$version diff shows the image change" "$out" "+        image: nginx:2"
+  contains "$version diff shows the removed container" "$out" "-        name: side"
+  check "$version apply changes and removes a container" k apply -f "$TMP/v2.yaml"
+  contains "$version apply result" "$(images)" "web=nginx:2 "
+  if [[ $(images) != *side* ]]; then pass "$version removed container gone"; else fail "$version removed container gone" "$(images)"; fi
+
+  check "$version apply restores" k apply -f "$TMP/v1.yaml"
+  check "$version set image" k -n "$ns" set image deploy/app side=busybox:2
+  contains "$version set image keeps the other container" "$(images)" "web=nginx:1 side=busybox:2"
+  check "$version patch (strategic)" k -n "$ns" patch deploy app -p \
+    '{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"B","value":"2"}]}]}}}}'
+  out=$(k -n "$ns" get deploy app -o jsonpath='{.spec.template.spec.containers[0].env[*].name} {.spec.template.spec.containers[1].command}')
+  contains "$version patch merges env by name, keeps command" "$out" 'A B ["sleep","1000"]'
+  check "$version patch --type merge" k -n "$ns" patch deploy app --type merge -p '{"metadata":{"labels":{"m":"1"}}}'
+  check "$version patch --type json" k -n "$ns" patch deploy app --type json -p '[{"op":"replace","path":"/spec/replicas","value":3}]'
+  out=$(k -n "$ns" get deploy app -o jsonpath='{.metadata.labels.m}/{.spec.replicas}')
+  contains "$version merge and json patches applied" "$out" "1/3"
+  out=$(k -n "$ns" patch deploy app -p '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}' 2>&1)
+  contains "$version patch without merge key refused" "$out" "does not contain declared merge key: name"
+
+  # kubectl edit with a scripted editor: change the replicas.
+  printf '#!/bin/sh\nsed -i "s/replicas: 3/replicas: 5/" "$1"\n' >"$TMP/editor.sh"
+  chmod +x "$TMP/editor.sh"
+  check "$version edit" env EDITOR="$TMP/editor.sh" "$K" -n "$ns" edit deploy app
+  out=$(k -n "$ns" get deploy app -o jsonpath='{.spec.replicas}')
+  contains "$version edit applied" "$out" "5"
+  k delete namespace "$ns" --wait=false >/dev/null
+done
+
+finish
