@@ -1,6 +1,8 @@
 #include "pkg/apiserver/object_codec.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <iterator>
 
 namespace sampan::apiserver {
 namespace {
@@ -27,16 +29,23 @@ std::string EncodeForStorage(const api::Json& object) {
   return api::Dump(out);
 }
 
-std::string WithResourceVersion(std::string_view stored, int64_t rv) {
+void AppendWithResourceVersion(std::string& out, std::string_view stored, int64_t rv) {
   size_t pos = stored.find(kMetadataOpen);
-  if (pos == std::string_view::npos) return std::string(stored);
+  if (pos == std::string_view::npos) {
+    out.append(stored);
+    return;
+  }
   pos += kMetadataOpen.size();
   bool empty = pos < stored.size() && stored[pos] == '}';
+  out.append(stored.substr(0, pos));
+  fmt::format_to(std::back_inserter(out), "\"resourceVersion\":\"{}\"{}", rv, empty ? "" : ",");
+  out.append(stored.substr(pos));
+}
+
+std::string WithResourceVersion(std::string_view stored, int64_t rv) {
   std::string out;
   out.reserve(stored.size() + 40);
-  out.append(stored.substr(0, pos));
-  out.append(fmt::format("\"resourceVersion\":\"{}\"{}", rv, empty ? "" : ","));
-  out.append(stored.substr(pos));
+  AppendWithResourceVersion(out, stored, rv);
   return out;
 }
 
@@ -62,24 +71,33 @@ std::string StoragePrefix(const api::ResourceInfo& r, std::string_view ns) {
   return fmt::format("/registry/{}/", r.storage_name);
 }
 
-std::string AssembleList(const api::ResourceInfo& r, int64_t list_rv,
-                         const std::vector<std::string>& items, std::string_view continue_token,
-                         int64_t remaining) {
-  size_t total = 128;
-  for (const auto& i : items) total += i.size() + 1;
-  std::string out;
-  out.reserve(total);
-  out += fmt::format("{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{{\"resourceVersion\":\"{}\"",
-                     r.ListKind(), r.GroupVersion(), list_rv);
-  if (!continue_token.empty()) out += fmt::format(",\"continue\":\"{}\"", continue_token);
-  if (remaining > 0) out += fmt::format(",\"remainingItemCount\":{}", remaining);
-  out += "},\"items\":[";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out.push_back(',');
-    out += items[i];
+ListBody::ListBody(const api::ResourceInfo& r) {
+  out_ = fmt::format("{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"items\":[", r.ListKind(),
+                     r.GroupVersion());
+}
+
+void ListBody::AddStored(std::string_view stored, int64_t rv) {
+  if (count_++ > 0) out_.push_back(',');
+  AppendWithResourceVersion(out_, stored, rv);
+}
+
+void ListBody::AddSerialized(std::string_view item) {
+  if (count_++ > 0) out_.push_back(',');
+  out_.append(item);
+}
+
+std::string ListBody::Finish(int64_t list_rv, std::string_view continue_token,
+                             int64_t remaining) && {
+  fmt::format_to(std::back_inserter(out_), "],\"metadata\":{{\"resourceVersion\":\"{}\"",
+                 list_rv);
+  if (!continue_token.empty()) {
+    fmt::format_to(std::back_inserter(out_), ",\"continue\":\"{}\"", continue_token);
   }
-  out += "]}";
-  return out;
+  if (remaining > 0) {
+    fmt::format_to(std::back_inserter(out_), ",\"remainingItemCount\":{}", remaining);
+  }
+  out_.append("}}");
+  return std::move(out_);
 }
 
 }  // namespace sampan::apiserver

@@ -31,10 +31,27 @@ std::string StorageKey(const api::ResourceInfo& r, std::string_view ns, std::str
 // Prefix of all objects of r in namespace ns ("" = every namespace / cluster-scoped).
 std::string StoragePrefix(const api::ResourceInfo& r, std::string_view ns);
 
-// {"kind":"<Kind>List","apiVersion":...,"metadata":{"resourceVersion":...[,"continue":...]},
-//  "items":[...]} from already serialized items.
-std::string AssembleList(const api::ResourceInfo& r, int64_t list_rv,
-                         const std::vector<std::string>& items, std::string_view continue_token,
-                         int64_t remaining = -1);
+// Appends the stored bytes with metadata.resourceVersion = rv to `out`.
+void AppendWithResourceVersion(std::string& out, std::string_view stored, int64_t rv);
+
+// A list response body built in one buffer, so that listing 10,000 objects is one copy of
+// their stored bytes: {"kind":"<Kind>List","apiVersion":...,"items":[...],
+// "metadata":{"resourceVersion":...[,"continue":...]}}. The list metadata comes last
+// because it is known last; JSON clients do not depend on the order of keys.
+class ListBody {
+ public:
+  explicit ListBody(const api::ResourceInfo& r);
+  void Reserve(size_t additional_bytes) { out_.reserve(out_.size() + additional_bytes); }
+  // An item from its stored bytes.
+  void AddStored(std::string_view stored, int64_t rv);
+  // An already serialized item.
+  void AddSerialized(std::string_view item);
+  size_t count() const { return count_; }
+  std::string Finish(int64_t list_rv, std::string_view continue_token, int64_t remaining = -1) &&;
+
+ private:
+  std::string out_;
+  size_t count_ = 0;
+};
 
 }  // namespace sampan::apiserver

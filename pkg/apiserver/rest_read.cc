@@ -124,7 +124,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
   }
 
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
-  std::vector<std::string> items;
+  ListBody items(r);
   std::vector<Json> parsed;  // only when filtering or building a Table
   bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject;
   int64_t list_rv = 0;
@@ -135,7 +135,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
   bool full = false;
   while (!full) {
     storage::ListOptions page = opts;
-    if (limit > 0) page.limit = std::max<int64_t>(limit - static_cast<int64_t>(items.size() + parsed.size()), 64);
+    if (limit > 0) page.limit = std::max<int64_t>(limit - static_cast<int64_t>(items.count() + parsed.size()), 64);
     Result<storage::ListResult> res = store_.List(prefix, page);
     if (!res.ok()) {
       if (res.status().IsGone() && !cont.empty()) {
@@ -150,6 +150,11 @@ Reply RestHandler::List(const RequestContext& ctx) {
     }
     list_rv = res->revision;
     opts.revision = res->revision;  // later pages read the same snapshot
+    if (!need_parse) {
+      size_t bytes = 0;
+      for (const storage::KeyValue& kv : res->items) bytes += kv.value.size() + 48;
+      items.Reserve(bytes);
+    }
     for (size_t i = 0; i < res->items.size(); ++i) {
       storage::KeyValue& kv = res->items[i];
       if (full) {
@@ -159,11 +164,11 @@ Reply RestHandler::List(const RequestContext& ctx) {
       last_key = kv.key;
       if (!need_parse) {
         if (StoredAs(kv.value, r.GroupVersion())) {
-          items.push_back(WithResourceVersion(kv.value, kv.mod_revision));
+          items.AddStored(kv.value, kv.mod_revision);
         } else {
           Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
           if (!obj.ok()) continue;
-          items.push_back(api::Dump(*obj));
+          items.AddSerialized(api::Dump(*obj));
         }
       } else {
         Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
@@ -171,7 +176,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
         if (!filter->Matches(*obj)) continue;
         parsed.push_back(std::move(*obj));
       }
-      full = limit > 0 && static_cast<int64_t>(items.size() + parsed.size()) >= limit;
+      full = limit > 0 && static_cast<int64_t>(items.count() + parsed.size()) >= limit;
     }
     if (!res->more) break;
     if (full) {
@@ -201,8 +206,8 @@ Reply RestHandler::List(const RequestContext& ctx) {
     reply.body = api::Dump(list);
     return reply;
   }
-  for (auto& o : parsed) items.push_back(api::Dump(o));
-  reply.body = AssembleList(r, list_rv, items, token);
+  for (auto& o : parsed) items.AddSerialized(api::Dump(o));
+  reply.body = std::move(items).Finish(list_rv, token);
   return reply;
 }
 
@@ -219,15 +224,15 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   Result<storage::ListResult> res = store_.List(prefix, {});
   if (!res.ok()) return Reply::Error(FromStatus(res.status()));
-  std::vector<std::string> deleted;
+  ListBody deleted(r);
   for (auto& kv : res->items) {
     Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
     if (!obj.ok() || !filter->Matches(*obj)) continue;
     Reply one = DeleteOne(r, NamespaceOf(*obj), NameOf(*obj), options, dry_run);
-    if (one.code == 200) deleted.push_back(one.body);
+    if (one.code == 200) deleted.AddSerialized(one.body);
   }
   Reply reply;
-  reply.body = AssembleList(r, store_.CurrentRevision(), deleted, "");
+  reply.body = std::move(deleted).Finish(store_.CurrentRevision(), "");
   return reply;
 }
 

@@ -35,13 +35,19 @@ TEST(ObjectCodecTest, KeysAndLists) {
   EXPECT_EQ(StoragePrefix(*pods, "ns"), "/registry/core/pods/ns/");
   EXPECT_EQ(StoragePrefix(*pods, ""), "/registry/core/pods/");
   EXPECT_EQ(StorageKey(*nodes, "", "n1"), "/registry/core/nodes/n1");
-  Json list = Json::parse(AssembleList(*pods, 5, {}, ""));
+  Json list = Json::parse(ListBody(*pods).Finish(5, ""));
   EXPECT_EQ(list["kind"], "PodList");
   EXPECT_TRUE(list["items"].is_array());  // [] never null: the Python client needs it
   EXPECT_EQ(list["metadata"]["resourceVersion"], "5");
-  list = Json::parse(AssembleList(*pods, 5, {"{\"a\":1}", "{\"b\":2}"}, "tok"));
+  ListBody body(*pods);
+  body.AddSerialized("{\"a\":1}");
+  body.AddStored(EncodeForStorage(Json::parse(R"({"metadata":{"name":"b"}})")), 9);
+  EXPECT_EQ(body.count(), 2u);
+  list = Json::parse(std::move(body).Finish(5, "tok", 3));
   EXPECT_EQ(list["items"].size(), 2u);
+  EXPECT_EQ(list["items"][1]["metadata"]["resourceVersion"], "9");
   EXPECT_EQ(list["metadata"]["continue"], "tok");
+  EXPECT_EQ(list["metadata"]["remainingItemCount"], 3);
 }
 
 TEST(PatchTest, MergePatch) {
