@@ -3,11 +3,13 @@
 #include <fmt/core.h>
 
 #include "build_info.h"
+#include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/discovery.h"
 #include "pkg/apiserver/namespace_finalizer.h"
 #include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
+#include "pkg/apiserver/openapi_v3.h"
 #include "pkg/apiserver/rest_handler.h"
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/watch_handler.h"
@@ -66,10 +68,11 @@ class ApiServerImpl final : public ApiServer {
     if (!options_.cert_file.empty()) {
       http.tls = http::TlsOptions{options_.cert_file, options_.key_file, options_.client_ca_file};
     }
-    ASSIGN_OR_RETURN(server_, http::HttpServer::Start(http, [this](http::Request& req,
-                                                                  std::shared_ptr<http::ResponseWriter> out) {
-      Handle(req, std::move(out));
-    }));
+    ASSIGN_OR_RETURN(
+        server_, http::HttpServer::Start(
+                     http, [this](http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+                       Handle(req, std::move(out));
+                     }));
     kLog.Info("serving the Kubernetes API on {}:{}", options_.bind_address, server_->port());
     return Status();
   }
@@ -100,16 +103,16 @@ class ApiServerImpl final : public ApiServer {
     RequestInfo info = ParseRequestInfo(req.method, req.path, query);
     if (!authz_.Allowed(*user, info.is_resource_request, info.verb, req.path)) {
       std::string what = info.is_resource_request
-                             ? fmt::format("cannot {} resource \"{}\" in API group \"{}\"{}", info.verb,
-                                           info.resource, info.group,
+                             ? fmt::format("cannot {} resource \"{}\" in API group \"{}\"{}",
+                                           info.verb, info.resource, info.group,
                                            info.namespace_.empty()
                                                ? " at the cluster scope"
                                                : " in the namespace \"" + info.namespace_ + "\"")
                              : fmt::format("cannot {} path \"{}\"", req.method, req.path);
-      return SendError(*out, Forbidden(fmt::format("{}{}: {}",
-                                                   info.resource.empty() ? "forbidden" : info.resource,
-                                                   info.resource.empty() ? "" : " is forbidden",
-                                                   fmt::format("User \"{}\" {}", user->name, what))));
+      return SendError(*out, Forbidden(fmt::format(
+                                 "{}{}: {}", info.resource.empty() ? "forbidden" : info.resource,
+                                 info.resource.empty() ? "" : " is forbidden",
+                                 fmt::format("User \"{}\" {}", user->name, what))));
     }
     if (!info.is_resource_request) return HandleNonResource(req, info, *out);
     HandleResource(req, std::move(info), std::move(query), *user, std::move(out));
@@ -120,7 +123,8 @@ class ApiServerImpl final : public ApiServer {
     const std::string& path = req.path;
     const api::Registry& registry = api::Registry::Builtin();
     if (req.method != "GET" && req.method != "HEAD") {
-      return SendError(out, MethodNotAllowed("the server does not allow this method on the requested resource"));
+      return SendError(
+          out, MethodNotAllowed("the server does not allow this method on the requested resource"));
     }
     if (path == "/healthz" || path == "/livez" || path == "/readyz") {
       http::Headers h;
@@ -134,16 +138,35 @@ class ApiServerImpl final : public ApiServer {
       h.Add("Content-Type", "application/json");
       return out.Send(200, h, "");
     }
+    if (path == "/openapi/v3") {
+      Reply r;
+      r.body = openapi_v3_.Index();
+      return SendReply(out, r);
+    }
+    if (path.starts_with("/openapi/v3/")) {
+      std::optional<std::string> doc = openapi_v3_.Document(path.substr(12));
+      if (!doc) return SendError(out, NotFoundPath());
+      Reply r;
+      r.body = std::move(*doc);
+      if (req.query.find("hash=") != std::string::npos) {
+        r.headers.Add("Cache-Control", "public, immutable");  // the hash names this build's doc
+      }
+      return SendReply(out, r);
+    }
     if (path == "/api" || path == "/apis") {
       Negotiated n = Negotiate(req.headers.Get("Accept"), true);
       if (n == Negotiated::kDiscoveryV2 || n == Negotiated::kDiscoveryV2Beta1) {
         std::string v = n == Negotiated::kDiscoveryV2 ? "v2" : "v2beta1";
-        Reply r = Reply::Json(200, AggregatedDiscovery(registry, path == "/api", "apidiscovery.k8s.io/" + v));
-        r.content_type = "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList";
+        Reply r = Reply::Json(
+            200, AggregatedDiscovery(registry, path == "/api", "apidiscovery.k8s.io/" + v));
+        r.content_type =
+            "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList";
         return SendReply(out, r);
       }
       if (path == "/api") {
-        return SendReply(out, Reply::Json(200, ApiVersions(fmt::format("{}:{}", options_.advertise_address, options_.port))));
+        return SendReply(
+            out, Reply::Json(200, ApiVersions(fmt::format("{}:{}", options_.advertise_address,
+                                                          options_.port))));
       }
       return SendReply(out, Reply::Json(200, ApiGroupList(registry)));
     }
@@ -154,9 +177,13 @@ class ApiServerImpl final : public ApiServer {
       for (const auto& g : registry.groups()) {
         if (!g.name.empty() && path == "/apis/" + g.name) {
           Json versions = Json::array();
-          for (const auto& v : g.versions) versions.push_back({{"groupVersion", g.name + "/" + v}, {"version", v}});
-          return SendReply(out, Reply::Json(200, {{"kind", "APIGroup"}, {"apiVersion", "v1"}, {"name", g.name},
-                                                  {"versions", versions}, {"preferredVersion", versions[0]}}));
+          for (const auto& v : g.versions)
+            versions.push_back({{"groupVersion", g.name + "/" + v}, {"version", v}});
+          return SendReply(out, Reply::Json(200, {{"kind", "APIGroup"},
+                                                  {"apiVersion", "v1"},
+                                                  {"name", g.name},
+                                                  {"versions", versions},
+                                                  {"preferredVersion", versions[0]}}));
         }
       }
     }
@@ -165,7 +192,8 @@ class ApiServerImpl final : public ApiServer {
 
   void HandleResource(const http::Request& req, RequestInfo info, Query query, const UserInfo& user,
                       std::shared_ptr<http::ResponseWriter> out) {
-    const api::ResourceInfo* r = api::Registry::Builtin().Find(info.group, info.version, info.resource);
+    const api::ResourceInfo* r =
+        api::Registry::Builtin().Find(info.group, info.version, info.resource);
     if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces") ||
         (!info.subresource.empty() && !r->HasSubresource(info.subresource))) {
       return SendError(*out, NotFoundPath());
@@ -181,7 +209,9 @@ class ApiServerImpl final : public ApiServer {
       case Negotiated::kTable: ctx.format = OutputFormat::kTable; break;
       case Negotiated::kPartialMetadata: ctx.format = OutputFormat::kPartialMetadata; break;
       case Negotiated::kUnsupported:
-        return SendError(*out, NotAcceptable("only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io"));
+        return SendError(
+            *out, NotAcceptable("only the following media types are accepted: application/json, "
+                                "application/json;as=Table;v=v1;g=meta.k8s.io"));
       default: break;
     }
     const std::string& verb = ctx.info.verb;
@@ -202,7 +232,8 @@ class ApiServerImpl final : public ApiServer {
     } else if (verb == "deletecollection") {
       reply = rest_->DeleteCollection(ctx);
     } else {
-      reply = Reply::Error(MethodNotAllowed("the server does not allow this method on the requested resource"));
+      reply = Reply::Error(
+          MethodNotAllowed("the server does not allow this method on the requested resource"));
     }
     SendReply(*out, reply);
   }
@@ -227,6 +258,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<ServiceAllocator> services_;
   std::unique_ptr<RestHandler> rest_;
   std::unique_ptr<WatchHandler> watch_;
+  OpenApiV3 openapi_v3_{api::Registry::Builtin(), api::Schema::BuiltIn()};
   std::unique_ptr<NamespaceFinalizer> finalizer_;
   std::unique_ptr<http::HttpServer> server_;
 };

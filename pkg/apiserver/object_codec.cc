@@ -88,8 +88,7 @@ void ListBody::AddSerialized(std::string_view item) {
 
 std::string ListBody::Finish(int64_t list_rv, std::string_view continue_token,
                              int64_t remaining) && {
-  fmt::format_to(std::back_inserter(out_), "],\"metadata\":{{\"resourceVersion\":\"{}\"",
-                 list_rv);
+  fmt::format_to(std::back_inserter(out_), "],\"metadata\":{{\"resourceVersion\":\"{}\"", list_rv);
   if (!continue_token.empty()) {
     fmt::format_to(std::back_inserter(out_), ",\"continue\":\"{}\"", continue_token);
   }

@@ -7,8 +7,8 @@
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
-#include "pkg/apiserver/version_conversion.h"
 #include "pkg/apiserver/table.h"
+#include "pkg/apiserver/version_conversion.h"
 #include "pkg/util/base64.h"
 
 namespace sampan::apiserver {
@@ -22,7 +22,8 @@ struct ContinueToken {
 };
 
 std::string EncodeContinue(int64_t revision, const std::string& last_key) {
-  return Base64Encode(api::Dump(Json{{"v", "meta.k8s.io/v1"}, {"rv", revision}, {"start", last_key}}));
+  return Base64Encode(
+      api::Dump(Json{{"v", "meta.k8s.io/v1"}, {"rv", revision}, {"start", last_key}}));
 }
 
 Result<ContinueToken> DecodeContinue(const std::string& token) {
@@ -93,19 +94,19 @@ Reply RestHandler::List(const RequestContext& ctx) {
   if (limit < 0) limit = 0;
 
   if (!match.empty() && rv_param.empty()) {
-    return Reply::Error(BadRequest(
-        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
-        "resourceVersion is provided"));
+    return Reply::Error(
+        BadRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+                   "resourceVersion is provided"));
   }
   if (!cont.empty() && !rv_param.empty() && rv_param != "0") {
-    return Reply::Error(BadRequest(
-        "specifying resource version is not allowed when using continue"));
+    return Reply::Error(
+        BadRequest("specifying resource version is not allowed when using continue"));
   }
   if (!match.empty() && match != "Exact" && match != "NotOlderThan") {
-    return Reply::Error(BadRequest(fmt::format(
-        "resourceVersionMatch: Unsupported value: \"{}\": supported values: \"Exact\", "
-        "\"NotOlderThan\"",
-        match)));
+    return Reply::Error(BadRequest(
+        fmt::format("resourceVersionMatch: Unsupported value: \"{}\": supported values: \"Exact\", "
+                    "\"NotOlderThan\"",
+                    match)));
   }
 
   storage::ListOptions opts;
@@ -119,7 +120,8 @@ Reply RestHandler::List(const RequestContext& ctx) {
     if (!rv.ok()) return Reply::Error(FromStatus(rv.status()));
     // Exact: that snapshot. Otherwise (NotOlderThan or legacy unset) anything as new.
     bool exact = match == "Exact" || (match.empty() && limit > 0);
-    if (!WaitForRevision(store_, *rv)) return Reply::Error(TooLargeRv(*rv, store_.CurrentRevision()));
+    if (!WaitForRevision(store_, *rv))
+      return Reply::Error(TooLargeRv(*rv, store_.CurrentRevision()));
     if (exact) opts.revision = *rv;
   }
 
@@ -135,13 +137,15 @@ Reply RestHandler::List(const RequestContext& ctx) {
   bool full = false;
   while (!full) {
     storage::ListOptions page = opts;
-    if (limit > 0) page.limit = std::max<int64_t>(limit - static_cast<int64_t>(items.count() + parsed.size()), 64);
+    if (limit > 0)
+      page.limit =
+          std::max<int64_t>(limit - static_cast<int64_t>(items.count() + parsed.size()), 64);
     Result<storage::ListResult> res = store_.List(prefix, page);
     if (!res.ok()) {
       if (res.status().IsGone() && !cont.empty()) {
-        return Reply::Error(Gone(
-            "The provided continue parameter is too old to display a consistent list result. "
-            "You can start a new list without the continue parameter."));
+        return Reply::Error(
+            Gone("The provided continue parameter is too old to display a consistent list result. "
+                 "You can start a new list without the continue parameter."));
       }
       if (res.status().IsGone()) {
         return Reply::Error(Gone("The resourceVersion for the provided list is too old."));
@@ -189,7 +193,8 @@ Reply RestHandler::List(const RequestContext& ctx) {
 
   Reply reply;
   if (ctx.format == OutputFormat::kTable) {
-    reply.body = api::Dump(BuildTable(r, parsed, list_rv, token, TableOptions::FromQuery(ctx.query)));
+    reply.body =
+        api::Dump(BuildTable(r, parsed, list_rv, token, TableOptions::FromQuery(ctx.query)));
     return reply;
   }
   if (ctx.format == OutputFormat::kPartialMetadata) {
@@ -238,7 +243,8 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
 
 std::string FormatObject(const RequestContext& ctx, const Json& object) {
   if (ctx.format == OutputFormat::kTable) {
-    return api::Dump(BuildTable(*ctx.resource, {object}, -1, "", TableOptions::FromQuery(ctx.query)));
+    return api::Dump(
+        BuildTable(*ctx.resource, {object}, -1, "", TableOptions::FromQuery(ctx.query)));
   }
   if (ctx.format == OutputFormat::kPartialMetadata) {
     return api::Dump(Json{{"kind", "PartialObjectMetadata"},

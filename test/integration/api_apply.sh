@@ -59,6 +59,18 @@ YAML
   check "$version edit" env EDITOR="$TMP/editor.sh" "$K" -n "$ns" edit deploy app
   out=$(k -n "$ns" get deploy app -o jsonpath='{.spec.replicas}')
   contains "$version edit applied" "$out" "5"
+  # OpenAPI v3: explain walks the schema; warn validation sees the server's support.
+  out=$(k explain pod.spec.containers.resources 2>&1)
+  contains "$version explain nested field" "$out" "FIELD: resources <ResourceRequirements>"
+  contains "$version explain lists subfields" "$out" "limits"
+  out=$(k explain deployment.spec.template.spec.containers.ports 2>&1)
+  contains "$version explain through references" "$out" "containerPort"
+  out=$(k -n "$ns" apply -f "$TMP/v1.yaml" --validate=warn 2>&1)
+  if [[ $out != *"server-side field validation is unsupported"* ]]; then
+    pass "$version server-side field validation detected"
+  else
+    fail "$version server-side field validation detected" "$out"
+  fi
   k delete namespace "$ns" --wait=false >/dev/null
 done
 

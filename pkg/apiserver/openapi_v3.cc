@@ -1,0 +1,295 @@
+#include "pkg/apiserver/openapi_v3.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "pkg/util/pki.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+using api::SchemaField;
+using api::SchemaType;
+using api::ValueKind;
+
+constexpr std::string_view kMetaPackage = "io.k8s.apimachinery.pkg.apis.meta.v1";
+
+// "core/v1" -> "io.k8s.api.core.v1", "meta/v1" -> "io.k8s.apimachinery.pkg.apis.meta.v1".
+std::string PackageName(std::string_view package) {
+  if (package == "meta/v1") return std::string(kMetaPackage);
+  std::string out = "io.k8s.api.";
+  for (char c : package) out.push_back(c == '/' ? '.' : c);
+  return out;
+}
+
+std::string SchemaName(const SchemaType& type) {
+  return PackageName(type.package) + "." + type.name;
+}
+
+Json Ref(std::string_view name) {
+  return Json{{"$ref", fmt::format("#/components/schemas/{}", name)}};
+}
+
+// Collects the schemas of one document: struct types reachable from its kinds, plus the
+// special types they use.
+class SchemaWriter {
+ public:
+  void Add(const SchemaType& type) {
+    std::string name = SchemaName(type);
+    if (!seen_.insert(name).second) return;
+    Json schema = {{"type", "object"}};
+    Json properties = Json::object();
+    if (type.is_kind) {
+      properties["apiVersion"] = {{"type", "string"}};
+      properties["kind"] = {{"type", "string"}};
+    }
+    AddProperties(type, properties);
+    schema["properties"] = std::move(properties);
+    schemas_[name] = std::move(schema);
+  }
+
+  void SetGroupVersionKind(const SchemaType& type, const Json& gvk) {
+    Json& list = schemas_[SchemaName(type)]["x-kubernetes-group-version-kind"];
+    if (!list.is_array()) list = Json::array();
+    if (std::find(list.begin(), list.end(), gvk) == list.end()) list.push_back(gvk);
+  }
+
+  Json Take() { return std::move(schemas_); }
+
+ private:
+  void AddProperties(const SchemaType& type, Json& properties) {
+    for (const SchemaField& f : type.fields) {
+      if (f.inlined()) {  // the struct's fields appear in the parent (as in JSON)
+        AddProperties(*f.message, properties);
+        continue;
+      }
+      Json element = Element(f);
+      Json property;
+      if (f.repeated) {
+        property = {{"type", "array"}, {"items", std::move(element)}};
+        if (!f.list_type.empty()) property["x-kubernetes-list-type"] = f.list_type;
+        if (!f.list_map_keys.empty()) property["x-kubernetes-list-map-keys"] = f.list_map_keys;
+      } else if (f.map) {
+        property = {{"type", "object"}, {"additionalProperties", std::move(element)}};
+      } else {
+        property = std::move(element);
+      }
+      if (!f.patch_strategy.empty()) property["x-kubernetes-patch-strategy"] = f.patch_strategy;
+      if (!f.patch_merge_key.empty()) property["x-kubernetes-patch-merge-key"] = f.patch_merge_key;
+      properties[f.json_name] = std::move(property);
+    }
+  }
+
+  Json Special(std::string_view name, Json schema) {
+    if (seen_.insert(std::string(name)).second) schemas_[std::string(name)] = std::move(schema);
+    return Ref(name);
+  }
+
+  Json Element(const SchemaField& f) {
+    switch (f.kind) {
+      case ValueKind::kString: return {{"type", "string"}};
+      case ValueKind::kInt32: return {{"type", "integer"}, {"format", "int32"}};
+      case ValueKind::kInt64: return {{"type", "integer"}, {"format", "int64"}};
+      case ValueKind::kBool: return {{"type", "boolean"}};
+      case ValueKind::kDouble: return {{"type", "number"}, {"format", "double"}};
+      case ValueKind::kBytes: return {{"type", "string"}, {"format", "byte"}};
+      case ValueKind::kStringList: return {{"type", "array"}, {"items", {{"type", "string"}}}};
+      case ValueKind::kRaw: return {{"type", "object"}};
+      case ValueKind::kTime:
+        return Special(fmt::format("{}.Time", kMetaPackage),
+                       {{"type", "string"}, {"format", "date-time"}});
+      case ValueKind::kMicroTime:
+        return Special(fmt::format("{}.MicroTime", kMetaPackage),
+                       {{"type", "string"}, {"format", "date-time"}});
+      case ValueKind::kDuration:
+        return Special(fmt::format("{}.Duration", kMetaPackage), {{"type", "string"}});
+      case ValueKind::kQuantity:
+        // Untyped, as upstream: a string ("500m") or a number (2).
+        return Special("io.k8s.apimachinery.pkg.api.resource.Quantity",
+                       {{"oneOf", Json::array({{{"type", "string"}}, {{"type", "number"}}})}});
+      case ValueKind::kIntOrString:
+        return Special("io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+                       {{"type", "string"},
+                        {"format", "int-or-string"},
+                        {"x-kubernetes-int-or-string", true}});
+      case ValueKind::kMessage: Add(*f.message); return Ref(SchemaName(*f.message));
+    }
+    return Json::object();
+  }
+
+  std::set<std::string> seen_;
+  Json schemas_ = Json::object();
+};
+
+Json QueryParameter(std::string_view name, std::string_view type = "string") {
+  return {{"name", name}, {"in", "query"}, {"schema", {{"type", type}}}};
+}
+
+Json PathParameter(std::string_view name) {
+  return {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}};
+}
+
+Json JsonBody(const Json& schema) {
+  return {{"content", {{"application/json", {{"schema", schema}}}}}};
+}
+
+// One operation of a path; `action` is the x-kubernetes-action.
+Json Operation(std::string_view action, const Json& gvk, const Json& response_schema,
+               std::string_view operation_id) {
+  Json op = {{"operationId", operation_id},
+             {"responses", {{"200", {{"description", "OK"}}}}},
+             {"x-kubernetes-action", action},
+             {"x-kubernetes-group-version-kind", gvk}};
+  op["responses"]["200"].update(JsonBody(response_schema));
+  Json params = Json::array();
+  if (action == "post" || action == "put" || action == "patch") {
+    params.push_back(QueryParameter("dryRun"));
+    params.push_back(QueryParameter("fieldManager"));
+    params.push_back(QueryParameter("fieldValidation"));
+  }
+  if (action == "patch") params.push_back(QueryParameter("force", "boolean"));
+  if (action == "list" || action == "watchlist") {
+    for (const char* p : {"labelSelector", "fieldSelector", "continue", "resourceVersion",
+                          "resourceVersionMatch"}) {
+      params.push_back(QueryParameter(p));
+    }
+    params.push_back(QueryParameter("limit", "integer"));
+    params.push_back(QueryParameter("watch", "boolean"));
+  }
+  if (action == "delete" || action == "deletecollection") {
+    params.push_back(QueryParameter("dryRun"));
+    params.push_back(QueryParameter("gracePeriodSeconds", "integer"));
+    params.push_back(QueryParameter("propagationPolicy"));
+  }
+  op["parameters"] = std::move(params);
+  if (action == "post" || action == "put") op["requestBody"] = JsonBody(response_schema);
+  if (action == "patch") {
+    Json content = Json::object();
+    for (const char* type :
+         {"application/json-patch+json", "application/merge-patch+json",
+          "application/strategic-merge-patch+json", "application/apply-patch+yaml"}) {
+      content[type] = {{"schema", {{"type", "object"}}}};
+    }
+    op["requestBody"] = {{"content", std::move(content)}};
+  }
+  return op;
+}
+
+}  // namespace
+
+OpenApiV3::OpenApiV3(const api::Registry& registry, const api::Schema& schema)
+    : registry_(registry), schema_(schema) {}
+
+std::string OpenApiV3::Hash(std::string_view group_version_path) const {
+  // Documents depend only on the build (schema text and registry): a stable hash per build.
+  return Sha256Hex(fmt::format("{}\n{}", group_version_path, api::BuiltInSchemaText().size()))
+      .substr(0, 32);
+}
+
+std::string OpenApiV3::Index() const {
+  Json paths = Json::object();
+  for (const api::GroupInfo& g : registry_.groups()) {
+    for (const std::string& v : g.versions) {
+      std::string path = g.name.empty() ? "api/" + v : fmt::format("apis/{}/{}", g.name, v);
+      paths[path] = {
+          {"serverRelativeURL", fmt::format("/openapi/v3/{}?hash={}", path, Hash(path))}};
+    }
+  }
+  return api::Dump(Json{{"paths", std::move(paths)}});
+}
+
+std::optional<std::string> OpenApiV3::Document(std::string_view group_version_path) {
+  std::string group;
+  std::string version;
+  if (group_version_path.starts_with("api/")) {
+    version = std::string(group_version_path.substr(4));
+  } else if (group_version_path.starts_with("apis/")) {
+    std::string_view rest = group_version_path.substr(5);
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    group = std::string(rest.substr(0, slash));
+    version = std::string(rest.substr(slash + 1));
+  } else {
+    return std::nullopt;
+  }
+  if (version.empty() || version.find('/') != std::string::npos ||
+      !registry_.HasGroupVersion(group, version)) {
+    return std::nullopt;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = documents_.find(group_version_path);
+  if (it == documents_.end()) {
+    it = documents_.emplace(std::string(group_version_path), Build(group, version)).first;
+  }
+  return it->second;
+}
+
+std::string OpenApiV3::Build(const std::string& group, const std::string& version) const {
+  SchemaWriter schemas;
+  Json paths = Json::object();
+  std::string gv = group.empty() ? version : group + "/" + version;
+  std::string prefix =
+      group.empty() ? "/api/" + version : fmt::format("/apis/{}/{}", group, version);
+  const SchemaType* status = schema_.ForKind("meta.k8s.io/v1", "Status");
+  const SchemaType* scale = schema_.ForKind("autoscaling/v1", "Scale");
+  for (const api::ResourceInfo& r : registry_.resources()) {
+    if (r.group != group || r.version != version) continue;
+    const SchemaType* type = schema_.ForKind(gv, r.kind);
+    if (type == nullptr) continue;
+    Json gvk = {{"group", group}, {"kind", r.kind}, {"version", version}};
+    schemas.Add(*type);
+    schemas.SetGroupVersionKind(*type, gvk);
+    Json object_ref = Ref(SchemaName(*type));
+    Json list_schema = {{"type", "object"},
+                        {"properties", {{"items", {{"type", "array"}, {"items", object_ref}}}}}};
+    std::string base = r.namespaced
+                           ? fmt::format("{}/namespaces/{{namespace}}/{}", prefix, r.resource)
+                           : fmt::format("{}/{}", prefix, r.resource);
+    Json ns_params = Json::array();
+    if (r.namespaced) ns_params.push_back(PathParameter("namespace"));
+    Json item_params = ns_params;
+    item_params.push_back(PathParameter("name"));
+
+    std::string id = r.kind + (r.namespaced ? "Namespaced" : "");
+    Json collection = {{"parameters", ns_params}};
+    collection["get"] = Operation("list", gvk, list_schema, "list" + id);
+    collection["post"] = Operation("post", gvk, object_ref, "create" + id);
+    collection["delete"] =
+        Operation("deletecollection", gvk, Ref(SchemaName(*status)), "deletecollection" + id);
+    paths[base] = std::move(collection);
+
+    Json item = {{"parameters", item_params}};
+    item["get"] = Operation("get", gvk, object_ref, "read" + id);
+    item["put"] = Operation("put", gvk, object_ref, "replace" + id);
+    item["patch"] = Operation("patch", gvk, object_ref, "patch" + id);
+    item["delete"] = Operation("delete", gvk, object_ref, "delete" + id);
+    paths[base + "/{name}"] = std::move(item);
+
+    for (const std::string& sub : r.subresources) {
+      if (sub != "status" && sub != "scale") continue;
+      bool is_scale = sub == "scale";
+      Json sub_gvk =
+          is_scale ? Json{{"group", "autoscaling"}, {"kind", "Scale"}, {"version", "v1"}} : gvk;
+      Json sub_ref = is_scale ? Ref(SchemaName(*scale)) : object_ref;
+      if (is_scale) schemas.Add(*scale);
+      std::string sub_id = id + (is_scale ? "Scale" : "Status");
+      Json path = {{"parameters", item_params}};
+      path["get"] = Operation("get", sub_gvk, sub_ref, "read" + sub_id);
+      path["put"] = Operation("put", sub_gvk, sub_ref, "replace" + sub_id);
+      path["patch"] = Operation("patch", sub_gvk, sub_ref, "patch" + sub_id);
+      paths[fmt::format("{}/{{name}}/{}", base, sub)] = std::move(path);
+    }
+  }
+  schemas.Add(*status);
+  Json doc = {{"openapi", "3.0.0"},
+              {"info", {{"title", "Kubernetes"}, {"version", "v1.33.0"}}},
+              {"paths", std::move(paths)},
+              {"components", {{"schemas", schemas.Take()}}}};
+  return api::Dump(doc);
+}
+
+}  // namespace sampan::apiserver

@@ -1,0 +1,42 @@
+#pragma once
+// OpenAPI v3 documents generated from the schema (pkg/api/schema.h) and the registry:
+// `/openapi/v3` lists one document per group-version, `/openapi/v3/api/v1` and
+// `/openapi/v3/apis/<group>/<version>` hold its paths (with the operations' group-version-
+// kind and query parameters, which kubectl checks before using fieldValidation or dryRun)
+// and the schemas of its kinds (properties, patch strategies, list types), which
+// `kubectl explain` walks.
+//
+// Thread-safety: documents are built on first request and cached; all methods may be called
+// from any thread.
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pkg/api/registry.h"
+#include "pkg/api/schema.h"
+
+namespace sampan::apiserver {
+
+class OpenApiV3 {
+ public:
+  OpenApiV3(const api::Registry& registry, const api::Schema& schema);
+
+  // The `/openapi/v3` index: {"paths": {"api/v1": {"serverRelativeURL": ...}, ...}}.
+  std::string Index() const;
+  // The document of "api/v1" or "apis/<group>/<version>"; nullopt if no such group-version.
+  std::optional<std::string> Document(std::string_view group_version_path);
+
+ private:
+  std::string Build(const std::string& group, const std::string& version) const;
+  std::string Hash(std::string_view group_version_path) const;
+
+  const api::Registry& registry_;
+  const api::Schema& schema_;
+  std::mutex mu_;
+  std::map<std::string, std::string, std::less<>> documents_;  // by path, built lazily
+};
+
+}  // namespace sampan::apiserver

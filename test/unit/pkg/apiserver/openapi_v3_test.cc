@@ -1,0 +1,63 @@
+#include "pkg/apiserver/openapi_v3.h"
+
+#include <gtest/gtest.h>
+
+#include "pkg/api/json.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+
+class OpenApiV3Test : public ::testing::Test {
+ protected:
+  OpenApiV3 openapi_{api::Registry::Builtin(), api::Schema::BuiltIn()};
+};
+
+TEST_F(OpenApiV3Test, IndexNamesEveryGroupVersion) {
+  Json index = Json::parse(openapi_.Index());
+  ASSERT_TRUE(index["paths"].contains("api/v1"));
+  ASSERT_TRUE(index["paths"].contains("apis/apps/v1"));
+  std::string url = index["paths"]["apis/apps/v1"]["serverRelativeURL"];
+  EXPECT_TRUE(url.starts_with("/openapi/v3/apis/apps/v1?hash=")) << url;
+  EXPECT_FALSE(openapi_.Document("apis/nope/v1").has_value());
+  EXPECT_FALSE(openapi_.Document("apis/apps").has_value());
+}
+
+TEST_F(OpenApiV3Test, PatchOperationsAdvertiseFieldValidationForTheirKind) {
+  Json doc = Json::parse(*openapi_.Document("apis/apps/v1"));
+  const Json& patch =
+      doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+  EXPECT_EQ(patch["x-kubernetes-group-version-kind"],
+            Json::parse(R"({"group":"apps","kind":"Deployment","version":"v1"})"));
+  bool field_validation = false;
+  for (const Json& p : patch["parameters"]) field_validation |= p["name"] == "fieldValidation";
+  EXPECT_TRUE(field_validation);
+  const Json& scale = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"];
+  EXPECT_EQ(scale["put"]["x-kubernetes-group-version-kind"]["kind"], "Scale");
+}
+
+TEST_F(OpenApiV3Test, SchemasCarryKindsPatchMetadataAndReferences) {
+  Json doc = Json::parse(*openapi_.Document("api/v1"));
+  const Json& schemas = doc["components"]["schemas"];
+  const Json& pod = schemas["io.k8s.api.core.v1.Pod"];
+  EXPECT_EQ(pod["x-kubernetes-group-version-kind"][0]["kind"], "Pod");
+  EXPECT_EQ(pod["properties"]["spec"]["$ref"], "#/components/schemas/io.k8s.api.core.v1.PodSpec");
+  const Json& containers = schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"];
+  EXPECT_EQ(containers["type"], "array");
+  EXPECT_EQ(containers["x-kubernetes-patch-merge-key"], "name");
+  EXPECT_EQ(containers["x-kubernetes-patch-strategy"], "merge");
+  // Inlined structs (Volume's VolumeSource) appear as the parent's own properties.
+  EXPECT_TRUE(schemas["io.k8s.api.core.v1.Volume"]["properties"].contains("configMap"));
+  // Every reference resolves.
+  std::string text = doc.dump();
+  for (size_t at = text.find("#/components/schemas/"); at != std::string::npos;
+       at = text.find("#/components/schemas/", at + 1)) {
+    size_t start = at + 21;
+    std::string name = text.substr(start, text.find('"', start) - start);
+    EXPECT_TRUE(schemas.contains(name)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace sampan::apiserver
