@@ -6,6 +6,7 @@
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/discovery.h"
+#include "pkg/apiserver/in_process_transport.h"
 #include "pkg/apiserver/namespace_finalizer.h"
 #include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
@@ -78,6 +79,14 @@ class ApiServerImpl final : public ApiServer {
   }
 
   int port() const override { return server_ ? server_->port() : 0; }
+
+  std::shared_ptr<client::Transport> InProcessTransport(UserInfo user) override {
+    return NewInProcessTransport(
+        [this](http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+          Handle(req, std::move(out));
+        },
+        std::move(user));
+  }
 
   void Stop() override {
     if (server_) server_->Stop();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pkg/apiserver/authn.h"
+#include "pkg/client/transport.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http_server.h"
 #include "storage/store.h"
@@ -39,6 +40,9 @@ class ApiServer {
   virtual ~ApiServer() = default;
   virtual int port() const = 0;
   virtual void Stop() = 0;
+  // A client transport for components in this process, acting as `user` (see
+  // in_process_transport.h). Valid until Stop().
+  virtual std::shared_ptr<client::Transport> InProcessTransport(UserInfo user) = 0;
 };
 
 }  // namespace sampan::apiserver

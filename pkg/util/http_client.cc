@@ -47,6 +47,22 @@ bool Idempotent(std::string_view method) {
   return method != "POST" && method != "PATCH" && method != "CONNECT";
 }
 
+
+// Framing and routing headers the client writes itself.
+bool ClientOwnsHeader(std::string_view name) {
+  for (std::string_view own : {"host", "content-length", "transfer-encoding", "connection"}) {
+    if (name.size() == own.size() &&
+        std::equal(name.begin(), name.end(), own.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Code CodeForHttpStatus(int status) {
   switch (status) {
     case 400: return Code::kBadRequest;
@@ -65,21 +81,6 @@ Code CodeForHttpStatus(int status) {
   }
   return Code::kInternal;
 }
-
-// Framing and routing headers the client writes itself.
-bool ClientOwnsHeader(std::string_view name) {
-  for (std::string_view own : {"host", "content-length", "transfer-encoding", "connection"}) {
-    if (name.size() == own.size() &&
-        std::equal(name.begin(), name.end(), own.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == b;
-        })) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 // One request/response exchange: the response parser and where the body goes.
 struct HttpClient::Exchange {

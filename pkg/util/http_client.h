@@ -45,6 +45,10 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{30000};
 };
 
+// The Status code for an HTTP error status (404 -> NotFound, 410 -> Gone, 5xx -> Internal
+// or Unavailable, ...).
+Code CodeForHttpStatus(int status);
+
 struct Response {
   int status = 0;
   Headers headers;
