@@ -16,6 +16,8 @@
 #include "pkg/apiserver/api_server.h"
 #include "pkg/apiserver/certs.h"
 #include "pkg/apiserver/service_allocator.h"
+#include "pkg/client/client.h"
+#include "pkg/scheduler/scheduler.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
@@ -204,15 +206,16 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   certs_config.cluster_domain = config.cluster_domain;
   Result<apiserver::ServerCerts> certs = apiserver::EnsureServerCerts(certs_config);
   if (!certs.ok()) return Fail(certs.status().message());
-  Result<std::string> token = apiserver::EnsureToken(data_dir, certs->server_ca.cert_pem, config.token);
+  Result<std::string> token =
+      apiserver::EnsureToken(data_dir, certs->server_ca.cert_pem, config.token);
   if (!token.ok()) return Fail(token.status().message());
   std::string local_host = config.bind_address == "0.0.0.0" || config.bind_address == "::"
                                ? "127.0.0.1"
                                : config.bind_address;
-  std::string url = fmt::format("https://{}:{}", local_host.find(':') == std::string::npos
-                                                     ? local_host
-                                                     : "[" + local_host + "]",
-                                config.https_listen_port);
+  std::string url =
+      fmt::format("https://{}:{}",
+                  local_host.find(':') == std::string::npos ? local_host : "[" + local_host + "]",
+                  config.https_listen_port);
   mode_t mode = static_cast<mode_t>(std::stoul(config.write_kubeconfig_mode, nullptr, 8));
   status = apiserver::WriteKubeconfig(config.write_kubeconfig, mode, url, certs->server_ca.cert_pem,
                                       certs->admin.cert_pem, certs->admin.key_pem);
@@ -223,8 +226,8 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.bind_address = config.bind_address;
   api.port = config.https_listen_port;
   api.advertise_address = !config.advertise_address.empty() ? config.advertise_address
-                          : !config.node_ip.empty()        ? config.node_ip[0]
-                                                           : "127.0.0.1";
+                          : !config.node_ip.empty()         ? config.node_ip[0]
+                                                            : "127.0.0.1";
   api.service_cidr = config.service_cidr[0];
   api.node_port_range = config.service_node_port_range;
   api.cert_file = certs->serving.cert_path;
@@ -233,10 +236,17 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   // The cluster token authenticates nodes (RBAC for them comes with the node agent).
   api.tokens.push_back({*token, {"system:sampan:node", {"system:nodes"}}});
   Result<std::unique_ptr<apiserver::ApiServer>> server = apiserver::ApiServer::Start(api);
-  if (!server.ok()) return Fail(fmt::format("cannot start the API server: {}", server.status().message()));
+  if (!server.ok())
+    return Fail(fmt::format("cannot start the API server: {}", server.status().message()));
+  // Components in this process use the in-process client (RBAC identities come later).
+  client::Client scheduler_client(
+      (*server)->InProcessTransport({"system:kube-scheduler", {"system:masters"}}),
+      "default-scheduler");
+  scheduler::Scheduler scheduler(scheduler_client, RealClock::Get());
+  scheduler.Start();
   kLog.Info(
-      "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}. Not "
-      "implemented yet: controllers, scheduler{}",
+      "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}, "
+      "scheduler running. Not implemented yet: controllers{}",
       url, *db_path, (*store)->CurrentRevision(), config.write_kubeconfig,
       config.disable_agent ? " (agent disabled)" : ", agent");
 
@@ -246,6 +256,7 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   } else {
     kLog.Error("{}; shutting down", signal.status().message());
   }
+  scheduler.Stop();
   (*server)->Stop();
   server->reset();
   store->reset();  // flushes and closes the database

@@ -9,9 +9,9 @@
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
-#include "pkg/apiserver/version_conversion.h"
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/strategy.h"
+#include "pkg/apiserver/version_conversion.h"
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
 
@@ -45,7 +45,8 @@ Reply Reply::Error(const ApiError& e) {
   Reply r;
   r.code = e.code;
   r.body = e.Body();
-  if (e.retry_after_seconds > 0) r.headers.Add("Retry-After", std::to_string(e.retry_after_seconds));
+  if (e.retry_after_seconds > 0)
+    r.headers.Add("Retry-After", std::to_string(e.retry_after_seconds));
   return r;
 }
 
@@ -83,8 +84,8 @@ Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::Resou
   } else if (content_type.find("yaml") != std::string_view::npos) {
     parsed = api::ParseYaml(ctx.http->body);
   } else if (content_type.empty() || content_type.find("json") != std::string_view::npos) {
-    parsed = api::ParseJson(ctx.http->body, strict ? api::DuplicateFields::kReject
-                                                  : api::DuplicateFields::kAllow);
+    parsed = api::ParseJson(ctx.http->body,
+                            strict ? api::DuplicateFields::kReject : api::DuplicateFields::kAllow);
   } else {
     return Status(Code::kUnsupported, std::string(content_type));
   }
@@ -94,13 +95,13 @@ Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::Resou
   std::string api_version = api::GetString(obj, "apiVersion");
   std::string kind = api::GetString(obj, "kind");
   if (!api_version.empty() && api_version != r.GroupVersion()) {
-    return Status::BadRequest(fmt::format(
-        "the API version in the data ({}) does not match the expected API version ({})",
-        api_version, r.GroupVersion()));
+    return Status::BadRequest(
+        fmt::format("the API version in the data ({}) does not match the expected API version ({})",
+                    api_version, r.GroupVersion()));
   }
   if (!kind.empty() && kind != r.kind) {
-    return Status::BadRequest(
-        fmt::format("the kind in the data ({}) does not match the expected kind ({})", kind, r.kind));
+    return Status::BadRequest(fmt::format(
+        "the kind in the data ({}) does not match the expected kind ({})", kind, r.kind));
   }
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
@@ -116,9 +117,9 @@ static void AddWarnings(Reply& reply, const std::vector<std::string>& warnings) 
 Reply RestHandler::Create(const RequestContext& ctx) {
   const api::ResourceInfo& r = *ctx.resource;
   if (!ctx.info.subresource.empty()) {
-    return Reply::Error(MethodNotAllowed(fmt::format(
-        "the server does not allow this method on the requested resource ({}/{})", r.resource,
-        ctx.info.subresource)));
+    return Reply::Error(MethodNotAllowed(
+        fmt::format("the server does not allow this method on the requested resource ({}/{})",
+                    r.resource, ctx.info.subresource)));
   }
   std::vector<std::string> warnings;
   Result<Json> body = DecodeBody(ctx, r, &warnings);
@@ -198,7 +199,8 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
     if (IsService(r)) services_.Release(obj);
     return Reply::Json(201, obj);
   }
-  Result<storage::KeyValue> kv = store_.Create(StorageKey(r, ns, name), EncodeStorageVersion(r, obj));
+  Result<storage::KeyValue> kv =
+      store_.Create(StorageKey(r, ns, name), EncodeStorageVersion(r, obj));
   if (!kv.ok()) {
     if (IsService(r)) services_.Release(obj);
     return Reply::Error(FromStatus(kv.status(), &r, name));
@@ -230,9 +232,9 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   }
   std::string body_name = NameOf(incoming);
   if (!body_name.empty() && body_name != ctx.info.name) {
-    return Reply::Error(BadRequest(fmt::format(
-        "the name of the object ({}) does not match the name on the URL ({})", body_name,
-        ctx.info.name)));
+    return Reply::Error(BadRequest(
+        fmt::format("the name of the object ({}) does not match the name on the URL ({})",
+                    body_name, ctx.info.name)));
   }
   if (r.namespaced) {
     std::string body_ns = NamespaceOf(incoming);
@@ -251,9 +253,9 @@ Reply RestHandler::Update(const RequestContext& ctx) {
         }
         std::string uid = api::GetString(incoming["metadata"], "uid");
         if (!uid.empty() && uid != api::GetString(current["metadata"], "uid")) {
-          return Status::Conflict(fmt::format(
-              "Precondition failed: UID in precondition: {}, UID in object meta: {}", uid,
-              api::GetString(current["metadata"], "uid")));
+          return Status::Conflict(
+              fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}",
+                          uid, api::GetString(current["metadata"], "uid")));
         }
         if (sub == "scale") {
           Json next = current;
@@ -283,8 +285,7 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   return reply;
 }
 
-Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate,
-                                  bool dry_run) {
+Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run) {
   const api::ResourceInfo& r = *ctx.resource;
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
@@ -303,7 +304,8 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     Json next = std::move(*next_or);
     next["apiVersion"] = r.GroupVersion();
     next["kind"] = r.kind;
-    if (!next.contains("metadata") || !next["metadata"].is_object()) next["metadata"] = Json::object();
+    if (!next.contains("metadata") || !next["metadata"].is_object())
+      next["metadata"] = Json::object();
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
@@ -337,9 +339,8 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       // Nothing changed: no write, the resourceVersion stays (as upstream).
       return sub == "scale" ? ScaleReply(current->object) : Reply::Json(200, current->object);
     }
-    Result<storage::KeyValue> kv =
-        finalize ? store_.Delete(key, current->revision)
-                 : store_.Update(key, encoded, current->revision);
+    Result<storage::KeyValue> kv = finalize ? store_.Delete(key, current->revision)
+                                            : store_.Update(key, encoded, current->revision);
     if (kv.ok()) {
       if (finalize && IsService(r)) services_.Release(next);
       next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
@@ -371,6 +372,20 @@ Reply RestHandler::Bind(const RequestContext& ctx) {
         }
         Json next = pod;
         next["spec"]["nodeName"] = node;
+        // As upstream's binding: the pod is now scheduled.
+        Json& status = next["status"];
+        if (!status.is_object()) status = Json::object();
+        Json conditions = Json::array();
+        if (status.contains("conditions") && status["conditions"].is_array()) {
+          for (const Json& c : status["conditions"]) {
+            if (api::GetString(c, "type") != "PodScheduled") conditions.push_back(c);
+          }
+        }
+        conditions.push_back({{"type", "PodScheduled"},
+                              {"status", "True"},
+                              {"lastProbeTime", nullptr},
+                              {"lastTransitionTime", FormatRfc3339(clock_.WallNow())}});
+        status["conditions"] = std::move(conditions);
         return next;
       },
       ctx.query.GetOr("dryRun", "") == "All");
@@ -387,18 +402,20 @@ Reply RestHandler::ScaleReply(const Json& object) {
   for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
     if (object["metadata"].contains(f)) meta[f] = object["metadata"][f];
   }
-  Json scale = {{"kind", "Scale"},
-                {"apiVersion", "autoscaling/v1"},
-                {"metadata", meta},
-                {"spec", {{"replicas", api::GetInt(object["spec"], "replicas", 0)}}},
-                {"status", {{"replicas", api::GetInt(object.value("status", Json::object()),
-                                                     "replicas", 0)}}}};
+  Json scale = {
+      {"kind", "Scale"},
+      {"apiVersion", "autoscaling/v1"},
+      {"metadata", meta},
+      {"spec", {{"replicas", api::GetInt(object["spec"], "replicas", 0)}}},
+      {"status",
+       {{"replicas", api::GetInt(object.value("status", Json::object()), "replicas", 0)}}}};
   // status.selector is the label selector in its string form (apps: a LabelSelector,
   // ReplicationControllers: a plain label map).
   std::string selector;
   if (const Json* sel = api::FindPath(object, "spec.selector"); sel && sel->is_object()) {
     if (sel->contains("matchLabels") || sel->contains("matchExpressions")) {
-      if (auto parsed = api::LabelSelector::FromJson(*sel); parsed.ok()) selector = parsed->ToString();
+      if (auto parsed = api::LabelSelector::FromJson(*sel); parsed.ok())
+        selector = parsed->ToString();
     } else {
       std::map<std::string, std::string> set;
       for (auto it = sel->begin(); it != sel->end(); ++it) {
@@ -414,7 +431,8 @@ Reply RestHandler::ScaleReply(const Json& object) {
 Reply RestHandler::Delete(const RequestContext& ctx) {
   const api::ResourceInfo& r = *ctx.resource;
   if (!ctx.info.subresource.empty()) {
-    return Reply::Error(MethodNotAllowed("the server does not allow this method on the requested resource"));
+    return Reply::Error(
+        MethodNotAllowed("the server does not allow this method on the requested resource"));
   }
   Json options = Json::object();
   if (!ctx.http->body.empty()) {
@@ -446,16 +464,16 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
       if (!uid.empty() && uid != api::GetString(obj["metadata"], "uid")) {
         return Reply::Error(Conflict(
             r, name,
-            fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}",
-                        uid, api::GetString(obj["metadata"], "uid"))));
+            fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}", uid,
+                        api::GetString(obj["metadata"], "uid"))));
       }
       std::string rv = api::GetString(*pre, "resourceVersion");
       if (!rv.empty() && rv != api::GetString(obj["metadata"], "resourceVersion")) {
-        return Reply::Error(Conflict(
-            r, name,
-            fmt::format("Precondition failed: ResourceVersion in precondition: {}, "
-                        "ResourceVersion in object meta: {}",
-                        rv, api::GetString(obj["metadata"], "resourceVersion"))));
+        return Reply::Error(
+            Conflict(r, name,
+                     fmt::format("Precondition failed: ResourceVersion in precondition: {}, "
+                                 "ResourceVersion in object meta: {}",
+                                 rv, api::GetString(obj["metadata"], "resourceVersion"))));
       }
     }
     const Json* finalizers = api::FindPath(obj, "metadata.finalizers");
@@ -467,8 +485,8 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
                                             "terminationGracePeriodSeconds", 30));
     bool graceful = r.storage_name == "core/pods" &&
                     !api::GetString(obj.value("spec", Json::object()), "nodeName").empty() &&
-                    grace > 0 && api::GetString(obj.value("status", Json::object()), "phase") !=
-                                     "Succeeded" &&
+                    grace > 0 &&
+                    api::GetString(obj.value("status", Json::object()), "phase") != "Succeeded" &&
                     api::GetString(obj.value("status", Json::object()), "phase") != "Failed";
     if (has_finalizers || graceful || is_namespace) {
       if (obj["metadata"].contains("deletionTimestamp")) {

@@ -5,18 +5,16 @@
 
 #include <thread>
 
-#include "pkg/apiserver/api_server.h"
-#include "pkg/client/client.h"
 #include "pkg/client/https_transport.h"
 #include "pkg/client/informer.h"
-#include "storage/sqlite_store.h"
-#include "test/unit/storage/store_test_util.h"
+#include "test/unit/test_api_server.h"
 
 namespace sampan::apiserver {
 namespace {
 
 using api::Json;
 using namespace std::chrono_literals;
+using sampan::testing::WaitFor;
 
 const api::ResourceInfo& ConfigMaps() {
   return *api::Registry::Builtin().Find("", "v1", "configmaps");
@@ -29,50 +27,25 @@ Json ConfigMap(const std::string& name, const std::string& value) {
           {"data", {{"k", value}}}};
 }
 
-template <typename Fn>
-bool WaitFor(Fn fn, std::chrono::milliseconds timeout = 5000ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (fn()) return true;
-    std::this_thread::sleep_for(2ms);
-  }
-  return fn();
-}
-
 class ClientTransportTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    auto store = storage::OpenSqliteStore({.path = dir_.File("state.db")});
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-    ApiServerOptions options;
-    options.store = store_.get();
-    options.bind_address = "127.0.0.1";
-    options.port = 0;
-    options.tokens = {StaticToken{"test-token", UserInfo{"tester", {"system:masters"}}}};
-    auto server = ApiServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status().message();
-    server_ = std::move(*server);
+    ASSERT_TRUE(api_.ok());
     std::shared_ptr<client::Transport> transport;
     if (GetParam()) {
-      transport = server_->InProcessTransport(UserInfo{"component", {"system:masters"}});
+      transport = api_.server().InProcessTransport(UserInfo{"component", {"system:masters"}});
     } else {
       http::ClientOptions http;
       http.host = "127.0.0.1";
-      http.port = server_->port();
+      http.port = api_.server().port();
       http.bearer_token = "test-token";
       transport = std::make_shared<client::HttpsTransport>(http);
     }
     client_ = std::make_unique<client::Client>(transport, "client-test");
   }
-  void TearDown() override {
-    client_.reset();
-    if (server_) server_->Stop();
-  }
+  void TearDown() override { client_.reset(); }
 
-  storage::testing::TempDir dir_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<ApiServer> server_;
+  sampan::testing::TestApiServer api_;
   std::unique_ptr<client::Client> client_;
 };
 
