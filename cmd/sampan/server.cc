@@ -13,11 +13,10 @@
 #include <memory>
 
 #include "cmd/sampan/commands.h"
+#include "cmd/sampan/components.h"
 #include "pkg/apiserver/api_server.h"
 #include "pkg/apiserver/certs.h"
 #include "pkg/apiserver/service_allocator.h"
-#include "pkg/client/client.h"
-#include "pkg/scheduler/scheduler.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
@@ -238,17 +237,22 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   Result<std::unique_ptr<apiserver::ApiServer>> server = apiserver::ApiServer::Start(api);
   if (!server.ok())
     return Fail(fmt::format("cannot start the API server: {}", server.status().message()));
-  // Components in this process use the in-process client (RBAC identities come later).
-  client::Client scheduler_client(
-      (*server)->InProcessTransport({"system:kube-scheduler", {"system:masters"}}),
-      "default-scheduler");
-  scheduler::Scheduler scheduler(scheduler_client, RealClock::Get());
-  scheduler.Start();
+  ComponentsConfig components_config;
+  components_config.cluster_cidr = config.cluster_cidr[0];
+  components_config.run_agent = !config.disable_agent;
+  components_config.data_dir = data_dir;
+  components_config.node_name = config.node_name;
+  components_config.node_ips = config.node_ip;
+  Result<std::unique_ptr<Components>> components = Components::Start(**server, components_config);
+  if (!components.ok()) {
+    (*server)->Stop();
+    return Fail(fmt::format("cannot start the components: {}", components.status().message()));
+  }
   kLog.Info(
-      "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}, "
-      "scheduler running. Not implemented yet: controllers{}",
+      "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}; scheduler "
+      "and node IPAM running{}. Not implemented yet: running pods",
       url, *db_path, (*store)->CurrentRevision(), config.write_kubeconfig,
-      config.disable_agent ? " (agent disabled)" : ", agent");
+      config.disable_agent ? " (agent disabled)" : ", node agent registering this node");
 
   Result<int> signal = signals.Wait();
   if (signal.ok()) {
@@ -256,7 +260,7 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   } else {
     kLog.Error("{}; shutting down", signal.status().message());
   }
-  scheduler.Stop();
+  (*components)->Stop();
   (*server)->Stop();
   server->reset();
   store->reset();  // flushes and closes the database

@@ -19,14 +19,17 @@ kubectl_path() {
   echo "$(dirname "$(readlink -f "$(command -v kubectl)")")/kubectl.$1"
 }
 
-# Starts `sampan server` with its own data dir and port; sets PORT and KUBECONFIG.
+# Starts `sampan server` with its own data dir and port; sets PORT and KUBECONFIG. The
+# node agent is disabled unless WITH_AGENT=1.
 start_server() {
+  local agent_flag=--disable-agent
+  [[ ${WITH_AGENT:-0} == 1 ]] && agent_flag=
   PORT=$((20000 + RANDOM % 20000))
   export KUBECONFIG=$TMP/kubeconfig.yaml
   : >"$TMP/empty-config.yaml"
   SAMPAN_CONFIG=$TMP/empty-config.yaml "$BIN" server --data-dir "$TMP/data" \
     --write-kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --https-listen-port "$PORT" \
-    --disable-agent "$@" >"$TMP/server.log" 2>&1 &
+    $agent_flag "$@" >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   if ! wait_until 20 test -s "$KUBECONFIG" || ! wait_until 20 curl -sk "https://127.0.0.1:$PORT/healthz" -o /dev/null; then
     echo "server did not start:"

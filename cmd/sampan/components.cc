@@ -1,0 +1,86 @@
+#include "cmd/sampan/components.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include "build_info.h"
+#include "pkg/kubelet/machine.h"
+#include "pkg/util/clock.h"
+
+namespace sampan::cmd {
+namespace {
+
+// The first IPv4 address of an interface that is up and not loopback.
+std::string FirstHostIpv4() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "127.0.0.1";
+  std::string found;
+  for (ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    if ((a->ifa_flags & IFF_UP) == 0 || (a->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    char buf[INET_ADDRSTRLEN];
+    auto* sin = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    if (inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof buf)) found = buf;
+  }
+  freeifaddrs(list);
+  return found.empty() ? "127.0.0.1" : found;
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  std::string name = buf;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name.empty() ? "sampan" : name;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& server,
+                                                      const ComponentsConfig& config) {
+  std::unique_ptr<Components> c(new Components());
+  auto new_client = [&](std::string user, std::string agent) -> client::Client& {
+    // RBAC identities come with RBAC; until then components act as cluster admins.
+    c->clients_.push_back(std::make_unique<client::Client>(
+        server.InProcessTransport({std::move(user), {"system:masters"}}), std::move(agent)));
+    return *c->clients_.back();
+  };
+
+  c->scheduler_ = std::make_unique<scheduler::Scheduler>(
+      new_client("system:kube-scheduler", "default-scheduler"), RealClock::Get());
+  c->scheduler_->Start();
+
+  ASSIGN_OR_RETURN(c->node_ipam_,
+                   controllers::NodeIpamController::New(
+                       new_client("system:kube-controller-manager", "node-ipam-controller"),
+                       config.cluster_cidr));
+  c->node_ipam_->Start();
+
+  if (config.run_agent) {
+    kubelet::NodeStatusOptions node;
+    node.node_name = config.node_name.empty() ? HostName() : config.node_name;
+    node.internal_ips =
+        config.node_ips.empty() ? std::vector<std::string>{FirstHostIpv4()} : config.node_ips;
+    node.labels = {{"node-role.kubernetes.io/control-plane", "true"},
+                   {"node-role.kubernetes.io/master", "true"}};
+    node.version = SAMPAN_VERSION;
+    std::string data_dir = config.data_dir;
+    c->node_status_ = std::make_unique<kubelet::NodeStatusManager>(
+        new_client("system:node:" + node.node_name, "kubelet"), RealClock::Get(), node,
+        [data_dir] { return kubelet::ReadMachine(data_dir); });
+    c->node_status_->Start();
+  }
+  return c;
+}
+
+Components::~Components() { Stop(); }
+
+void Components::Stop() {
+  if (node_status_) node_status_->Stop();
+  if (node_ipam_) node_ipam_->Stop();
+  if (scheduler_) scheduler_->Stop();
+}
+
+}  // namespace sampan::cmd

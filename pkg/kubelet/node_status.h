@@ -1,0 +1,71 @@
+#pragma once
+// The node agent's side of the Node: registers the Node object (capacity, allocatable,
+// addresses, nodeInfo, labels), keeps its conditions (Ready, MemoryPressure, DiskPressure,
+// PIDPressure) true to the machine, and renews its Lease in kube-node-lease. Node status is
+// written only when something changed or once a status_max_age (idle writes wear flash);
+// the lease is renewed every lease_interval, as upstream.
+//
+// Threading: runs on its own dispatcher thread after Start(); SyncStatus/RenewLease may be
+// called directly by tests instead.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "pkg/client/client.h"
+#include "pkg/kubelet/machine.h"
+#include "pkg/util/clock.h"
+#include "pkg/util/libuv_dispatcher.h"
+
+namespace sampan::kubelet {
+
+struct NodeStatusOptions {
+  std::string node_name;
+  std::vector<std::string> internal_ips;
+  std::map<std::string, std::string> labels;  // added to the standard ones
+  std::string version;                        // sampan's, for nodeInfo
+  int max_pods = 110;
+  int64_t eviction_memory_bytes = 100 * 1024 * 1024;  // memory.available < 100Mi
+  int eviction_fs_percent = 10;                       // nodefs.available < 10%
+  std::chrono::seconds status_interval{10};
+  std::chrono::seconds status_max_age{60};
+  std::chrono::seconds lease_interval{10};
+  int lease_duration_seconds = 40;
+};
+
+class NodeStatusManager {
+ public:
+  using MachineReader = std::function<Result<MachineFacts>()>;
+  NodeStatusManager(client::Client& client, const Clock& clock, NodeStatusOptions options,
+                    MachineReader machine);
+  ~NodeStatusManager();  // Stop()
+
+  void Start();
+  void Stop();
+
+  // Registers the node if needed, then writes its status if it changed or is old.
+  // Returns whether a status write happened.
+  Result<bool> SyncStatus();
+  Status RenewLease();
+
+  // The Node object for `facts` (labels, status) as this agent reports it.
+  api::Json BuildNode(const MachineFacts& facts) const;
+
+ private:
+  api::Json BuildStatus(const MachineFacts& facts) const;
+
+  client::Client& client_;
+  const Clock& clock_;
+  const NodeStatusOptions options_;
+  MachineReader machine_;
+  DispatcherThread thread_;
+  bool registered_ = false;
+  api::Json last_written_;  // status as last written, heartbeat times removed
+  Clock::MonoTime last_write_{};
+  std::map<std::string, std::string> transitions_;  // condition type -> lastTransitionTime
+};
+
+}  // namespace sampan::kubelet

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `sampan server` with its node agent: the node registers and turns Ready, gets a pod CIDR
+# and a lease, and looks as upstream in `kubectl get/describe node` (kubectl 1.33 and 1.27).
+# Ends with "N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+WITH_AGENT=1 start_server --node-name edge-test --node-ip 10.99.0.7 || { fail "server starts"; finish; exit 1; }
+pass "server starts"
+K=$(kubectl_path 1.33)
+k() { "$K" "$@"; }
+
+ready() { k get node edge-test -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null; }
+if wait_until 10 test "$(ready)" = True; then pass "node Ready"; else fail "node Ready" "$(k get nodes 2>&1)"; fi
+if wait_until 10 test -n "$(k get node edge-test -o jsonpath='{.spec.podCIDR}')"; then
+  pass "pod CIDR assigned"
+else
+  fail "pod CIDR assigned" "$(k get node edge-test -o yaml)"
+fi
+contains "pod CIDR from the cluster CIDR" "$(k get node edge-test -o jsonpath='{.spec.podCIDR}')" "10.42."
+for version in 1.27 1.33; do
+  out=$("$(kubectl_path "$version")" get nodes -o wide 2>&1)
+  contains "$version get nodes shows Ready" "$out" "edge-test   Ready    control-plane,master"
+  contains "$version get nodes shows the node IP" "$out" "10.99.0.7"
+  contains "$version get nodes shows the runtime" "$out" "sampan://"
+done
+out=$(k describe node edge-test 2>&1)
+contains "describe: conditions" "$out" "KubeletHasSufficientMemory"
+contains "describe: capacity" "$out" "pods:               110"
+contains "describe: lease" "$out" "HolderIdentity:  edge-test"
+out=$(k -n kube-node-lease get lease edge-test -o jsonpath='{.spec.holderIdentity}/{.spec.leaseDurationSeconds}')
+contains "lease in kube-node-lease" "$out" "edge-test/40"
+
+# A restart keeps the node (no duplicate registration) and its pod CIDR.
+cidr=$(k get node edge-test -o jsonpath='{.spec.podCIDR}')
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+WITH_AGENT=1 start_server --node-name edge-test --node-ip 10.99.0.7 || fail "server restarts"
+if wait_until 10 test "$(ready)" = True; then pass "Ready after restart"; else fail "Ready after restart"; fi
+contains "pod CIDR kept across restarts" "$(k get node edge-test -o jsonpath='{.spec.podCIDR}')" "$cidr"
+finish
