@@ -58,6 +58,10 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
                        config.cluster_cidr));
   c->node_ipam_->Start();
 
+  c->garbage_collector_ = std::make_unique<controllers::GarbageCollector>(
+      new_client("system:kube-controller-manager", "garbage-collector"));
+  c->garbage_collector_->Start();
+
   if (config.run_agent) {
     kubelet::NodeStatusOptions node;
     node.node_name = config.node_name.empty() ? HostName() : config.node_name;
@@ -79,6 +83,7 @@ Components::~Components() { Stop(); }
 
 void Components::Stop() {
   if (node_status_) node_status_->Stop();
+  if (garbage_collector_) garbage_collector_->Stop();
   if (node_ipam_) node_ipam_->Stop();
   if (scheduler_) scheduler_->Stop();
 }

@@ -9,6 +9,7 @@
 
 #include "pkg/apiserver/api_server.h"
 #include "pkg/client/client.h"
+#include "pkg/controllers/gc/garbage_collector.h"
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
 #include "pkg/kubelet/node_status.h"
 #include "pkg/scheduler/scheduler.h"
@@ -35,6 +36,7 @@ class Components {
   std::vector<std::unique_ptr<client::Client>> clients_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<controllers::NodeIpamController> node_ipam_;
+  std::unique_ptr<controllers::GarbageCollector> garbage_collector_;
   std::unique_ptr<kubelet::NodeStatusManager> node_status_;
 };
 

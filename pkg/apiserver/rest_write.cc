@@ -1,6 +1,7 @@
 // Create, update and delete of stored resources.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <map>
 
 #include "pkg/api/label_selector.h"
@@ -476,6 +477,26 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
                                  rv, api::GetString(obj["metadata"], "resourceVersion"))));
       }
     }
+    // Foreground and orphan deletion leave the object to the garbage collector, marked by
+    // a finalizer it removes when the dependents are gone or orphaned.
+    std::string policy = api::GetString(options, "propagationPolicy");
+    if (policy.empty() && api::GetBool(options, "orphanDependents")) policy = "Orphan";
+    if (!policy.empty() && policy != "Foreground" && policy != "Background" && policy != "Orphan") {
+      return Reply::Error(BadRequest(fmt::format(
+          "propagationPolicy: Unsupported value: \"{}\": supported values: \"Foreground\", "
+          "\"Background\", \"Orphan\"",
+          policy)));
+    }
+    const char* gc_finalizer = policy == "Foreground" ? "foregroundDeletion"
+                               : policy == "Orphan"   ? "orphan"
+                                                      : nullptr;
+    if (gc_finalizer != nullptr && !obj["metadata"].contains("deletionTimestamp")) {
+      Json& list = obj["metadata"]["finalizers"];
+      if (!list.is_array()) list = Json::array();
+      if (std::find(list.begin(), list.end(), Json(gc_finalizer)) == list.end()) {
+        list.push_back(gc_finalizer);
+      }
+    }
     const Json* finalizers = api::FindPath(obj, "metadata.finalizers");
     bool has_finalizers = finalizers && finalizers->is_array() && !finalizers->empty();
     bool is_namespace = r.storage_name == "core/namespaces";
@@ -497,7 +518,8 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
       obj["metadata"]["deletionGracePeriodSeconds"] = graceful ? grace : 0;
       if (is_namespace) obj["status"]["phase"] = "Terminating";
       if (dry_run) return Reply::Json(200, obj);
-      Result<storage::KeyValue> kv = store_.Update(key, EncodeForStorage(obj), current->revision);
+      Result<storage::KeyValue> kv =
+          store_.Update(key, EncodeStorageVersion(r, obj), current->revision);
       if (kv.ok()) {
         obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
         return Reply::Json(200, obj);

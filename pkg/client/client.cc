@@ -110,10 +110,15 @@ std::string Client::Path(const api::ResourceInfo& r, std::string_view ns, std::s
   return path;
 }
 
+constexpr const char* kMetadataListAccept =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+constexpr const char* kMetadataAccept =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
 Result<Json> Client::Call(std::string method, std::string target, std::string content_type,
-                          std::string body) {
+                          std::string body, const char* accept) {
   Request request{std::move(method), std::move(target), {}, std::move(body)};
-  request.headers.Add("Accept", "application/json");
+  request.headers.Add("Accept", accept);
   request.headers.Add("User-Agent", user_agent_);
   if (!content_type.empty()) request.headers.Add("Content-Type", content_type);
   ASSIGN_OR_RETURN(http::Response response, transport_->Do(request));
@@ -129,7 +134,9 @@ Result<Json> Client::Get(const api::ResourceInfo& r, std::string_view ns, std::s
 
 Result<ObjectList> Client::List(const api::ResourceInfo& r, std::string_view ns,
                                 const ListOptions& options) {
-  ASSIGN_OR_RETURN(Json list, Call("GET", Path(r, ns) + ListQuery(options, false), "", ""));
+  ASSIGN_OR_RETURN(Json list,
+                   Call("GET", Path(r, ns) + ListQuery(options, false), "", "",
+                        options.metadata_only ? kMetadataListAccept : "application/json"));
   ObjectList out;
   if (const Json* meta = api::Find(list, "metadata")) {
     out.resource_version = api::GetString(*meta, "resourceVersion");
@@ -140,8 +147,9 @@ Result<ObjectList> Client::List(const api::ResourceInfo& r, std::string_view ns,
     for (Json& item : list["items"]) {
       // Lists leave out apiVersion and kind of their items upstream; ours keep them, but a
       // client should not rely on either.
-      if (!item.contains("apiVersion")) item["apiVersion"] = r.GroupVersion();
-      if (!item.contains("kind")) item["kind"] = r.kind;
+      if (!item.contains("apiVersion") || options.metadata_only)
+        item["apiVersion"] = r.GroupVersion();
+      if (!item.contains("kind") || options.metadata_only) item["kind"] = r.kind;
       out.items.push_back(std::move(item));
     }
   }
@@ -192,7 +200,7 @@ Result<std::unique_ptr<StreamHandle>> Client::Watch(const api::ResourceInfo& r, 
                                                     std::function<void(WatchEvent)> on_event,
                                                     std::function<void(Status)> on_end) {
   Request request{"GET", Path(r, ns) + ListQuery(options, true), {}, ""};
-  request.headers.Add("Accept", "application/json");
+  request.headers.Add("Accept", options.metadata_only ? kMetadataAccept : "application/json");
   request.headers.Add("User-Agent", user_agent_);
   // The decoder lives as long as the stream's callbacks.
   auto decoder = std::make_shared<WatchDecoder>();

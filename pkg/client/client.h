@@ -30,6 +30,9 @@ struct ListOptions {
   std::string continue_token;
   bool allow_bookmarks = false;  // watch only
   int timeout_seconds = 0;       // watch only; 0 = the server's default
+  // Items (and watch objects) are PartialObjectMetadata: apiVersion, kind and metadata only,
+  // for components that need no more (the garbage collector), to keep caches small.
+  bool metadata_only = false;
 };
 
 struct ObjectList {
@@ -100,7 +103,7 @@ class Client {
 
  private:
   Result<api::Json> Call(std::string method, std::string target, std::string content_type,
-                         std::string body);
+                         std::string body, const char* accept = "application/json");
 
   std::shared_ptr<Transport> transport_;
   std::string user_agent_;

@@ -26,27 +26,28 @@ std::string ObjectKey(const api::Json& object) {
 }
 
 Informer::Informer(Client& client, const api::ResourceInfo& resource, std::string ns,
-                   ListOptions selectors)
+                   ListOptions selectors, Dispatcher* shared_loop)
     : client_(client),
       resource_(resource),
       ns_(std::move(ns)),
       selectors_(std::move(selectors)),
-      thread_("informer") {}
+      own_thread_(shared_loop ? nullptr : std::make_unique<DispatcherThread>("informer")),
+      loop_(shared_loop ? *shared_loop : own_thread_->dispatcher()) {}
 
 Informer::~Informer() { Stop(); }
 
 void Informer::AddHandlers(Handlers handlers) {
-  thread_.dispatcher().Post([this, h = std::move(handlers)] { handlers_.push_back(h); });
+  loop_.Post([this, h = std::move(handlers)] { handlers_.push_back(h); });
 }
 
 void Informer::Start() {
-  thread_.dispatcher().Post([this] { Relist(); });
-  thread_.Start();
+  loop_.Post([this] { Relist(); });
+  if (own_thread_) own_thread_->Start();
 }
 
 void Informer::Stop() {
   if (stopped_.exchange(true)) return;
-  thread_.Stop();
+  if (own_thread_) own_thread_->Stop();
   watch_.reset();  // the loop is gone: cancel from here; no callback runs after this
 }
 
@@ -80,7 +81,7 @@ void Informer::Notify(const std::function<void(const Handlers&)>& call) {
 
 void Informer::Retry(std::function<void()> fn) {
   backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
-  thread_.dispatcher().AddTimer(backoff_, [this, fn = std::move(fn)] {
+  loop_.AddTimer(backoff_, [this, fn = std::move(fn)] {
     if (!stopped_) fn();
   });
 }
@@ -146,7 +147,7 @@ void Informer::StartWatch() {
   ListOptions options = selectors_;
   options.resource_version = ResourceVersion();
   options.allow_bookmarks = true;
-  Dispatcher& loop = thread_.dispatcher();
+  Dispatcher& loop = loop_;
   // Callbacks arrive on the transport's thread: hand them to the informer thread.
   Result<std::unique_ptr<StreamHandle>> watch = client_.Watch(
       resource_, ns_, options,

@@ -40,9 +40,11 @@ class Informer {
   };
 
   // `client` must outlive the informer. `ns` = "" watches every namespace; `selectors`
-  // uses only its label and field selectors.
+  // uses its label and field selectors and metadata_only. With `shared_loop`, the informer
+  // runs on that dispatcher (several informers on one thread) instead of a thread of its
+  // own; its owner must then stop that dispatcher before destroying the informer.
   Informer(Client& client, const api::ResourceInfo& resource, std::string ns = "",
-           ListOptions selectors = {});
+           ListOptions selectors = {}, Dispatcher* shared_loop = nullptr);
   ~Informer();  // Stop()
   Informer(const Informer&) = delete;
   Informer& operator=(const Informer&) = delete;
@@ -72,7 +74,8 @@ class Informer {
   const api::ResourceInfo& resource_;
   const std::string ns_;
   const ListOptions selectors_;
-  DispatcherThread thread_;
+  std::unique_ptr<DispatcherThread> own_thread_;  // unless a shared loop was given
+  Dispatcher& loop_;
   std::vector<Handlers> handlers_;  // touched on the informer thread after Start()
 
   mutable std::mutex mu_;

@@ -1,0 +1,72 @@
+#pragma once
+// The garbage collector: deletes objects whose owners (metadata.ownerReferences) are all
+// gone, and carries out the foreground and orphan deletions the API server starts by
+// adding a finalizer:
+// - background (the default): the owner goes at once; here its dependents are deleted once
+//   no owner of theirs remains (dependents with another live owner only lose the dangling
+//   reference);
+// - foreground (`foregroundDeletion`): dependents are deleted first; the owner's finalizer
+//   is removed when no dependent that blocks it (blockOwnerDeletion) remains;
+// - orphan (`orphan`): the owner's reference is removed from every dependent, then the
+//   finalizer.
+// It keeps a graph of owners and dependents from metadata-only informers of every resource
+// (one shared thread), and decides on live reads, so a lagging cache never deletes too
+// much. State lives only in the objects: a restart mid-deletion picks up where it was.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pkg/client/client.h"
+#include "pkg/client/informer.h"
+#include "pkg/controllers/runner.h"
+#include "pkg/util/libuv_dispatcher.h"
+
+namespace sampan::controllers {
+
+class GarbageCollector {
+ public:
+  explicit GarbageCollector(client::Client& client, int workers = 2);
+  ~GarbageCollector();  // Stop()
+  void Start();
+  void Stop();
+
+  Status Sync(const std::string& key);  // "delete:<uid>" or "orphan:<uid>"
+
+ private:
+  struct OwnerRef {
+    std::string uid, api_version, kind, name;
+    bool block = false;
+  };
+  struct Node {
+    const api::ResourceInfo* resource = nullptr;
+    std::string ns, name;
+    std::vector<OwnerRef> owners;
+    bool deleting = false;
+    std::set<std::string> finalizers;
+  };
+
+  void OnObject(const api::ResourceInfo& r, const api::Json& object);
+  void OnDeleted(const api::Json& object);
+  Status AttemptToDelete(const std::string& uid);
+  Status AttemptToOrphan(const std::string& uid);
+  Status ProcessForeground(const std::string& uid, const api::Json& live);
+  // Is the owner named by `ref` (in `ns`) alive, absent, or being deleted in foreground?
+  enum class OwnerState { kSolid, kDangling, kWaiting };
+  Result<OwnerState> ClassifyOwner(const OwnerRef& ref, const std::string& ns);
+  Status RemoveFinalizer(const Node& node, const api::Json& live, const std::string& finalizer);
+  std::set<std::string> DependentsOf(const std::string& uid);
+
+  client::Client& client_;
+  DispatcherThread informer_thread_;
+  std::vector<std::unique_ptr<client::Informer>> informers_;
+  Runner runner_;
+  std::mutex mu_;
+  std::map<std::string, Node> nodes_;                        // by uid
+  std::map<std::string, std::set<std::string>> dependents_;  // owner uid -> dependent uids
+};
+
+}  // namespace sampan::controllers
