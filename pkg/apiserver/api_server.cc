@@ -11,6 +11,8 @@
 #include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/openapi_v3.h"
+#include "pkg/apiserver/rbac.h"
+#include "pkg/apiserver/rbac_bootstrap.h"
 #include "pkg/apiserver/rest_handler.h"
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/watch_handler.h"
@@ -54,9 +56,11 @@ class ApiServerImpl final : public ApiServer {
                      ServiceAllocator::Create(options_.service_cidr, options_.node_port_range));
     RETURN_IF_ERROR(RestoreServices());
     rest_ = std::make_unique<RestHandler>(*options_.store, clock_, *services_);
+    ASSIGN_OR_RETURN(authz_, RbacAuthorizer::Start(*options_.store));
     timers_.Start();
     watch_ = std::make_unique<WatchHandler>(*options_.store, timers_.dispatcher());
     RETURN_IF_ERROR(Bootstrap(*rest_, *services_, options_.advertise_address, options_.port));
+    RETURN_IF_ERROR(BootstrapRbac(*rest_));
     ASSIGN_OR_RETURN(finalizer_, NamespaceFinalizer::Start(*rest_));
 
     http::ServerOptions http;
@@ -110,14 +114,14 @@ class ApiServerImpl final : public ApiServer {
     if (!user) return SendError(*out, Unauthorized());
     Query query(req.query);
     RequestInfo info = ParseRequestInfo(req.method, req.path, query);
-    if (!authz_.Allowed(*user, info.is_resource_request, info.verb, req.path)) {
+    if (!authz_->Allowed(*user, info)) {
       std::string what = info.is_resource_request
                              ? fmt::format("cannot {} resource \"{}\" in API group \"{}\"{}",
                                            info.verb, info.resource, info.group,
                                            info.namespace_.empty()
                                                ? " at the cluster scope"
                                                : " in the namespace \"" + info.namespace_ + "\"")
-                             : fmt::format("cannot {} path \"{}\"", req.method, req.path);
+                             : fmt::format("cannot {} path \"{}\"", info.verb, req.path);
       return SendError(*out, Forbidden(fmt::format(
                                  "{}{}: {}", info.resource.empty() ? "forbidden" : info.resource,
                                  info.resource.empty() ? "" : " is forbidden",
@@ -262,7 +266,7 @@ class ApiServerImpl final : public ApiServer {
   const ApiServerOptions options_;
   const Clock& clock_;
   Authenticator authn_;
-  MastersOnlyAuthorizer authz_;
+  std::unique_ptr<RbacAuthorizer> authz_;
   DispatcherThread timers_;
   std::unique_ptr<ServiceAllocator> services_;
   std::unique_ptr<RestHandler> rest_;

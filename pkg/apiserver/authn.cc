@@ -33,15 +33,4 @@ std::optional<UserInfo> Authenticator::Authenticate(const http::Request& request
   return std::nullopt;
 }
 
-bool MastersOnlyAuthorizer::Allowed(const UserInfo& user, bool resource_request,
-                                    const std::string& verb, const std::string& path) const {
-  (void)verb;
-  if (user.InGroup("system:masters")) return true;
-  if (resource_request) return false;
-  // Discovery, version, health and OpenAPI: any authenticated user (system:discovery).
-  return path == "/api" || path.starts_with("/api/") || path == "/apis" ||
-         path.starts_with("/apis/") || path == "/version" || path == "/healthz" ||
-         path == "/livez" || path == "/readyz" || path.starts_with("/openapi");
-}
-
 }  // namespace sampan::apiserver

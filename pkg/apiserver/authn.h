@@ -2,6 +2,7 @@
 // Authentication: who is making a request. x509 client certificates verified against the
 // client CA (CN = user, O = groups) and static bearer tokens (the cluster token for nodes).
 // Service-account tokens come later. Anything else is anonymous, which is refused (401).
+// Authorization is RBAC (rbac.h).
 
 #include <optional>
 #include <string>
@@ -30,21 +31,6 @@ class Authenticator {
 
  private:
   std::vector<StaticToken> tokens_;
-};
-
-// Authorization for now: members of system:masters may do everything; every authenticated
-// user may read discovery, version and health. RBAC replaces this later.
-class Authorizer {
- public:
-  virtual ~Authorizer() = default;
-  virtual bool Allowed(const UserInfo& user, bool resource_request, const std::string& verb,
-                       const std::string& path) const = 0;
-};
-
-class MastersOnlyAuthorizer final : public Authorizer {
- public:
-  bool Allowed(const UserInfo& user, bool resource_request, const std::string& verb,
-               const std::string& path) const override;
 };
 
 }  // namespace sampan::apiserver

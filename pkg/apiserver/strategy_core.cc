@@ -405,6 +405,7 @@ std::map<std::string, const Strategy*> BuiltinStrategies() {
   std::map<std::string, const Strategy*> out;
   RegisterCoreStrategies(out);
   RegisterAppsStrategies(out);
+  RegisterRbacStrategies(out);
   return out;
 }
 

@@ -13,5 +13,6 @@ std::map<std::string, const Strategy*> BuiltinStrategies();
 // Per-group registration, each in its strategy_<group>.cc.
 void RegisterCoreStrategies(std::map<std::string, const Strategy*>& out);
 void RegisterAppsStrategies(std::map<std::string, const Strategy*>& out);
+void RegisterRbacStrategies(std::map<std::string, const Strategy*>& out);
 
 }  // namespace sampan::apiserver
