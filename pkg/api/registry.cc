@@ -14,6 +14,10 @@ const std::vector<std::string>& StandardVerbs() {
   return kVerbs;
 }
 
+const std::vector<std::string>& ResourceInfo::Verbs() const {
+  return verbs.empty() ? StandardVerbs() : verbs;
+}
+
 Registry::Registry(std::vector<ResourceInfo> resources) : resources_(std::move(resources)) {
   for (auto& r : resources_) {
     r.type_key = (r.group.empty() ? "core" : r.group) + "/" + r.resource;

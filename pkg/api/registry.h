@@ -18,8 +18,11 @@ struct ResourceInfo {
   std::string singular;  // "deployment"
   bool namespaced = true;
   std::vector<std::string> short_names;
-  std::vector<std::string> categories;  // "all"
+  std::vector<std::string> categories;    // "all"
   std::vector<std::string> subresources;  // "status", "scale", "binding", ...
+  // Verbs served; empty = the standard eight (StandardVerbs). Reviews are create-only and
+  // never stored.
+  std::vector<std::string> verbs;
   // The stored collection, "<group or core>/<resource>"; resources sharing storage across
   // versions or groups (autoscaling v1/v2, core and events.k8s.io Events) name the same one.
   std::string storage_name;
@@ -29,6 +32,8 @@ struct ResourceInfo {
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }
   std::string ListKind() const { return kind + "List"; }
   bool HasSubresource(std::string_view name) const;
+  const std::vector<std::string>& Verbs() const;
+  bool Stored() const { return verbs.empty(); }
 };
 
 struct GroupInfo {

@@ -25,6 +25,15 @@ ResourceInfo R(std::string group, std::string version, std::string resource, std
 
 const std::vector<std::string> kAll = {"all"};
 
+// A create-only resource that is evaluated, never stored (access and token reviews).
+ResourceInfo Review(std::string group, std::string version, std::string resource, std::string kind,
+                    bool namespaced = false) {
+  ResourceInfo r =
+      R(std::move(group), std::move(version), std::move(resource), std::move(kind), namespaced);
+  r.verbs = {"create"};
+  return r;
+}
+
 // A resource kept in another version's collection (converted on the way in and out).
 ResourceInfo WithStorage(ResourceInfo r, std::string storage_name) {
   r.storage_name = std::move(storage_name);
@@ -77,6 +86,16 @@ const Registry& Registry::Builtin() {
       R("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
       R("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
       R("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+      // Reviews: questions to the server, answered and forgotten.
+      Review("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+      Review("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+      Review("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview"),
+      Review("authorization.k8s.io", "v1", "localsubjectaccessreviews", "LocalSubjectAccessReview",
+             true),
+      Review("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview"),
+      // kubectl 1.27's `auth whoami` asks the beta version (upstream served it until 1.29).
+      Review("authentication.k8s.io", "v1beta1", "selfsubjectreviews", "SelfSubjectReview"),
+      Review("authentication.k8s.io", "v1", "tokenreviews", "TokenReview"),
   });
   return registry;
 }

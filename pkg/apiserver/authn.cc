@@ -19,15 +19,19 @@ std::optional<UserInfo> Authenticator::Authenticate(const http::Request& request
   std::string_view auth = request.headers.Get("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer) {
-    std::string_view token = auth.substr(kBearer.size());
-    for (const auto& t : tokens_) {
-      // Constant-time comparison: the token is a secret.
-      if (t.token.size() == token.size() &&
-          CRYPTO_memcmp(t.token.data(), token.data(), token.size()) == 0) {
-        UserInfo user = t.user;
-        user.groups.push_back("system:authenticated");
-        return user;
-      }
+    return AuthenticateToken(auth.substr(kBearer.size()));
+  }
+  return std::nullopt;
+}
+
+std::optional<UserInfo> Authenticator::AuthenticateToken(std::string_view token) const {
+  for (const auto& t : tokens_) {
+    // Constant-time comparison: the token is a secret.
+    if (t.token.size() == token.size() &&
+        CRYPTO_memcmp(t.token.data(), token.data(), token.size()) == 0) {
+      UserInfo user = t.user;
+      user.groups.push_back("system:authenticated");
+      return user;
     }
   }
   return std::nullopt;

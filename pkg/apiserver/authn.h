@@ -28,6 +28,8 @@ class Authenticator {
   explicit Authenticator(std::vector<StaticToken> tokens) : tokens_(std::move(tokens)) {}
   // nullopt = not authenticated.
   std::optional<UserInfo> Authenticate(const http::Request& request) const;
+  // A bearer token on its own (TokenReview).
+  std::optional<UserInfo> AuthenticateToken(std::string_view token) const;
 
  private:
   std::vector<StaticToken> tokens_;

@@ -56,7 +56,7 @@ Json ApiResourceList(const api::Registry& registry, const std::string& group,
                   {"singularName", r->singular},
                   {"namespaced", r->namespaced},
                   {"kind", r->kind},
-                  {"verbs", StringArray(api::StandardVerbs())}};
+                  {"verbs", StringArray(r->Verbs())}};
     if (!r->short_names.empty()) entry["shortNames"] = StringArray(r->short_names);
     if (!r->categories.empty()) entry["categories"] = StringArray(r->categories);
     resources.push_back(entry);
@@ -93,7 +93,7 @@ Json AggregatedDiscovery(const api::Registry& registry, bool core,
                       {"responseKind", {{"group", r->group}, {"version", r->version}, {"kind", r->kind}}},
                       {"scope", r->namespaced ? "Namespaced" : "Cluster"},
                       {"singularResource", r->singular},
-                      {"verbs", StringArray(api::StandardVerbs())}};
+                      {"verbs", StringArray(r->Verbs())}};
         if (!r->short_names.empty()) entry["shortNames"] = StringArray(r->short_names);
         if (!r->categories.empty()) entry["categories"] = StringArray(r->categories);
         if (!r->subresources.empty()) {

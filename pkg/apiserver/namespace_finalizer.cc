@@ -73,7 +73,7 @@ bool NamespaceFinalizer::Finalize(const std::string& ns) {
   bool remaining = false;
   std::set<std::string> done;
   for (const auto& r : api::Registry::Builtin().resources()) {
-    if (!r.namespaced || !done.insert(r.storage_name).second) continue;
+    if (!r.namespaced || !r.Stored() || !done.insert(r.storage_name).second) continue;
     Result<storage::ListResult> items = store.List(StoragePrefix(r, ns), {});
     if (!items.ok()) return false;
     for (const auto& kv : items->items) {
@@ -94,7 +94,7 @@ bool NamespaceFinalizer::Finalize(const std::string& ns) {
   if (remaining) {
     // Another pass confirms everything is gone (objects with finalizers may take a while).
     for (const auto& r : api::Registry::Builtin().resources()) {
-      if (!r.namespaced) continue;
+      if (!r.namespaced || !r.Stored()) continue;
       Result<int64_t> n = store.Count(StoragePrefix(r, ns));
       if (!n.ok() || *n > 0) return false;
     }

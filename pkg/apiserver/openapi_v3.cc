@@ -237,7 +237,7 @@ std::string OpenApiV3::Build(const std::string& group, const std::string& versio
   const SchemaType* status = schema_.ForKind("meta.k8s.io/v1", "Status");
   const SchemaType* scale = schema_.ForKind("autoscaling/v1", "Scale");
   for (const api::ResourceInfo& r : registry_.resources()) {
-    if (r.group != group || r.version != version) continue;
+    if (r.group != group || r.version != version || !r.Stored()) continue;
     const SchemaType* type = schema_.ForKind(gv, r.kind);
     if (type == nullptr) continue;
     Json gvk = {{"group", group}, {"kind", r.kind}, {"version", version}};

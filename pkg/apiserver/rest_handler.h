@@ -65,6 +65,11 @@ class RestHandler {
 
   storage::Store& store() { return store_; }
 
+  // Parses a create/update body (JSON, YAML or protobuf), checks apiVersion/kind and applies
+  // fieldValidation; warnings for the response go to `warnings`.
+  Result<api::Json> DecodeBody(const RequestContext& ctx, const api::ResourceInfo& r,
+                               std::vector<std::string>* warnings);
+
  private:
   struct Stored {
     api::Json object;  // with resourceVersion
@@ -73,10 +78,6 @@ class RestHandler {
   };
   Result<Stored> Load(const api::ResourceInfo& r, const std::string& ns, const std::string& name);
   // Decodes a request body (JSON or YAML) into an object, checking kind and apiVersion.
-  // Parses a create/update body (JSON, YAML or protobuf), checks apiVersion/kind and applies
-  // fieldValidation; warnings for the response go to `warnings`.
-  Result<api::Json> DecodeBody(const RequestContext& ctx, const api::ResourceInfo& r,
-                               std::vector<std::string>* warnings);
 
   // The shared tail of create: metadata rules, strategy, admission, store.
   Reply CreateInternal(const api::ResourceInfo& r, api::Json obj, const std::string& ns,

@@ -41,7 +41,9 @@ GarbageCollector::GarbageCollector(client::Client& client, int workers)
   metadata_only.metadata_only = true;
   for (const api::ResourceInfo& r : api::Registry::Builtin().resources()) {
     // One informer per stored collection (the preferred version); events own nothing.
-    if (r.storage_name == "core/events" || !storages.insert(r.storage_name).second) continue;
+    if (!r.Stored() || r.storage_name == "core/events" || !storages.insert(r.storage_name).second) {
+      continue;
+    }
     auto informer = std::make_unique<client::Informer>(client, r, "", metadata_only,
                                                        &informer_thread_.dispatcher());
     const api::ResourceInfo* resource = &r;
