@@ -1,0 +1,71 @@
+#pragma once
+// Byte streams for blobs and layers: a pull-style Reader, readers over files and strings, a
+// hashing tee, and transparent decompression (gzip or zstd, sniffed from the magic bytes).
+// Everything streams through fixed buffers: a layer is never held in memory whole.
+// A Reader is used by one thread at a time.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pkg/util/status.h"
+#include "runtime/images/digest.h"
+
+namespace sampan::images {
+
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // Reads up to `n` bytes; 0 means the end of the stream.
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+};
+
+enum class Compression { kNone, kGzip, kZstd };
+std::string_view CompressionName(Compression c);
+// Sniffs the magic bytes of `prefix` (at least 4 bytes for a certain answer).
+Compression DetectCompression(std::string_view prefix);
+
+// Owns `fd` (closed on destruction).
+class FdReader : public Reader {
+ public:
+  explicit FdReader(int fd) : fd_(fd) {}
+  ~FdReader() override;
+  static Result<std::unique_ptr<FdReader>> Open(const std::string& path);
+  Result<size_t> Read(char* buf, size_t n) override;
+
+ private:
+  int fd_;
+};
+
+class StringReader : public Reader {
+ public:
+  explicit StringReader(std::string data) : data_(std::move(data)) {}
+  Result<size_t> Read(char* buf, size_t n) override;
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+// Passes bytes through and hashes them (digest and count of what was read).
+class HashingReader : public Reader {
+ public:
+  explicit HashingReader(Reader* in) : in_(in) {}
+  Result<size_t> Read(char* buf, size_t n) override;
+  // Reads the rest of the stream (so the digest covers all of it).
+  Status Drain();
+  Digest Finish() { return hash_.Finish(); }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  Reader* in_;
+  Sha256 hash_;
+  uint64_t bytes_ = 0;
+};
+
+// Returns a reader of the decompressed content of `in` (gzip, zstd or as-is, by magic
+// bytes). `in` must outlive the result. Corrupt compressed data is an Invalid error.
+Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected = nullptr);
+
+}  // namespace sampan::images
