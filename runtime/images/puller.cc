@@ -1,0 +1,138 @@
+#include "runtime/images/puller.h"
+
+#include <atomic>
+#include <thread>
+
+#include "pkg/util/log.h"
+#include "runtime/images/pull_progress.h"
+#include "runtime/images/reference.h"
+#include "runtime/images/registry_client.h"
+
+namespace sampan::images {
+namespace {
+
+const log::Logger kLog("images");
+
+// Downloads one blob into the store, verified. `created` tells whether it is new.
+Status FetchVerified(RegistryClient* client, const ImageStore& store, const Descriptor& d,
+                     PullProgress* progress, size_t line, bool* created) {
+  ASSIGN_OR_RETURN(auto writer, store.blobs().NewWriter());
+  RETURN_IF_ERROR(client->FetchBlob(d, writer.get(), [&](uint64_t done) {
+    progress->Update(line, done);
+  }));
+  Result<Digest> got = writer->Commit(d.digest, d.size);
+  if (!got.ok()) {
+    return got.status().WithContext("blob from " + client->endpoint().str());
+  }
+  *created = writer->created();
+  return Status::Ok();
+}
+
+struct Attempt {
+  PullResult result;
+  std::vector<Digest> created;
+};
+
+Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoint,
+                const PullOptions& options, Attempt* attempt) {
+  RegistryClient client(endpoint);
+  ASSIGN_OR_RETURN(FetchedManifest top, client.GetManifest(ref.manifest_ref()));
+  auto put = [&](const std::string& body) -> Status {
+    bool created = false;
+    RETURN_IF_ERROR(store->blobs().Put(body, std::nullopt, &created).status());
+    if (created) attempt->created.push_back(Digest::Of(body));
+    return Status::Ok();
+  };
+  Descriptor target{top.media_type, top.digest, static_cast<int64_t>(top.body.size()),
+                    std::nullopt, {}};
+  FetchedManifest manifest = top;
+  if (IsIndexType(top.media_type)) {
+    ASSIGN_OR_RETURN(Index index, ParseIndex(top.body));
+    ASSIGN_OR_RETURN(Descriptor chosen, SelectPlatform(index, store->platform()));
+    ASSIGN_OR_RETURN(manifest, client.GetManifest(chosen.digest.str()));
+    RETURN_IF_ERROR(put(top.body));
+  } else if (!IsManifestType(top.media_type)) {
+    return Status::Invalid("unsupported manifest type \"" + top.media_type + "\"");
+  }
+  ASSIGN_OR_RETURN(Manifest m, ParseManifest(manifest.body));
+  RETURN_IF_ERROR(put(manifest.body));
+
+  PullProgress progress(options.progress);
+  std::vector<Descriptor> wanted = {m.config};
+  wanted.insert(wanted.end(), m.layers.begin(), m.layers.end());
+  std::vector<size_t> lines;
+  for (const Descriptor& d : wanted) {
+    lines.push_back(progress.Add(d.digest.str().substr(0, 19), d.size));
+  }
+  // Layers in parallel: each worker has its own client (connections are not shared).
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  Status failure;
+  auto worker = [&](RegistryClient* c) {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= wanted.size()) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failure.ok()) return;
+      }
+      const Descriptor& d = wanted[i];
+      if (store->blobs().Has(d.digest)) {
+        progress.Finish(lines[i], "exists");
+        continue;
+      }
+      bool created = false;
+      Status st = FetchVerified(c, *store, d, &progress, lines[i], &created);
+      progress.Finish(lines[i], st.ok() ? "done" : "failed");
+      std::lock_guard<std::mutex> lock(mu);
+      if (st.ok()) {
+        attempt->result.downloaded_bytes += d.size;
+        if (created) attempt->created.push_back(d.digest);
+      } else if (failure.ok()) {
+        failure = st;
+      }
+    }
+  };
+  int n = std::max(1, std::min<int>(options.max_parallel_layers, static_cast<int>(wanted.size())));
+  std::vector<std::unique_ptr<RegistryClient>> clients;
+  std::vector<std::thread> threads;
+  for (int t = 1; t < n; ++t) {
+    clients.push_back(client.Clone());
+    threads.emplace_back(worker, clients.back().get());
+  }
+  worker(&client);
+  for (std::thread& t : threads) t.join();
+  progress.Flush();
+  RETURN_IF_ERROR(failure);
+
+  attempt->result.name = ref.str();
+  attempt->result.digest = target.digest.str();
+  attempt->result.id = m.config.digest.str();
+  attempt->result.endpoint = endpoint.str();
+  return store->CommitImage({ref.str()}, target, manifest.digest);
+}
+
+}  // namespace
+
+Result<PullResult> Pull(ImageStore* store, std::string_view text, const PullOptions& options) {
+  ASSIGN_OR_RETURN(Reference ref, Reference::Parse(text));
+  ASSIGN_OR_RETURN(std::vector<Endpoint> endpoints,
+                   options.registries.EndpointsFor(ref.domain, ref.repository));
+  ASSIGN_OR_RETURN(auto lock, store->LockForWrite());
+  Status last;
+  for (const Endpoint& endpoint : endpoints) {
+    Attempt attempt;
+    Status st = PullFrom(store, ref, endpoint, options, &attempt);
+    if (st.ok()) return attempt.result;
+    // Keep nothing of a failed attempt.
+    for (const Digest& d : attempt.created) (void)store->blobs().Remove(d);
+    kLog.Debug("pull {} from {}: {}", ref.str(), endpoint.str(), st.message());
+    last = st.WithContext("pull " + ref.str() + " from " + endpoint.str());
+    // Content that is wrong (digest mismatch, bad manifest) is an error, not a reason to
+    // try the next mirror; a missing or unreachable one is.
+    if (st.code() == Code::kInvalid) return last;
+  }
+  return last;
+}
+
+}  // namespace sampan::images
