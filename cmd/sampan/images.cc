@@ -43,7 +43,8 @@ void DefineFlags(flags::FlagSet& set, ImagesConfig* c, std::string_view sub) {
   set.String(&c->data_dir, "data-dir", "/var/lib/sampan", "Folder to hold state");
   set.String(&c->log_level, "log-level", "warn", "trace, debug, info, warn, error or off");
   if (sub == "pull" || sub == "import") {
-    set.String(&c->platform, "platform", "", "Platform to pick from multi-platform images "
+    set.String(&c->platform, "platform", "",
+               "Platform to pick from multi-platform images "
                "(os/arch[/variant]; default: this machine's)");
   }
   if (sub == "pull") {
@@ -122,7 +123,8 @@ int Run(std::string_view sub, flags::FlagSet& set, const ImagesConfig& c) {
   if (sub == "ls") {
     Result<std::vector<images::ImageInfo>> list = store.List();
     if (!list.ok()) return Fail(set, list.status());
-    if (!c.quiet) fmt::print("{:<60} {:<20} {:<14} {:>10}\n", "IMAGE", "DIGEST", "IMAGE ID", "SIZE");
+    if (!c.quiet)
+      fmt::print("{:<60} {:<20} {:<14} {:>10}\n", "IMAGE", "DIGEST", "IMAGE ID", "SIZE");
     for (const images::ImageInfo& i : *list) {
       if (c.quiet) {
         fmt::print("{}\n", i.name);
@@ -175,8 +177,8 @@ int RunImages(const std::vector<std::string>& args) {
   if (sub == "remove" || sub == "rmi") sub = "rm";
   for (std::string_view known : {"import", "pull", "ls", "rm", "prune", "export"}) {
     if (sub == known) {
-      flags::FlagSet set("sampan images " + sub, std::string(kUsage.substr(0, 0)) +
-                                                     "Image store: " + sub);
+      flags::FlagSet set("sampan images " + sub,
+                         std::string(kUsage.substr(0, 0)) + "Image store: " + sub);
       ImagesConfig config;
       DefineFlags(set, &config, sub);
       std::vector<std::string> rest(args.begin() + 1, args.end());

@@ -6,7 +6,8 @@
 
 namespace sampan::images {
 
-PullProgress::PullProgress(FILE* out) : out_(out), enabled_(out != nullptr && isatty(fileno(out))) {}
+PullProgress::PullProgress(FILE* out)
+    : out_(out), enabled_(out != nullptr && isatty(fileno(out))) {}
 
 size_t PullProgress::Add(std::string label, int64_t total) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -17,9 +17,8 @@ const log::Logger kLog("images");
 Status FetchVerified(RegistryClient* client, const ImageStore& store, const Descriptor& d,
                      PullProgress* progress, size_t line, bool* created) {
   ASSIGN_OR_RETURN(auto writer, store.blobs().NewWriter());
-  RETURN_IF_ERROR(client->FetchBlob(d, writer.get(), [&](uint64_t done) {
-    progress->Update(line, done);
-  }));
+  RETURN_IF_ERROR(
+      client->FetchBlob(d, writer.get(), [&](uint64_t done) { progress->Update(line, done); }));
   Result<Digest> got = writer->Commit(d.digest, d.size);
   if (!got.ok()) {
     return got.status().WithContext("blob from " + client->endpoint().str());
@@ -43,8 +42,8 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
     if (created) attempt->created.push_back(Digest::Of(body));
     return Status::Ok();
   };
-  Descriptor target{top.media_type, top.digest, static_cast<int64_t>(top.body.size()),
-                    std::nullopt, {}};
+  Descriptor target{
+      top.media_type, top.digest, static_cast<int64_t>(top.body.size()), std::nullopt, {}};
   FetchedManifest manifest = top;
   if (IsIndexType(top.media_type)) {
     ASSIGN_OR_RETURN(Index index, ParseIndex(top.body));

@@ -76,7 +76,8 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
     size_t close = authority.find(']');
     if (close == std::string_view::npos) return Status::Invalid("endpoint: bad IPv6 address");
     host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port = authority.substr(close + 2);
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      port = authority.substr(close + 2);
   } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);

@@ -51,7 +51,7 @@ struct Mirror {
 // Where to send registry requests for one repository.
 struct Endpoint {
   bool plain_http = false;
-  std::string host;         // name or IP (IPv6 without brackets)
+  std::string host;  // name or IP (IPv6 without brackets)
   int port = 443;
   std::string path_prefix;  // "" or "/some/prefix" (requests go to <prefix>/v2/...)
   std::string repository;   // after rewrites

@@ -82,7 +82,8 @@ RegistryClient::Url RegistryClient::EndpointUrl(std::string target) const {
 }
 
 Result<http::HttpClient*> RegistryClient::ClientFor(const Url& url, bool same_registry) {
-  std::string key = (url.https ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
+  std::string key =
+      (url.https ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
   auto it = clients_.find(key);
   if (it != clients_.end()) return it->second.get();
   http::ClientOptions o;
@@ -112,7 +113,8 @@ Status RegistryClient::Authorize(std::string_view challenge) {
   std::string basic =
       auth.username.empty() ? "" : "Basic " + Base64Encode(auth.username + ":" + auth.password);
   if (scheme == "basic") {
-    if (basic.empty()) return Status::Unauthorized("registry " + endpoint_.str() + " wants credentials");
+    if (basic.empty())
+      return Status::Unauthorized("registry " + endpoint_.str() + " wants credentials");
     authorization_ = basic;
     return Status::Ok();
   }
@@ -125,8 +127,8 @@ Status RegistryClient::Authorize(std::string_view challenge) {
   // ParseEndpointUrl drops a trailing "/v2"; a realm is taken literally.
   size_t path_at = realm.find('/', realm.find("://") + 3);
   url.target = path_at == std::string::npos ? "/" : realm.substr(path_at);
-  std::string scope = params.count("scope") ? params["scope"]
-                                            : "repository:" + endpoint_.repository + ":pull";
+  std::string scope =
+      params.count("scope") ? params["scope"] : "repository:" + endpoint_.repository + ":pull";
   url.target += (url.target.find('?') == std::string::npos ? "?" : "&");
   url.target += "scope=" + UrlEncode(scope);
   if (params.count("service")) url.target += "&service=" + UrlEncode(params["service"]);
@@ -172,7 +174,8 @@ Status RegistryClient::Send(std::string_view path, http::Headers headers,
     }
     if (out->status == 401 && same_registry && !authorized_once) {
       std::string challenge(out->headers.Get("WWW-Authenticate"));
-      if (challenge.empty()) return Status::Unauthorized(endpoint_.str() + ": HTTP 401 without challenge");
+      if (challenge.empty())
+        return Status::Unauthorized(endpoint_.str() + ": HTTP 401 without challenge");
       RETURN_IF_ERROR(Authorize(challenge));
       authorized_once = true;
       --hop;
@@ -195,12 +198,12 @@ Status RegistryClient::Send(std::string_view path, http::Headers headers,
     }
     if (out->status >= 200 && out->status < 300) return Status::Ok();
     std::string body = out->body.substr(0, 300);
-    Code code = out->status == 404 ? Code::kNotFound
+    Code code = out->status == 404   ? Code::kNotFound
                 : out->status == 401 ? Code::kUnauthorized
                 : out->status == 403 ? Code::kForbidden
                                      : Code::kUnavailable;
-    return Status(code, endpoint_.str() + std::string(path) + ": HTTP " + std::to_string(out->status) +
-                            (body.empty() ? "" : ": " + body));
+    return Status(code, endpoint_.str() + std::string(path) + ": HTTP " +
+                            std::to_string(out->status) + (body.empty() ? "" : ": " + body));
   }
   return Status::Unavailable("too many redirects");
 }

@@ -61,7 +61,7 @@ class RegistryClient {
   Url EndpointUrl(std::string target) const;
 
   Endpoint endpoint_;
-  std::string authorization_;  // "Bearer ..." or "Basic ..."
+  std::string authorization_;                                         // "Bearer ..." or "Basic ..."
   std::map<std::string, std::unique_ptr<http::HttpClient>> clients_;  // by scheme://host:port
 };
 

@@ -5,6 +5,7 @@
 //   multi.oci.tar.zst      OCI layout, zstd, example.com/multi:1 (whiteouts, links, ...)
 //   multi.docker.tar       docker save archive, multi:docker
 //   busybox.layout/        OCI layout directory (for skopeo/umoci), ref "fixture"
+//   multi.layout/          the same for the multi-layer image
 
 #include <cstdio>
 #include <string>
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
             (busybox.ok() ? multi.status() : busybox.status()).ToString().c_str());
     return 1;
   }
-  Status st = WriteOciArchive(*busybox, "docker.io/library/busybox:fixture", out + "/busybox.oci.tar");
+  Status st =
+      WriteOciArchive(*busybox, "docker.io/library/busybox:fixture", out + "/busybox.oci.tar");
   if (st.ok()) {
     st = WriteDockerArchive(*busybox, "busybox:docker", out + "/busybox.docker.tar.gz",
                             Compression::kGzip);
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   }
   if (st.ok()) st = WriteDockerArchive(*multi, "multi:docker", out + "/multi.docker.tar");
   if (st.ok()) st = WriteOciDir(*busybox, "fixture", out + "/busybox.layout");
+  if (st.ok()) st = WriteOciDir(*multi, "fixture", out + "/multi.layout");
   if (!st.ok()) {
     fprintf(stderr, "mkimage: %s\n", st.ToString().c_str());
     return 1;
