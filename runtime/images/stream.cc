@@ -6,7 +6,10 @@
 #include <zstd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <vector>
 
 namespace sampan::images {
@@ -169,12 +172,89 @@ Result<size_t> HashingReader::Read(char* buf, size_t n) {
   return got;
 }
 
-Status HashingReader::Drain() {
-  std::vector<char> buf(64 * 1024);
+Status HashingReader::Drain() { return images::Drain(this); }
+
+Status Drain(Reader* in) {
+  std::vector<char> buf(256 * 1024);
   while (true) {
-    ASSIGN_OR_RETURN(size_t got, Read(buf.data(), buf.size()));
+    ASSIGN_OR_RETURN(size_t got, in->Read(buf.data(), buf.size()));
     if (got == 0) return Status::Ok();
   }
+}
+
+struct ReadAheadReader::State {
+  Reader* in;
+  size_t buffer_size;
+  size_t max_buffers;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> full;  // filled buffers, in order
+  std::string current;           // being consumed
+  size_t pos = 0;
+  bool eof = false;
+  bool stop = false;
+  Status error;
+  std::thread thread;
+
+  void Run() {
+    while (true) {
+      std::string buf(buffer_size, '\0');
+      Result<size_t> got = in->Read(buf.data(), buf.size());
+      std::unique_lock<std::mutex> lock(mu);
+      if (!got.ok()) {
+        error = got.status();
+        cv.notify_all();
+        return;
+      }
+      if (*got == 0) {
+        eof = true;
+        cv.notify_all();
+        return;
+      }
+      buf.resize(*got);
+      cv.wait(lock, [&] { return stop || full.size() < max_buffers; });
+      if (stop) return;
+      full.push_back(std::move(buf));
+      cv.notify_all();
+    }
+  }
+};
+
+ReadAheadReader::ReadAheadReader(Reader* in, size_t buffers, size_t buffer_size)
+    : state_(new State) {
+  state_->in = in;
+  state_->buffer_size = buffer_size;
+  state_->max_buffers = buffers;
+  state_->thread = std::thread([s = state_.get()] { s->Run(); });
+}
+
+ReadAheadReader::~ReadAheadReader() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stop = true;
+  }
+  state_->cv.notify_all();
+  state_->thread.join();
+}
+
+Result<size_t> ReadAheadReader::Read(char* buf, size_t n) {
+  State& s = *state_;
+  if (s.pos == s.current.size()) {
+    std::unique_lock<std::mutex> lock(s.mu);
+    s.cv.wait(lock, [&] { return !s.full.empty() || s.eof || !s.error.ok(); });
+    if (s.full.empty()) {
+      if (!s.error.ok()) return s.error;
+      return size_t{0};
+    }
+    s.current = std::move(s.full.front());
+    s.full.pop_front();
+    s.pos = 0;
+    s.cv.notify_all();
+  }
+  size_t k = std::min(n, s.current.size() - s.pos);
+  memcpy(buf, s.current.data() + s.pos, k);
+  s.pos += k;
+  return k;
 }
 
 Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "pkg/util/status.h"
 #include "runtime/images/digest.h"
@@ -63,6 +64,24 @@ class HashingReader : public Reader {
   Sha256 hash_;
   uint64_t bytes_ = 0;
 };
+
+// Reads `in` ahead on its own thread (a few 1 MiB buffers), so that decompressing and
+// hashing overlap with whatever the consumer does (parsing tar, writing files). `in` must
+// outlive it and is used only by that thread until the end of the stream, an error, or
+// destruction (which stops and joins the thread).
+class ReadAheadReader : public Reader {
+ public:
+  explicit ReadAheadReader(Reader* in, size_t buffers = 4, size_t buffer_size = 1 << 20);
+  ~ReadAheadReader() override;
+  Result<size_t> Read(char* buf, size_t n) override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Reads `in` to its end, discarding the bytes.
+Status Drain(Reader* in);
 
 // Returns a reader of the decompressed content of `in` (gzip, zstd or as-is, by magic
 // bytes). `in` must outlive the result. Corrupt compressed data is an Invalid error.
