@@ -143,7 +143,9 @@ Result<std::vector<ImageStore::Record>> ImageStore::ReadRecords() const {
       return text.status();
     }
     json j = json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
+    if (j.is_discarded() || !j.is_object() || !j["name"].is_string() ||
+        !j["manifest"].is_string() || !j["config"].is_string() || !j["target"].is_object() ||
+        !j["created"].is_number_integer() || !j["size"].is_number_integer()) {
       kLog.Warn("ignoring corrupt image record {}", file);
       continue;
     }

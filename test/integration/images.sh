@@ -36,6 +36,16 @@ if ! "$BUILD/test/helpers/mkimage" "$TMP/img"; then
   exit 1
 fi
 
+# --- the fuzz targets replay the fixtures (they must not crash on real images) ------------
+if [[ -x $BUILD/fuzz/fuzz_unpack && -x $BUILD/fuzz/fuzz_manifest ]]; then
+  layers=$(find "$TMP/img/busybox.layout/blobs" "$TMP/img/multi.layout/blobs" -type f)
+  # shellcheck disable=SC2086
+  check "fuzz_unpack replays the fixture layers" "$BUILD/fuzz/fuzz_unpack" $layers
+  # shellcheck disable=SC2086
+  check "fuzz_manifest replays the fixture documents" "$BUILD/fuzz/fuzz_manifest" $layers \
+    "$TMP/img/multi.layout/index.json"
+fi
+
 # --- import, ls, export, rm, prune ---------------------------------------------------------
 out=$(img import "$TMP/img/busybox.oci.tar" "$TMP/img/busybox.docker.tar.gz" \
   "$TMP/img/multi.oci.tar.zst" "$TMP/img/multi.docker.tar" 2>&1)
