@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cmd/sampan/commands.h"
 #include "pkg/util/log.h"
@@ -36,7 +37,8 @@ constexpr std::string_view kUsage =
     "  ls                 List images: name, digest, size\n"
     "  rm REF...          Remove images (by name or ID)\n"
     "  prune [--all]      Remove unreferenced content (--all: every image not in use)\n"
-    "  export REF FILE    Write an image as an OCI layout / docker-load tar\n\n"
+    "  export REF FILE    Write an image as an OCI layout / docker-load tar\n"
+    "  inspect REF        Print an image's ID, layer directories (top first) and config as JSON\n\n"
     "Run 'sampan images COMMAND --help' for its flags.\n";
 
 void DefineFlags(flags::FlagSet& set, ImagesConfig* c, std::string_view sub) {
@@ -88,6 +90,8 @@ int Run(std::string_view sub, flags::FlagSet& set, const ImagesConfig& c) {
     if (auto e = want_args(1, 1000, "one or more image references")) return *e;
   } else if (sub == "export") {
     if (auto e = want_args(2, 2, "an image reference and a file")) return *e;
+  } else if (sub == "inspect") {
+    if (auto e = want_args(1, 1, "one image reference")) return *e;
   }
   Result<std::unique_ptr<ImageStore>> opened = OpenStore(c);
   if (!opened.ok()) return Fail(set, opened.status());
@@ -156,6 +160,22 @@ int Run(std::string_view sub, flags::FlagSet& set, const ImagesConfig& c) {
                r->removed_blobs, r->removed_snapshots, images::FormatBytes(r->freed_bytes));
     return kExitOk;
   }
+  if (sub == "inspect") {
+    Result<images::ResolvedImage> r = store.Resolve(args[0]);
+    if (!r.ok()) return Fail(set, r.status());
+    const images::ImageConfig& ic = r->config;
+    nlohmann::json config = {
+        {"Entrypoint", ic.entrypoint},      {"Cmd", ic.cmd},      {"Env", ic.env},
+        {"WorkingDir", ic.working_dir},     {"User", ic.user},    {"StopSignal", ic.stop_signal},
+        {"ExposedPorts", ic.exposed_ports}, {"Labels", ic.labels}};
+    nlohmann::json out = {{"id", r->id},
+                          {"name", r->name},
+                          {"manifest", r->manifest_digest},
+                          {"layers", r->layer_dirs},
+                          {"config", config}};
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
   if (sub == "export") {
     Status st = store.Export(args[0], args[1]);
     if (!st.ok()) return Fail(set, st);
@@ -175,7 +195,7 @@ int RunImages(const std::vector<std::string>& args) {
   std::string sub = args[0];
   if (sub == "list") sub = "ls";
   if (sub == "remove" || sub == "rmi") sub = "rm";
-  for (std::string_view known : {"import", "pull", "ls", "rm", "prune", "export"}) {
+  for (std::string_view known : {"import", "pull", "ls", "rm", "prune", "export", "inspect"}) {
     if (sub == known) {
       flags::FlagSet set("sampan images " + sub,
                          std::string(kUsage.substr(0, 0)) + "Image store: " + sub);

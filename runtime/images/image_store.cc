@@ -84,6 +84,7 @@ Result<std::unique_ptr<ImageStore>> ImageStore::OpenRoot(const std::string& root
 }
 
 ImageStore::WriteLock::~WriteLock() {
+  if (!marker_.empty()) unlink(marker_.c_str());
   if (fd_ >= 0) close(fd_);  // releases the flock
 }
 
@@ -101,7 +102,14 @@ Result<std::unique_ptr<ImageStore::WriteLock>> ImageStore::LockForWrite() const 
       return Status::FromErrno(errno, "lock image store");
     }
   }
-  return std::make_unique<WriteLock>(fd);
+  std::string marker =
+      root_ + "/tmp/writer-" + RandomString(12, "abcdefghijklmnopqrstuvwxyz0123456789");
+  Status st = WriteFileAtomic(marker, std::to_string(getpid()), 0600);
+  if (!st.ok()) {
+    close(fd);
+    return st;
+  }
+  return std::make_unique<WriteLock>(fd, std::move(marker));
 }
 
 Result<std::unique_ptr<ImageStore::WriteLock>> LockExclusive(const std::string& root, bool wait) {
@@ -113,7 +121,7 @@ Result<std::unique_ptr<ImageStore::WriteLock>> LockExclusive(const std::string& 
     if (err == EWOULDBLOCK) return Status::Unavailable("image store busy");
     return Status::FromErrno(err, "lock image store");
   }
-  return std::make_unique<ImageStore::WriteLock>(fd);
+  return std::make_unique<ImageStore::WriteLock>(fd, "");
 }
 
 void ImageStore::CleanTmp() {
@@ -121,9 +129,21 @@ void ImageStore::CleanTmp() {
   Result<std::unique_ptr<WriteLock>> lock = LockExclusive(root_, /*wait=*/false);
   if (!lock.ok()) return;
   std::error_code ec;
+  bool crashed_writer = false;
   for (const std::string& name : ListDir(root_ + "/tmp")) {
+    crashed_writer |= name.starts_with("writer-");
     std::filesystem::remove_all(root_ + "/tmp/" + name, ec);
     if (ec) kLog.Warn("cannot remove leftover {}/tmp/{}: {}", root_, name, ec.message());
+  }
+  if (crashed_writer) {
+    // Blobs and snapshots a crashed pull or import had finished but never referenced.
+    Result<GcReport> r = RemoveUnreferenced();
+    if (!r.ok()) {
+      kLog.Warn("cleaning up after an interrupted pull or import: {}", r.status().message());
+    } else if (r->removed_blobs + r->removed_snapshots > 0) {
+      kLog.Info("removed {} blobs and {} snapshots left by an interrupted pull or import",
+                r->removed_blobs, r->removed_snapshots);
+    }
   }
 }
 

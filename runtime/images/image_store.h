@@ -12,7 +12,9 @@
 // Atomicity: blobs and snapshots are written under tmp/ and renamed into place once
 // verified (sha256 of each blob; DiffID of each unpacked layer), and the name record is
 // written after all of them, so a crash leaves no image that looks complete; leftovers are
-// unreferenced content that Open() and GC remove.
+// unreferenced content that the next Open() removes (a writer leaves a marker in tmp/ while
+// it works; Open() finding one, with nobody writing, removes unreferenced blobs and
+// snapshots too).
 //
 // For the container runtime:
 //   auto store = ImageStore::Open(data_dir);
@@ -156,10 +158,13 @@ class ImageStore {
 class ImageStore::WriteLock {
  public:
   ~WriteLock();
-  explicit WriteLock(int fd) : fd_(fd) {}
+  // `marker`: a file in tmp/ saying a write is in progress ("" for none); removed with
+  // the lock. One left behind tells Open() that a writer crashed.
+  WriteLock(int fd, std::string marker) : fd_(fd), marker_(std::move(marker)) {}
 
  private:
   int fd_;
+  std::string marker_;
 };
 
 // Human-readable byte count: "12.3 MB".

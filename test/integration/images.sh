@@ -58,6 +58,20 @@ done
 out=$(img import "$TMP/img" 2>&1)
 contains "import of a non-image directory fails clearly" "$out" "not an OCI image layout"
 
+# The snapshots stack as overlayfs lower layers (in a private mount namespace): whiteouts
+# hide, opaque directories hide the lower contents, the top layer wins.
+lower=$(img inspect example.com/multi:1 | /usr/bin/python3 -c 'import json,sys; print(":".join(json.load(sys.stdin)["layers"]))')
+mkdir -p "$TMP/merged"
+merged=$(unshare --mount sh -c "mount -t overlay overlay -o lowerdir=$lower $TMP/merged &&
+  cat $TMP/merged/etc/hostname; ls $TMP/merged/etc $TMP/merged/opaque; cat $TMP/merged/srv/index.html" 2>&1)
+contains "overlay: top layer wins" "$merged" "top"
+contains "overlay: opaque dir shows only the new file" "$merged" "new"
+[[ $merged != *remove-me* && $merged != *old-1* && $merged == *hello* ]] &&
+  pass "overlay: whiteouts and opaque dirs hide lower entries" ||
+  fail "overlay: whiteouts and opaque dirs hide lower entries" "$merged"
+[[ -z $(ls -A "$TMP/merged") ]] && pass "overlay mount stayed in its namespace" ||
+  fail "overlay mount stayed in its namespace"
+
 check "export writes an archive" img export busybox:fixture "$TMP/exported.tar"
 check "skopeo reads the exported archive" skopeo inspect "oci-archive:$TMP/exported.tar"
 check "rm by name" img rm busybox:docker
@@ -117,6 +131,11 @@ YAML
 out=$(img pull "127.0.0.1:$P1/library/busybox:1" --private-registry "$TMP/registries.yaml" 2>&1)
 contains "anonymous pull" "$out" "pulled 127.0.0.1:$P1/library/busybox:1"
 contains "pull downloads the layer" "$out" "MB downloaded"
+# On a terminal (script gives one) the pull draws per-layer progress.
+rm -rf "$TMP/tty-data"
+script -qec "$BIN images pull 127.0.0.1:$P1/library/busybox:1 --data-dir $TMP/tty-data --private-registry $TMP/registries.yaml" /dev/null >"$TMP/tty.out" 2>&1
+contains "progress on a terminal" "$(cat "$TMP/tty.out")" "done"
+[[ $out != *$'\x1b['* ]] && pass "no progress when not a terminal" || fail "no progress when not a terminal"
 out=$(img pull "127.0.0.2:$P1/library/multi:1" --private-registry "$TMP/registries.yaml" 2>&1)
 contains "pull through a mirror with a rewrite" "$out" "pulled 127.0.0.2:$P1/library/multi:1"
 out=$(img pull "127.0.0.1:$P1/library/busybox:1" 2>&1)

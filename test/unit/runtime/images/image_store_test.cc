@@ -300,5 +300,27 @@ TEST_F(ImageStoreTest, OpenRemovesLeftoversOfACrash) {
   EXPECT_EQ(CountFiles("tmp"), 0u);
 }
 
+TEST_F(ImageStoreTest, OpenRemovesContentOfACrashedWriter) {
+  ASSERT_TRUE(fixtures::WriteOciArchive(busybox_, "kept:1", dir_ / "b.tar").ok());
+  Import(dir_ / "b.tar");
+  size_t blobs = CountFiles("blobs/sha256");
+  // A pull that died after storing a blob and a snapshot, before its record.
+  auto orphan = store_->blobs().Put("orphan layer");
+  ASSERT_TRUE(orphan.ok());
+  ASSERT_TRUE(MakeDirs(store_->root() + "/snapshots/" + std::string(64, 'a'), 0755).ok());
+  {
+    // Without a writer's marker, nothing but tmp/ is touched.
+    auto reopened = ImageStore::Open(dir_ / "data");
+    ASSERT_TRUE(reopened.ok());
+    EXPECT_EQ(CountFiles("blobs/sha256"), blobs + 1);
+  }
+  ASSERT_TRUE(WriteFileAtomic(store_->root() + "/tmp/writer-crashed", "123", 0600).ok());
+  auto reopened = ImageStore::Open(dir_ / "data");
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(CountFiles("blobs/sha256"), blobs);
+  EXPECT_EQ(CountFiles("snapshots"), 1u);
+  EXPECT_TRUE((*reopened)->Resolve("kept:1").ok());
+}
+
 }  // namespace
 }  // namespace sampan::images

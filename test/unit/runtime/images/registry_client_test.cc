@@ -34,8 +34,11 @@ Endpoint Local(int port, RegistryAuth auth = {}) {
 const std::string kBlob(300000, 'b');
 
 Descriptor BlobDescriptor() {
-  return Descriptor{std::string(media::kOciLayerGzip), Digest::Of(kBlob),
-                    static_cast<int64_t>(kBlob.size()), std::nullopt, {}};
+  return Descriptor{std::string(media::kOciLayerGzip),
+                    Digest::Of(kBlob),
+                    static_cast<int64_t>(kBlob.size()),
+                    std::nullopt,
+                    {}};
 }
 
 class RegistryClientTest : public ::testing::Test {
@@ -174,7 +177,8 @@ TEST_F(RegistryClientTest, ResumesABrokenDownloadWithRange) {
     size_t from = std::stoul(range.substr(6));
     http::Headers h;
     h.Add("Content-Range", "bytes " + std::to_string(from) + "-" +
-                               std::to_string(kBlob.size() - 1) + "/" + std::to_string(kBlob.size()));
+                               std::to_string(kBlob.size() - 1) + "/" +
+                               std::to_string(kBlob.size()));
     w->Send(206, h, kBlob.substr(from));
   });
   ASSERT_NE(server, nullptr);
