@@ -129,6 +129,10 @@ class ImageStore {
   // snapshots (verifying DiffIDs) and writes the records. The caller holds a WriteLock.
   Status CommitImage(const std::vector<std::string>& names, const Descriptor& target,
                      const Digest& manifest);
+  // Unpacks one stored layer blob as snapshot `chain` unless it exists, verifying its
+  // DiffID (a puller calls it as each layer arrives; CommitImage does the rest). The
+  // caller holds a WriteLock. Thread-safe.
+  Status EnsureSnapshot(const Descriptor& layer, const Digest& diff_id, const Digest& chain);
   // A shared lock for the duration of a pull or import.
   class WriteLock;
   Result<std::unique_ptr<WriteLock>> LockForWrite() const;
@@ -142,7 +146,6 @@ class ImageStore {
   Result<std::vector<Record>> ReadRecords() const;
   Result<Record> FindRecord(std::string_view ref) const;
   Result<std::vector<Digest>> ChainIds(const Digest& manifest, ImageConfig* config) const;
-  Status EnsureSnapshot(const Descriptor& layer, const Digest& diff_id, const Digest& chain);
   // Image IDs held by leases.
   std::vector<std::string> UsedIds() const;
   int64_t LastUsed(const Record& r) const;

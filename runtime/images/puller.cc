@@ -56,9 +56,28 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
   ASSIGN_OR_RETURN(Manifest m, ParseManifest(manifest.body));
   RETURN_IF_ERROR(put(manifest.body));
 
+  // The config first: its DiffIDs let each layer be unpacked as soon as it has arrived,
+  // while the others are still downloading.
   PullProgress progress(options.progress);
-  std::vector<Descriptor> wanted = {m.config};
-  wanted.insert(wanted.end(), m.layers.begin(), m.layers.end());
+  size_t config_line = progress.Add(m.config.digest.str().substr(0, 19), m.config.size);
+  if (!store->blobs().Has(m.config.digest)) {
+    bool created = false;
+    RETURN_IF_ERROR(FetchVerified(&client, *store, m.config, &progress, config_line, &created));
+    if (created) attempt->created.push_back(m.config.digest);
+    attempt->result.downloaded_bytes += m.config.size;
+  }
+  progress.Finish(config_line, "done");
+  ASSIGN_OR_RETURN(std::string config_text, store->blobs().ReadSmall(m.config.digest));
+  ASSIGN_OR_RETURN(ImageConfig config, ParseImageConfig(config_text));
+  if (config.diff_ids.size() != m.layers.size()) {
+    return Status::Invalid("image config lists " + std::to_string(config.diff_ids.size()) +
+                           " diff_ids for " + std::to_string(m.layers.size()) + " layers");
+  }
+  std::vector<Digest> chain;
+  for (const Digest& diff : config.diff_ids) {
+    chain.push_back(NextChainId(chain.empty() ? Digest() : chain.back(), diff));
+  }
+  const std::vector<Descriptor>& wanted = m.layers;
   std::vector<size_t> lines;
   for (const Descriptor& d : wanted) {
     lines.push_back(progress.Add(d.digest.str().substr(0, 19), d.size));
@@ -76,19 +95,25 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
         if (!failure.ok()) return;
       }
       const Descriptor& d = wanted[i];
-      if (store->blobs().Has(d.digest)) {
-        progress.Finish(lines[i], "exists");
-        continue;
+      bool created = false, fetched = false;
+      Status st;
+      if (!store->blobs().Has(d.digest)) {
+        st = FetchVerified(c, *store, d, &progress, lines[i], &created);
+        fetched = st.ok();
       }
-      bool created = false;
-      Status st = FetchVerified(c, *store, d, &progress, lines[i], &created);
-      progress.Finish(lines[i], st.ok() ? "done" : "failed");
-      std::lock_guard<std::mutex> lock(mu);
-      if (st.ok()) {
-        attempt->result.downloaded_bytes += d.size;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (fetched) attempt->result.downloaded_bytes += d.size;
         if (created) attempt->created.push_back(d.digest);
-      } else if (failure.ok()) {
-        failure = st;
+      }
+      if (st.ok()) {
+        progress.Finish(lines[i], "unpacking");
+        st = store->EnsureSnapshot(d, config.diff_ids[i], chain[i]);
+      }
+      progress.Finish(lines[i], st.ok() ? (fetched ? "done" : "exists") : "failed");
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (failure.ok()) failure = st;
       }
     }
   };
