@@ -8,6 +8,7 @@
 #include "pkg/util/base64.h"
 #include "pkg/util/http_server.h"
 #include "runtime/images/blob_store.h"
+#include "test/unit/pkg/util/test_certs.h"
 #include "test/unit/runtime/images/test_dir.h"
 
 namespace sampan::images {
@@ -203,6 +204,34 @@ TEST_F(RegistryClientTest, OversizedOrMissingBlobsFail) {
   EXPECT_EQ(st.code(), Code::kInvalid) << st.ToString();
   auto m = client.GetManifest("nope");
   EXPECT_TRUE(m.status().IsNotFound()) << m.status().ToString();
+}
+
+TEST_F(RegistryClientTest, TlsWithCustomCaOrExplicitlyInsecureOnly) {
+  sampan::testing::TestPki pki;
+  http::ServerOptions o;
+  o.bind_address = "127.0.0.1";
+  o.tls = http::TlsOptions{pki.server_cert_file, pki.server_key_file, ""};
+  auto server = http::HttpServer::Start(
+      o, [](Request&, std::shared_ptr<ResponseWriter> w) { w->Send(200, {}, kBlob); });
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  Endpoint e = ParseEndpointUrl("https://127.0.0.1:" + std::to_string((*server)->port())).value();
+  e.repository = "team/app";
+
+  RegistryClient untrusted(e);  // system roots do not know the test CA
+  EXPECT_FALSE(Fetch(untrusted).ok());
+
+  Endpoint with_ca = e;
+  with_ca.config.tls.ca_file = pki.ca_file;
+  RegistryClient trusted(with_ca);
+  Status st = Fetch(trusted);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+
+  Endpoint insecure = e;
+  insecure.config.tls.insecure_skip_verify = true;
+  RegistryClient skip(insecure);
+  auto writer = blobs_->NewWriter();
+  ASSERT_TRUE(writer.ok());
+  EXPECT_TRUE(skip.FetchBlob(BlobDescriptor(), writer->get(), [](uint64_t) {}).ok());
 }
 
 TEST(RegistriesConfigTest, MirrorsRewritesAuthAndDefaults) {
