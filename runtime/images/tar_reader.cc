@@ -66,6 +66,9 @@ Status TarReader::SkipData() {
 }
 
 Result<std::vector<std::string>> CleanEntryPath(std::string_view path) {
+  // PATH_MAX: no real image has longer paths, and a hostile one could otherwise ask for
+  // directories nested thousands deep.
+  if (path.size() >= 4096) return Status::Invalid("path longer than 4095 bytes in archive");
   if (path.starts_with("/")) {
     return Status::Invalid("absolute path \"" + std::string(path) + "\" in archive");
   }

@@ -44,8 +44,8 @@ class TarReader {
 };
 
 // Splits a tar entry path into clean components: "./a//b/" -> {"a", "b"}; "." -> {}.
-// Absolute paths and ".." components are refused (Invalid): entries must stay inside the
-// layer root.
+// Absolute paths, ".." components and paths of 4096 bytes or more are refused (Invalid):
+// entries must stay inside the layer root.
 Result<std::vector<std::string>> CleanEntryPath(std::string_view path);
 
 }  // namespace sampan::images

@@ -113,6 +113,9 @@ TEST(StreamTest, CleanEntryPath) {
   EXPECT_TRUE(CleanEntryPath(".").value().empty());
   EXPECT_FALSE(CleanEntryPath("/etc").ok());
   EXPECT_FALSE(CleanEntryPath("a/../b").ok());
+  std::string deep;
+  for (int i = 0; i < 3000; ++i) deep += "a/";
+  EXPECT_FALSE(CleanEntryPath(deep).ok());
 }
 
 }  // namespace
