@@ -347,7 +347,9 @@ Result<std::vector<std::string>> ImportInto(ImageStore* store,
 }  // namespace
 
 Result<std::vector<std::string>> ImageStore::ImportStream(Reader* archive) {
-  return ImportInto(this, [&](ArchiveFiles* files) { return ReadArchive(archive, files); });
+  auto r = ImportInto(this, [&](ArchiveFiles* files) { return ReadArchive(archive, files); });
+  if (!r.ok()) (void)RemoveUnreferencedIfIdle();  // e.g. snapshots of verified layers
+  return r;
 }
 
 Result<std::vector<std::string>> ImageStore::Import(const std::string& path) {
@@ -355,7 +357,9 @@ Result<std::vector<std::string>> ImageStore::Import(const std::string& path) {
   if (stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, path);
   Result<std::vector<std::string>> r = [&]() -> Result<std::vector<std::string>> {
     if (S_ISDIR(st.st_mode)) {
-      return ImportInto(this, [&](ArchiveFiles* files) { return ReadDirectory(path, files); });
+      auto r = ImportInto(this, [&](ArchiveFiles* files) { return ReadDirectory(path, files); });
+      if (!r.ok()) (void)RemoveUnreferencedIfIdle();
+      return r;
     }
     ASSIGN_OR_RETURN(auto in, FdReader::Open(path));
     return ImportStream(in.get());

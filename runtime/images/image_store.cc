@@ -472,6 +472,12 @@ Result<GcReport> ImageStore::RemoveUnreferenced() {
   return report;
 }
 
+Result<GcReport> ImageStore::RemoveUnreferencedIfIdle() {
+  Result<std::unique_ptr<WriteLock>> lock = LockExclusive(root_, /*wait=*/false);
+  if (!lock.ok()) return GcReport{};
+  return RemoveUnreferenced();
+}
+
 Result<GcReport> ImageStore::Prune(bool all_unused) {
   ASSIGN_OR_RETURN(auto lock, LockExclusive(root_, /*wait=*/true));
   std::vector<std::string> removed;

@@ -119,6 +119,10 @@ class ImageStore {
   Status Remove(std::string_view ref);
   // Removes unreferenced blobs and snapshots; with `all_unused`, every image not in use too.
   Result<GcReport> Prune(bool all_unused);
+  // Removes unreferenced blobs and snapshots unless a pull or import is running (then it
+  // does nothing): what a failed pull or import calls once it has released its lock, so
+  // that it keeps nothing (not even the layers it had verified and unpacked).
+  Result<GcReport> RemoveUnreferencedIfIdle();
   // Image GC: if the file system is above policy.high_percent, removes unused images
   // oldest-first (last use) until it is at or below low_percent, then unreferenced content.
   // Skips (returns an empty report) when a pull or import is in progress.

@@ -138,10 +138,21 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
 
 }  // namespace
 
+// Pull() under the store's write lock.
+Result<PullResult> PullLocked(ImageStore* store, const Reference& ref,
+                              const std::vector<Endpoint>& endpoints, const PullOptions& options);
+
 Result<PullResult> Pull(ImageStore* store, std::string_view text, const PullOptions& options) {
   ASSIGN_OR_RETURN(Reference ref, Reference::Parse(text));
   ASSIGN_OR_RETURN(std::vector<Endpoint> endpoints,
                    options.registries.EndpointsFor(ref.domain, ref.repository));
+  Result<PullResult> result = PullLocked(store, ref, endpoints, options);
+  if (!result.ok()) (void)store->RemoveUnreferencedIfIdle();  // verified layers too
+  return result;
+}
+
+Result<PullResult> PullLocked(ImageStore* store, const Reference& ref,
+                              const std::vector<Endpoint>& endpoints, const PullOptions& options) {
   ASSIGN_OR_RETURN(auto lock, store->LockForWrite());
   Status last;
   for (const Endpoint& endpoint : endpoints) {

@@ -168,8 +168,9 @@ PY
   out=$(img pull "127.0.0.1:$P1/corrupt/multi:1" --private-registry "$TMP/registries.yaml" 2>&1)
   contains "corrupted blob fails the pull" "$out" "digest mismatch"
   [[ -z $(img ls --quiet) ]] && pass "failed pull leaves no image" || fail "failed pull leaves no image"
-  [[ -z $(ls "$DATA/agent/images/blobs/sha256") ]] &&
-    pass "failed pull keeps no blobs" || fail "failed pull keeps no blobs" "$(ls "$DATA/agent/images/blobs/sha256")"
+  [[ -z $(ls "$DATA/agent/images/blobs/sha256") && -z $(ls "$DATA/agent/images/snapshots") ]] &&
+    pass "failed pull keeps no blobs or snapshots" ||
+    fail "failed pull keeps no blobs or snapshots" "$(ls "$DATA/agent/images/"{blobs/sha256,snapshots})"
 else
   fail "corrupted blob" "no blob file at $blob"
 fi
