@@ -270,11 +270,17 @@ Result<ResolvedImage> ImageStore::Resolve(std::string_view ref) const {
   return out;
 }
 
-std::vector<std::string> ImageStore::UsedIds() const {
+std::vector<std::string> ImageStore::UsedIds(std::vector<Digest>* manifests) const {
   std::vector<std::string> ids;
   for (const std::string& holder : ListDir(root_ + "/leases")) {
-    Result<std::string> id = ReadFileToString(root_ + "/leases/" + holder);
-    if (id.ok()) ids.push_back(*id);
+    Result<std::string> lease = ReadFileToString(root_ + "/leases/" + holder);
+    if (!lease.ok()) continue;
+    size_t space = lease->find(' ');
+    ids.push_back(lease->substr(0, space));
+    if (manifests != nullptr && space != std::string::npos) {
+      Result<Digest> m = Digest::Parse(lease->substr(space + 1));
+      if (m.ok()) manifests->push_back(*m);
+    }
   }
   return ids;
 }
@@ -307,15 +313,20 @@ Result<std::vector<ImageInfo>> ImageStore::List() const {
 
 // --- leases -------------------------------------------------------------------------------
 
-Status ImageStore::AddUse(std::string_view holder, std::string_view image_ref) {
-  if (!ValidHolder(holder))
+Result<ResolvedImage> ImageStore::AddUse(std::string_view holder, std::string_view image_ref) {
+  if (!ValidHolder(holder)) {
     return Status::Invalid("invalid image user \"" + std::string(holder) + "\"");
+  }
   // Under the shared lock: GC (exclusive) either ran before and the image is gone, or runs
   // after and sees the lease.
   ASSIGN_OR_RETURN(auto lock, LockForWrite());
-  ASSIGN_OR_RETURN(Record r, FindRecord(image_ref));
-  RETURN_IF_ERROR(WriteFileAtomic(root_ + "/leases/" + std::string(holder), r.config.str(), 0600));
-  return WriteFileAtomic(root_ + "/used/" + r.config.hex(), "", 0600);
+  ASSIGN_OR_RETURN(ResolvedImage image, Resolve(image_ref));
+  // "<image id> <manifest digest>": the manifest keeps the content alive even if every
+  // name of the image moves to another one meanwhile.
+  RETURN_IF_ERROR(WriteFileAtomic(root_ + "/leases/" + std::string(holder),
+                                  image.id + " " + image.manifest_digest, 0600));
+  RETURN_IF_ERROR(WriteFileAtomic(root_ + "/used/" + image.id.substr(7), "", 0600));
+  return image;
 }
 
 Status ImageStore::RemoveUse(std::string_view holder) {
@@ -324,7 +335,7 @@ Status ImageStore::RemoveUse(std::string_view holder) {
   std::string path = root_ + "/leases/" + std::string(holder);
   Result<std::string> id = ReadFileToString(path);
   if (!id.ok()) return id.status().IsNotFound() ? Status::Ok() : id.status();
-  Result<Digest> d = Digest::Parse(*id);
+  Result<Digest> d = Digest::Parse(id->substr(0, id->find(' ')));
   if (d.ok()) (void)WriteFileAtomic(root_ + "/used/" + d->hex(), "", 0600);
   if (unlink(path.c_str()) != 0 && errno != ENOENT) return Status::FromErrno(errno, "remove lease");
   return Status::Ok();
@@ -431,16 +442,22 @@ Result<GcReport> ImageStore::RemoveUnreferenced() {
   GcReport report;
   ASSIGN_OR_RETURN(std::vector<Record> records, ReadRecords());
   std::set<std::string> blobs_kept, snapshots_kept;
+  // Images with a name, and images in use (whose names may have moved on).
+  std::vector<Digest> manifests;
+  UsedIds(&manifests);
   for (const Record& r : records) {
     blobs_kept.insert(r.target.digest.hex());
-    blobs_kept.insert(r.manifest.hex());
-    blobs_kept.insert(r.config.hex());
-    Result<std::string> text = blobs_.ReadSmall(r.manifest);
+    manifests.push_back(r.manifest);
+  }
+  for (const Digest& manifest : manifests) {
+    blobs_kept.insert(manifest.hex());
+    Result<std::string> text = blobs_.ReadSmall(manifest);
     if (!text.ok()) continue;
     Result<Manifest> m = ParseManifest(*text);
     if (!m.ok()) continue;
+    blobs_kept.insert(m->config.digest.hex());
     for (const Descriptor& l : m->layers) blobs_kept.insert(l.digest.hex());
-    Result<std::vector<Digest>> chain = ChainIds(r.manifest, nullptr);
+    Result<std::vector<Digest>> chain = ChainIds(manifest, nullptr);
     if (!chain.ok()) continue;
     for (const Digest& c : *chain) snapshots_kept.insert(c.hex());
   }

@@ -18,9 +18,10 @@
 //
 // For the container runtime:
 //   auto store = ImageStore::Open(data_dir);
-//   Result<ResolvedImage> image = store->Resolve("busybox");   // or an image ID
-//   store->AddUse(container_id, image->id);   ... lowerdir = join(image->layer_dirs, ":")
-//   store->RemoveUse(container_id);           // when the container is deleted
+//   Result<ResolvedImage> image = store->AddUse(container_id, "busybox");  // or an ID
+//   (from now on GC keeps that image, even if the name moves to another one)
+//   mount overlay with lowerdir=LowerDirOption(*image), its own upperdir and workdir
+//   store->RemoveUse(container_id);            // when the container is deleted
 //
 // Thread-safe, and several processes (the server, `sampan images ...`) may use one store:
 // writers hold a shared flock on <root>/lock, removal and GC an exclusive one.
@@ -52,6 +53,15 @@ struct ResolvedImage {
   // exposed_ports, labels.
   ImageConfig config;
 };
+
+// The overlayfs "lowerdir=" value for an image: its layer directories, top-most first,
+// joined with ':'. (The mount option page limits a mount to about 35 layers at these path
+// lengths.)
+inline std::string LowerDirOption(const ResolvedImage& image) {
+  std::string out;
+  for (const std::string& dir : image.layer_dirs) out += (out.empty() ? "" : ":") + dir;
+  return out;
+}
 
 struct ImageInfo {
   std::string name;
@@ -101,9 +111,10 @@ class ImageStore {
   Result<ResolvedImage> Resolve(std::string_view ref) const;
   Result<std::vector<ImageInfo>> List() const;
 
-  // Marks image `image_id` (or any ref Resolve accepts) as used by `holder` (a container
-  // ID: [A-Za-z0-9_.-]); one image per holder, a second call replaces the first.
-  Status AddUse(std::string_view holder, std::string_view image_ref);
+  // Marks the image `image_ref` resolves to as used by `holder` (a container ID:
+  // [A-Za-z0-9_.-]) and returns it, atomically with respect to GC and removal. One image
+  // per holder; a second call replaces the first.
+  Result<ResolvedImage> AddUse(std::string_view holder, std::string_view image_ref);
   Status RemoveUse(std::string_view holder);
 
   // Imports a `docker save` archive or an OCI image layout (a tar, plain, gzip or zstd, or a
@@ -150,8 +161,8 @@ class ImageStore {
   Result<std::vector<Record>> ReadRecords() const;
   Result<Record> FindRecord(std::string_view ref) const;
   Result<std::vector<Digest>> ChainIds(const Digest& manifest, ImageConfig* config) const;
-  // Image IDs held by leases.
-  std::vector<std::string> UsedIds() const;
+  // Image IDs held by leases (and, if asked, their manifests).
+  std::vector<std::string> UsedIds(std::vector<Digest>* manifests = nullptr) const;
   int64_t LastUsed(const Record& r) const;
   Result<GcReport> RemoveUnreferenced();
   Status RemoveRecord(const Record& r);

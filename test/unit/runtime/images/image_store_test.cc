@@ -67,6 +67,8 @@ TEST_F(ImageStoreTest, ImportsOciArchiveAndResolvesLayersTopMostFirst) {
   EXPECT_TRUE(std::filesystem::exists(image->layer_dirs[0] + "/srv/index.html"));
   EXPECT_TRUE(std::filesystem::exists(image->layer_dirs[2] + "/data/owned"));
   EXPECT_EQ(ReadFileToString(image->layer_dirs[1] + "/etc/hostname").value(), "top\n");
+  EXPECT_EQ(LowerDirOption(*image),
+            image->layer_dirs[0] + ":" + image->layer_dirs[1] + ":" + image->layer_dirs[2]);
   struct stat a, b;
   ASSERT_EQ(lstat((image->layer_dirs[1] + "/etc/hostname").c_str(), &a), 0);
   ASSERT_EQ(lstat((image->layer_dirs[1] + "/etc/hostname-link").c_str(), &b), 0);
@@ -222,6 +224,28 @@ TEST_F(ImageStoreTest, RemoveHonoursUsersAndFreesContent) {
   EXPECT_EQ(CountFiles("snapshots"), 0u);
   EXPECT_EQ(CountFiles("blobs/sha256"), 0u);
   EXPECT_FALSE(store_->AddUse("../escape", "x").ok());
+}
+
+TEST_F(ImageStoreTest, ImageInUseSurvivesItsNameMovingOn) {
+  ASSERT_TRUE(fixtures::WriteOciArchive(multi_, "app:1", dir_ / "m.tar").ok());
+  ASSERT_TRUE(fixtures::WriteOciArchive(busybox_, "app:1", dir_ / "b.tar").ok());
+  Import(dir_ / "m.tar");
+  auto used = store_->AddUse("c1", "app:1");
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  EXPECT_EQ(used->id, multi_.config.digest().str());
+  EXPECT_EQ(used->layer_dirs.size(), 3u);
+  Import(dir_ / "b.tar");  // app:1 is busybox now
+  EXPECT_EQ(store_->Resolve("app:1")->id, busybox_.config.digest().str());
+  auto pruned = store_->Prune(/*all_unused=*/false);
+  ASSERT_TRUE(pruned.ok());
+  for (const std::string& dir : used->layer_dirs) {
+    EXPECT_TRUE(std::filesystem::exists(dir)) << dir;
+  }
+  EXPECT_TRUE(store_->Resolve(used->id).status().IsNotFound());  // no name keeps it listed
+  ASSERT_TRUE(store_->RemoveUse("c1").ok());
+  ASSERT_TRUE(store_->Prune(false).ok());
+  EXPECT_FALSE(std::filesystem::exists(used->layer_dirs[0]));
+  EXPECT_TRUE(store_->Resolve("app:1").ok());
 }
 
 TEST_F(ImageStoreTest, GcRemovesUnusedImagesOldestFirstUntilLowThreshold) {
