@@ -37,14 +37,12 @@ class ArchiveFiles {
   explicit ArchiveFiles(const BlobStore& blobs) : blobs_(blobs) {}
 
   const BlobStore& blobs() const { return blobs_; }
-  std::vector<Digest>& new_blobs() { return new_blobs_; }
 
   void AddSmall(std::string path, std::string data) { small_[std::move(path)] = std::move(data); }
   void AddBlob(std::string path, BlobRef ref) { large_[std::move(path)] = ref; }
   void AddLink(std::string path, std::string target) {
     links_[std::move(path)] = std::move(target);
   }
-  void NoteNewBlob(const Digest& d) { new_blobs_.push_back(d); }
 
   bool HasSmall(const std::string& path) const { return small_.count(Follow(path)) > 0; }
   const std::string* Small(const std::string& path) const {
@@ -58,9 +56,7 @@ class ArchiveFiles {
     if (auto it = large_.find(p); it != large_.end()) return it->second;
     auto it = small_.find(p);
     if (it == small_.end()) return Status::NotFound("archive has no file \"" + path + "\"");
-    bool created = false;
-    ASSIGN_OR_RETURN(Digest d, blobs_.Put(it->second, std::nullopt, &created));
-    if (created) new_blobs_.push_back(d);
+    ASSIGN_OR_RETURN(Digest d, blobs_.Put(it->second));
     BlobRef ref{d, static_cast<int64_t>(it->second.size())};
     large_[p] = ref;
     return ref;
@@ -95,7 +91,6 @@ class ArchiveFiles {
   std::map<std::string, std::string> small_;
   std::map<std::string, BlobRef> large_;
   std::map<std::string, std::string> links_;
-  std::vector<Digest> new_blobs_;
 };
 
 std::string JoinParts(const std::vector<std::string>& parts) {
@@ -154,7 +149,6 @@ Status ReadArchive(Reader* in, ArchiveFiles* files) {
     RETURN_IF_ERROR(
         tar.ReadData([&](int64_t, std::string_view chunk) { return writer->Write(chunk); }));
     ASSIGN_OR_RETURN(Digest d, writer->Commit(std::nullopt, size));
-    if (writer->created()) files->NoteNewBlob(d);
     files->AddBlob(path, {d, size});
   }
   return Status::Ok();
@@ -181,7 +175,6 @@ Status ReadDirectory(const std::string& root, ArchiveFiles* files) {
       RETURN_IF_ERROR(writer->Write({buf.data(), got}));
     }
     ASSIGN_OR_RETURN(Digest d, writer->Commit(std::nullopt, size));
-    if (writer->created()) files->NoteNewBlob(d);
     files->AddBlob(rel, {d, size});
   }
   if (ec) return Status::FromErrno(ec.value(), "read " + root);
@@ -278,9 +271,7 @@ Result<std::vector<Pending>> PlanDocker(ArchiveFiles* files) {
           {{"mediaType", OciLayerType(c)}, {"digest", layer.digest.str()}, {"size", layer.size}});
     }
     std::string text = manifest.dump();
-    bool created = false;
-    ASSIGN_OR_RETURN(Digest md, files->blobs().Put(text, std::nullopt, &created));
-    if (created) files->NoteNewBlob(md);
+    ASSIGN_OR_RETURN(Digest md, files->blobs().Put(text));
     Pending p;
     p.target = Descriptor{
         std::string(media::kOciManifest), md, static_cast<int64_t>(text.size()), std::nullopt, {}};
@@ -304,44 +295,27 @@ Result<std::vector<Pending>> PlanDocker(ArchiveFiles* files) {
 
 Result<std::vector<std::string>> ImportInto(ImageStore* store,
                                             const std::function<Status(ArchiveFiles*)>& read) {
+  // A failed import leaves unreferenced content; the caller removes it once the lock is
+  // released (RemoveUnreferencedIfIdle), so that a concurrent writer's blobs are safe.
   ASSIGN_OR_RETURN(auto lock, store->LockForWrite());
-  // Blobs this import created are removed if it fails: a failed import keeps nothing.
   ArchiveFiles files(store->blobs());
-  std::set<std::string> committed;
-  Result<std::vector<std::string>> result = [&]() -> Result<std::vector<std::string>> {
-    RETURN_IF_ERROR(read(&files));
-    std::vector<Pending> plan;
-    if (files.HasSmall("oci-layout") && files.HasSmall("index.json")) {
-      ASSIGN_OR_RETURN(plan, PlanOci(&files, store->platform()));
-    } else if (files.HasSmall("manifest.json")) {
-      ASSIGN_OR_RETURN(plan, PlanDocker(&files));
-    } else {
-      return Status::Invalid(
-          "not an OCI image layout (oci-layout, index.json) or a docker "
-          "archive (manifest.json)");
-    }
-    std::vector<std::string> names;
-    for (const Pending& p : plan) {
-      RETURN_IF_ERROR(store->CommitImage(p.names, p.target, p.manifest));
-      names.insert(names.end(), p.names.begin(), p.names.end());
-      // Committed images keep their blobs even if a later one fails.
-      committed.insert(p.target.digest.hex());
-      committed.insert(p.manifest.hex());
-      Result<std::string> text = store->blobs().ReadSmall(p.manifest);
-      Result<Manifest> m = text.ok() ? ParseManifest(*text) : Result<Manifest>(text.status());
-      if (m.ok()) {
-        committed.insert(m->config.digest.hex());
-        for (const Descriptor& l : m->layers) committed.insert(l.digest.hex());
-      }
-    }
-    return names;
-  }();
-  if (!result.ok()) {
-    for (const Digest& d : files.new_blobs()) {
-      if (!committed.count(d.hex())) (void)store->blobs().Remove(d);
-    }
+  RETURN_IF_ERROR(read(&files));
+  std::vector<Pending> plan;
+  if (files.HasSmall("oci-layout") && files.HasSmall("index.json")) {
+    ASSIGN_OR_RETURN(plan, PlanOci(&files, store->platform()));
+  } else if (files.HasSmall("manifest.json")) {
+    ASSIGN_OR_RETURN(plan, PlanDocker(&files));
+  } else {
+    return Status::Invalid(
+        "not an OCI image layout (oci-layout, index.json) or a docker "
+        "archive (manifest.json)");
   }
-  return result;
+  std::vector<std::string> names;
+  for (const Pending& p : plan) {
+    RETURN_IF_ERROR(store->CommitImage(p.names, p.target, p.manifest));
+    names.insert(names.end(), p.names.begin(), p.names.end());
+  }
+  return names;
 }
 
 }  // namespace

@@ -13,35 +13,26 @@ namespace {
 
 const log::Logger kLog("images");
 
-// Downloads one blob into the store, verified. `created` tells whether it is new.
+// Downloads one blob into the store, verified.
 Status FetchVerified(RegistryClient* client, const ImageStore& store, const Descriptor& d,
-                     PullProgress* progress, size_t line, bool* created) {
+                     PullProgress* progress, size_t line) {
   ASSIGN_OR_RETURN(auto writer, store.blobs().NewWriter());
   RETURN_IF_ERROR(
       client->FetchBlob(d, writer.get(), [&](uint64_t done) { progress->Update(line, done); }));
   Result<Digest> got = writer->Commit(d.digest, d.size);
-  if (!got.ok()) {
-    return got.status().WithContext("blob from " + client->endpoint().str());
-  }
-  *created = writer->created();
+  if (!got.ok()) return got.status().WithContext("blob from " + client->endpoint().str());
   return Status::Ok();
 }
 
 struct Attempt {
   PullResult result;
-  std::vector<Digest> created;
 };
 
 Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoint,
                 const PullOptions& options, Attempt* attempt) {
   RegistryClient client(endpoint);
   ASSIGN_OR_RETURN(FetchedManifest top, client.GetManifest(ref.manifest_ref()));
-  auto put = [&](const std::string& body) -> Status {
-    bool created = false;
-    RETURN_IF_ERROR(store->blobs().Put(body, std::nullopt, &created).status());
-    if (created) attempt->created.push_back(Digest::Of(body));
-    return Status::Ok();
-  };
+  auto put = [&](const std::string& body) { return store->blobs().Put(body).status(); };
   Descriptor target{
       top.media_type, top.digest, static_cast<int64_t>(top.body.size()), std::nullopt, {}};
   FetchedManifest manifest = top;
@@ -61,9 +52,7 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
   PullProgress progress(options.progress);
   size_t config_line = progress.Add(m.config.digest.str().substr(0, 19), m.config.size);
   if (!store->blobs().Has(m.config.digest)) {
-    bool created = false;
-    RETURN_IF_ERROR(FetchVerified(&client, *store, m.config, &progress, config_line, &created));
-    if (created) attempt->created.push_back(m.config.digest);
+    RETURN_IF_ERROR(FetchVerified(&client, *store, m.config, &progress, config_line));
     attempt->result.downloaded_bytes += m.config.size;
   }
   progress.Finish(config_line, "done");
@@ -95,16 +84,15 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
         if (!failure.ok()) return;
       }
       const Descriptor& d = wanted[i];
-      bool created = false, fetched = false;
+      bool fetched = false;
       Status st;
       if (!store->blobs().Has(d.digest)) {
-        st = FetchVerified(c, *store, d, &progress, lines[i], &created);
+        st = FetchVerified(c, *store, d, &progress, lines[i]);
         fetched = st.ok();
       }
-      {
+      if (fetched) {
         std::lock_guard<std::mutex> lock(mu);
-        if (fetched) attempt->result.downloaded_bytes += d.size;
-        if (created) attempt->created.push_back(d.digest);
+        attempt->result.downloaded_bytes += d.size;
       }
       if (st.ok()) {
         progress.Finish(lines[i], "unpacking");
@@ -158,9 +146,9 @@ Result<PullResult> PullLocked(ImageStore* store, const Reference& ref,
   for (const Endpoint& endpoint : endpoints) {
     Attempt attempt;
     Status st = PullFrom(store, ref, endpoint, options, &attempt);
+    // Verified blobs of a failed attempt may serve the next endpoint; if the pull fails
+    // as a whole, Pull() removes whatever nothing references.
     if (st.ok()) return attempt.result;
-    // Keep nothing of a failed attempt.
-    for (const Digest& d : attempt.created) (void)store->blobs().Remove(d);
     kLog.Debug("pull {} from {}: {}", ref.str(), endpoint.str(), st.message());
     last = st.WithContext("pull " + ref.str() + " from " + endpoint.str());
     // Content that is wrong (digest mismatch, bad manifest) is an error, not a reason to
