@@ -47,11 +47,13 @@ struct Phase {
 
 // Runs `fn` in a child process; its exit code is its success.
 Phase RunChild(const std::function<int()>& fn) {
+  fflush(stdout);  // or the child would print our buffered lines again
   auto start = BenchClock::now();
   pid_t pid = fork();
   if (pid == 0) {
+    int rc = fn();
     fflush(stdout);
-    _exit(fn());
+    _exit(rc);
   }
   int status = 0;
   rusage usage{};
