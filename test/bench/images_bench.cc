@@ -244,6 +244,7 @@ int main() {
         "{rootdirectory: " +
             dir + "/registry}\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port) + "\n",
         0644);
+    fflush(stdout);
     registry = fork();
     if (registry == 0) {
       (void)!freopen("/dev/null", "w", stderr);
