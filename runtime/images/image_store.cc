@@ -227,6 +227,22 @@ Result<ImageStore::Record> ImageStore::FindRecord(std::string_view ref) const {
       r.name.clear();
       return r;
     }
+    // An image in use that no name points to any more: its lease knows the manifest.
+    for (const std::string& holder : ListDir(root_ + "/leases")) {
+      Result<std::string> lease = ReadFileToString(root_ + "/leases/" + holder);
+      if (!lease.ok()) continue;
+      size_t space = lease->find(' ');
+      Result<Digest> id = Digest::Parse(lease->substr(0, space));
+      if (!id.ok() || !id->hex().starts_with(hex) || space == std::string::npos) continue;
+      Result<Digest> manifest = Digest::Parse(lease->substr(space + 1));
+      if (!manifest.ok()) continue;
+      Record r;
+      r.manifest = *manifest;
+      r.config = *id;
+      r.target.digest = *manifest;
+      r.target.media_type = media::kOciManifest;
+      return r;
+    }
   }
   if (!parsed.ok() && !LooksLikeId(ref)) return parsed.status();
   return Status::NotFound("image \"" + std::string(ref) + "\" not found");

@@ -6,8 +6,10 @@
 //   snapshots/<chainid>/   unpacked layers, shared by every image with the same layer stack
 //                          prefix (ChainID), ready for an overlayfs lowerdir
 //   index/<hex>.json       one record per image name: what it points to (written last)
-//   leases/<holder>        "this container uses image ID": GC never removes such an image
+//   leases/<holder>        "<image ID> <manifest>": a container uses it, GC keeps it
+//   used/<image hex>       its mtime is the image's last use (GC removes oldest first)
 //   tmp/                   downloads and unpacks in progress (emptied at Open when idle)
+//   airgap.json            archives the AirgapImporter has seen (airgap.h)
 //
 // Atomicity: blobs and snapshots are written under tmp/ and renamed into place once
 // verified (sha256 of each blob; DiffID of each unpacked layer), and the name record is
@@ -107,7 +109,8 @@ class ImageStore {
   const Platform& platform() const { return options_.platform; }
 
   // By name ("busybox", "docker.io/library/busybox:latest", "reg:5000/a/b@sha256:...") or
-  // by ID ("sha256:<config hex>", or a unique hex prefix of at least 6 digits).
+  // by ID ("sha256:<config hex>", or a unique hex prefix of at least 6 digits; an image
+  // in use is found by ID even when no name points to it any more).
   Result<ResolvedImage> Resolve(std::string_view ref) const;
   Result<std::vector<ImageInfo>> List() const;
 

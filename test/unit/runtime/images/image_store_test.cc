@@ -241,8 +241,15 @@ TEST_F(ImageStoreTest, ImageInUseSurvivesItsNameMovingOn) {
   for (const std::string& dir : used->layer_dirs) {
     EXPECT_TRUE(std::filesystem::exists(dir)) << dir;
   }
-  EXPECT_TRUE(store_->Resolve(used->id).status().IsNotFound());  // no name keeps it listed
+  // No name lists it, but by ID (a kubelet re-adopting its container) it still resolves.
+  auto by_id = store_->Resolve(used->id);
+  ASSERT_TRUE(by_id.ok()) << by_id.status().ToString();
+  EXPECT_EQ(by_id->layer_dirs, used->layer_dirs);
+  auto list = store_->List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1u);
   ASSERT_TRUE(store_->RemoveUse("c1").ok());
+  EXPECT_TRUE(store_->Resolve(used->id).status().IsNotFound());
   ASSERT_TRUE(store_->Prune(false).ok());
   EXPECT_FALSE(std::filesystem::exists(used->layer_dirs[0]));
   EXPECT_TRUE(store_->Resolve("app:1").ok());
