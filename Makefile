@@ -8,7 +8,7 @@ RUN_ARGS   ?=
 export CCACHE_BASEDIR  := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all build deps test run static bench install clean format
+.PHONY: all build deps test run static bench install clean format fuzz
 
 all: build
 
@@ -39,6 +39,15 @@ bench: build
 
 bench-%: build
 	$(BUILD)/bench/bench_$*
+
+# libFuzzer targets (test/fuzz), clang + ASan, each run for FUZZ_SECONDS.
+FUZZ_DIR     ?= build/fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMPAN_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target $$(cd test/fuzz && ls *_fuzz.cc | sed 's/\(.*\)_fuzz.cc/fuzz_\1/')
+	@for f in $(FUZZ_DIR)/fuzz/fuzz_*; do echo "== $$f"; mkdir -p $(FUZZ_DIR)/corpus/$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 $(FUZZ_DIR)/corpus/$$(basename $$f) || exit 1; done
 
 install: static
 	install -m 0755 $(STATIC_DIR)/sampan /usr/local/bin/sampan

@@ -10,6 +10,9 @@ PACKAGES=(
   libarchive-dev libnl-3-dev libnl-route-3-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   util-linux procps curl python3-kubernetes
+  # images: zstd decompression; test registry, pushing, the skopeo+umoci baseline of the
+  # benchmark, and the static busybox the test images are built from.
+  libzstd-dev docker-registry skopeo umoci busybox-static openssl
 )
 
 missing=()

@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"server", "Run the control plane, the store and (unless --disable-agent) a node agent",
      RunServer},
     {"agent", "Run a node agent that joins a server", RunAgent},
+    {"images", "Import, pull, list, remove and export container images", RunImages},
     {"version", "Print the version, git commit and build flags", RunVersion},
 };
 

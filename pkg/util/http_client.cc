@@ -98,6 +98,7 @@ struct HttpClient::Exchange {
   size_t bytes_received = 0;
   // Stream(): 2xx bodies go to on_chunk, others into response.body.
   const std::function<bool(std::string_view)>* on_chunk = nullptr;
+  Response* head_out = nullptr;  // Stream(..., head): status and headers before any chunk
   std::string chunk;
   bool stopped = false;  // on_chunk returned false
 
@@ -155,6 +156,10 @@ const http_parser_settings HttpClient::Exchange::kSettings = [] {
       return 0;
     }
     e->headers_done = true;
+    if (e->head_out != nullptr) {
+      e->head_out->status = e->response.status;
+      e->head_out->headers = e->response.headers;
+    }
     return e->head_request ? 1 : 0;  // 1: a HEAD response has no body whatever it says
   };
   s.on_body = [](http_parser* p, const char* at, size_t n) {
@@ -523,9 +528,18 @@ Result<Response> HttpClient::Do(std::string_view method, std::string_view target
 
 Status HttpClient::Stream(std::string_view method, std::string_view target, const Headers& headers,
                           const std::function<bool(std::string_view chunk)>& on_chunk) {
+  return Stream(method, target, headers, on_chunk, nullptr);
+}
+
+Status HttpClient::Stream(std::string_view method, std::string_view target, const Headers& headers,
+                          const std::function<bool(std::string_view chunk)>& on_chunk,
+                          Response* head) {
   Exchange exchange;
   exchange.on_chunk = &on_chunk;
-  RETURN_IF_ERROR(RoundTrip(method, target, headers, {}, &exchange));
+  exchange.head_out = head;
+  Status st = RoundTrip(method, target, headers, {}, &exchange);
+  if (head != nullptr) *head = exchange.response;
+  RETURN_IF_ERROR(st);
   int status = exchange.response.status;
   if (status >= 200 && status < 300) return Status::Ok();
   std::string body = exchange.response.body.substr(0, kMaxErrorBody);

@@ -78,6 +78,11 @@ class HttpClient {
   // body.
   Status Stream(std::string_view method, std::string_view target, const Headers& headers,
                 const std::function<bool(std::string_view chunk)>& on_chunk);
+  // The same, and `head` receives the response's status and headers as soon as they arrive
+  // (before the first chunk; so `on_chunk` may look at them) and, for a non-2xx answer, its
+  // body: what a caller needs to follow a redirect, answer an auth challenge or resume.
+  Status Stream(std::string_view method, std::string_view target, const Headers& headers,
+                const std::function<bool(std::string_view chunk)>& on_chunk, Response* head);
 
   // Thread-safe: aborts a request in progress (it returns Unavailable) and makes every later
   // call fail the same way. For stopping a watch from another thread.

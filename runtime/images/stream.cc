@@ -1,0 +1,280 @@
+#include "runtime/images/stream.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace sampan::images {
+namespace {
+
+constexpr size_t kCompressedBuffer = 256 * 1024;
+
+// Reads the first bytes of a stream for sniffing, then replays them.
+class PrefixReader : public Reader {
+ public:
+  PrefixReader(Reader* in, std::string prefix) : in_(in), prefix_(std::move(prefix)) {}
+  Result<size_t> Read(char* buf, size_t n) override {
+    if (pos_ < prefix_.size()) {
+      size_t k = std::min(n, prefix_.size() - pos_);
+      memcpy(buf, prefix_.data() + pos_, k);
+      pos_ += k;
+      return k;
+    }
+    return in_->Read(buf, n);
+  }
+
+ private:
+  Reader* in_;
+  std::string prefix_;
+  size_t pos_ = 0;
+};
+
+class GzipReader : public Reader {
+ public:
+  explicit GzipReader(std::unique_ptr<Reader> in) : in_(std::move(in)), buf_(kCompressedBuffer) {
+    memset(&z_, 0, sizeof(z_));
+    inflateInit2(&z_, 15 + 16);
+  }
+  ~GzipReader() override { inflateEnd(&z_); }
+
+  Result<size_t> Read(char* out, size_t n) override {
+    if (done_) return size_t{0};
+    z_.next_out = reinterpret_cast<Bytef*>(out);
+    z_.avail_out = static_cast<uInt>(n);
+    while (z_.avail_out == n) {
+      if (z_.avail_in == 0) {
+        ASSIGN_OR_RETURN(size_t got, in_->Read(buf_.data(), buf_.size()));
+        if (got == 0) {
+          if (member_started_) return Status::Invalid("gzip stream truncated");
+          done_ = true;
+          break;
+        }
+        z_.next_in = reinterpret_cast<Bytef*>(buf_.data());
+        z_.avail_in = static_cast<uInt>(got);
+      }
+      member_started_ = true;
+      int rc = inflate(&z_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        // Concatenated gzip members form one stream (RFC 1952).
+        inflateReset(&z_);
+        member_started_ = false;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return Status::Invalid(std::string("gzip: ") + (z_.msg ? z_.msg : "corrupt data"));
+      }
+    }
+    return n - z_.avail_out;
+  }
+
+ private:
+  std::unique_ptr<Reader> in_;
+  std::vector<char> buf_;
+  z_stream z_;
+  bool member_started_ = false;
+  bool done_ = false;
+};
+
+class ZstdReader : public Reader {
+ public:
+  explicit ZstdReader(std::unique_ptr<Reader> in)
+      : in_(std::move(in)), buf_(ZSTD_DStreamInSize()), ds_(ZSTD_createDStream()) {
+    ZSTD_initDStream(ds_);
+  }
+  ~ZstdReader() override { ZSTD_freeDStream(ds_); }
+
+  Result<size_t> Read(char* out, size_t n) override {
+    ZSTD_outBuffer ob{out, n, 0};
+    while (ob.pos == 0 && !done_) {
+      if (ib_.pos == ib_.size) {
+        ASSIGN_OR_RETURN(size_t got, in_->Read(buf_.data(), buf_.size()));
+        if (got == 0) {
+          if (frame_open_) return Status::Invalid("zstd stream truncated");
+          done_ = true;
+          break;
+        }
+        ib_ = ZSTD_inBuffer{buf_.data(), got, 0};
+      }
+      size_t rc = ZSTD_decompressStream(ds_, &ob, &ib_);
+      if (ZSTD_isError(rc)) return Status::Invalid(std::string("zstd: ") + ZSTD_getErrorName(rc));
+      frame_open_ = rc != 0;
+    }
+    return ob.pos;
+  }
+
+ private:
+  std::unique_ptr<Reader> in_;
+  std::vector<char> buf_;
+  ZSTD_DStream* ds_;
+  ZSTD_inBuffer ib_{nullptr, 0, 0};
+  bool frame_open_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::string_view CompressionName(Compression c) {
+  switch (c) {
+    case Compression::kNone: return "none";
+    case Compression::kGzip: return "gzip";
+    case Compression::kZstd: return "zstd";
+  }
+  return "?";
+}
+
+Compression DetectCompression(std::string_view p) {
+  if (p.size() >= 2 && static_cast<unsigned char>(p[0]) == 0x1f &&
+      static_cast<unsigned char>(p[1]) == 0x8b) {
+    return Compression::kGzip;
+  }
+  if (p.size() >= 4 && p.substr(0, 4) == std::string_view("\x28\xb5\x2f\xfd", 4)) {
+    return Compression::kZstd;
+  }
+  return Compression::kNone;
+}
+
+FdReader::~FdReader() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<std::unique_ptr<FdReader>> FdReader::Open(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return std::make_unique<FdReader>(fd);
+}
+
+Result<size_t> FdReader::Read(char* buf, size_t n) {
+  while (true) {
+    ssize_t got = read(fd_, buf, n);
+    if (got >= 0) return static_cast<size_t>(got);
+    if (errno != EINTR) return Status::FromErrno(errno, "read");
+  }
+}
+
+Result<size_t> StringReader::Read(char* buf, size_t n) {
+  size_t k = std::min(n, data_.size() - pos_);
+  memcpy(buf, data_.data() + pos_, k);
+  pos_ += k;
+  return k;
+}
+
+Result<size_t> HashingReader::Read(char* buf, size_t n) {
+  ASSIGN_OR_RETURN(size_t got, in_->Read(buf, n));
+  hash_.Update({buf, got});
+  bytes_ += got;
+  return got;
+}
+
+Status HashingReader::Drain() { return images::Drain(this); }
+
+Status Drain(Reader* in) {
+  std::vector<char> buf(256 * 1024);
+  while (true) {
+    ASSIGN_OR_RETURN(size_t got, in->Read(buf.data(), buf.size()));
+    if (got == 0) return Status::Ok();
+  }
+}
+
+struct ReadAheadReader::State {
+  Reader* in;
+  size_t buffer_size;
+  size_t max_buffers;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> full;  // filled buffers, in order
+  std::string current;           // being consumed
+  size_t pos = 0;
+  bool eof = false;
+  bool stop = false;
+  Status error;
+  std::thread thread;
+
+  void Run() {
+    while (true) {
+      std::string buf(buffer_size, '\0');
+      Result<size_t> got = in->Read(buf.data(), buf.size());
+      std::unique_lock<std::mutex> lock(mu);
+      if (!got.ok()) {
+        error = got.status();
+        cv.notify_all();
+        return;
+      }
+      if (*got == 0) {
+        eof = true;
+        cv.notify_all();
+        return;
+      }
+      buf.resize(*got);
+      cv.wait(lock, [&] { return stop || full.size() < max_buffers; });
+      if (stop) return;
+      full.push_back(std::move(buf));
+      cv.notify_all();
+    }
+  }
+};
+
+ReadAheadReader::ReadAheadReader(Reader* in, size_t buffers, size_t buffer_size)
+    : state_(new State) {
+  state_->in = in;
+  state_->buffer_size = buffer_size;
+  state_->max_buffers = buffers;
+  state_->thread = std::thread([s = state_.get()] { s->Run(); });
+}
+
+ReadAheadReader::~ReadAheadReader() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stop = true;
+  }
+  state_->cv.notify_all();
+  state_->thread.join();
+}
+
+Result<size_t> ReadAheadReader::Read(char* buf, size_t n) {
+  State& s = *state_;
+  if (s.pos == s.current.size()) {
+    std::unique_lock<std::mutex> lock(s.mu);
+    s.cv.wait(lock, [&] { return !s.full.empty() || s.eof || !s.error.ok(); });
+    if (s.full.empty()) {
+      if (!s.error.ok()) return s.error;
+      return size_t{0};
+    }
+    s.current = std::move(s.full.front());
+    s.full.pop_front();
+    s.pos = 0;
+    s.cv.notify_all();
+  }
+  size_t k = std::min(n, s.current.size() - s.pos);
+  memcpy(buf, s.current.data() + s.pos, k);
+  s.pos += k;
+  return k;
+}
+
+Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected) {
+  std::string prefix(4, '\0');
+  size_t have = 0;
+  while (have < prefix.size()) {
+    ASSIGN_OR_RETURN(size_t got, in->Read(prefix.data() + have, prefix.size() - have));
+    if (got == 0) break;
+    have += got;
+  }
+  prefix.resize(have);
+  Compression c = DetectCompression(prefix);
+  if (detected) *detected = c;
+  auto replay = std::make_unique<PrefixReader>(in, std::move(prefix));
+  switch (c) {
+    case Compression::kGzip: return std::unique_ptr<Reader>(new GzipReader(std::move(replay)));
+    case Compression::kZstd: return std::unique_ptr<Reader>(new ZstdReader(std::move(replay)));
+    case Compression::kNone: break;
+  }
+  return std::unique_ptr<Reader>(std::move(replay));
+}
+
+}  // namespace sampan::images
