@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -11,7 +12,9 @@
 
 #include <cerrno>
 
+#include "pkg/util/fs.h"
 #include "runtime/container/init.h"
+#include "runtime/sys/console.h"
 #include "runtime/sys/syscalls.h"
 
 namespace sampan::runtime {
@@ -63,28 +66,22 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
   InitContext ctx;
   ctx.spec = &spec;
   ASSIGN_OR_RETURN(ctx.capabilities, ComputeCapabilities(spec.security));
+  if (spec.security.seccomp == SeccompKind::kLocalhost) {
+    ASSIGN_OR_RETURN(ctx.seccomp_profile_json, ReadFileToString(spec.security.seccomp_profile_path));
+  }
   std::vector<std::string> env = spec.process.env;
   env.insert(env.end(), options.env.begin(), options.env.end());
 
   auto process = std::make_unique<ExecProcessImpl>();
-  UniqueFd child_in, child_out, child_err;
+  UniqueFd child_in, child_out, child_err, console, console_child;
   if (options.tty) {
-    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master < 0) return SyscallError("exec", "posix_openpt", errno);
-    process->terminal_.Reset(master);
-    char name[128];
-    if (::grantpt(master) != 0 || ::unlockpt(master) != 0 || ::ptsname_r(master, name, sizeof name) != 0) {
-      return SyscallError("exec", "unlockpt", errno);
+    // The terminal is made inside the container (its devpts) and its master sent back.
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      return SyscallError("exec", "socketpair", errno);
     }
-    int slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0) return SyscallError("exec", "open(pts)", errno);
-    if (options.rows > 0 && options.cols > 0) {
-      winsize ws{options.rows, options.cols, 0, 0};
-      ::ioctl(master, TIOCSWINSZ, &ws);
-    }
-    child_out.Reset(slave);
-    child_err.Reset(::dup(slave));
-    if (options.stdin_open) child_in.Reset(::dup(slave));
+    console.Reset(pair[0]);
+    console_child.Reset(pair[1]);
   } else {
     if (options.stdin_open) {
       ASSIGN_OR_RETURN(Pipe in, MakePipe());
@@ -103,7 +100,9 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
   fds.stdin_fd = child_in.get();
   fds.stdout_fd = child_out.get();
   fds.stderr_fd = child_err.get();
-  fds.tty = options.tty;
+  fds.console_socket = console_child.get();
+  fds.rows = options.rows;
+  fds.cols = options.cols;
 
   pid_t child = ::fork();
   if (child < 0) return SyscallError("exec", "fork", errno);
@@ -132,17 +131,21 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
       ::_exit(info.exit_code);
     }
     // stdio and session, then the container's process settings.
-    const int from[3] = {fds.stdin_fd, fds.stdout_fd, fds.stderr_fd};
-    for (int i = 0; i < 3; ++i) {
-      if (from[i] >= 0) {
-        ::dup2(from[i], i);
-      } else {
-        int null_fd = ::open("/dev/null", O_RDWR);
-        ::dup2(null_fd, i);
+    ::setsid();
+    if (fds.console_socket >= 0) {
+      s = SetupConsole(fds.console_socket, fds.rows, fds.cols);
+      if (!s.ok()) FailInit(err_fd, kExitCannotRun, s);
+    } else {
+      const int from[3] = {fds.stdin_fd, fds.stdout_fd, fds.stderr_fd};
+      for (int i = 0; i < 3; ++i) {
+        if (from[i] >= 0) {
+          ::dup2(from[i], i);
+        } else {
+          int null_fd = ::open("/dev/null", O_RDWR);
+          ::dup2(null_fd, i);
+        }
       }
     }
-    ::setsid();
-    if (fds.tty) ::ioctl(0, TIOCSCTTY, 0);
     s = ResolveUser(ctx);
     if (s.ok()) s = SetupRlimits(spec.process.rlimits);
     std::vector<std::string> full_env = ProcessEnv(env, ctx.uid, options.tty);
@@ -172,11 +175,14 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
   }
   process->pid_ = child;
   error.write.Reset();
+  console_child.Reset();
   // EOF once the program was exec'd (or the start failed and said why).
   std::string failure = ReadAll(error.read.get());
   if (!failure.empty()) {
     size_t nl = failure.find('\n');
     process->start_error_ = nl == std::string::npos ? failure : failure.substr(nl + 1);
+  } else if (console.valid()) {
+    ASSIGN_OR_RETURN(process->terminal_, ReceiveFd(console.get(), 1000));
   }
   return std::unique_ptr<ExecProcess>(std::move(process));
 }

@@ -262,11 +262,16 @@ int RunPod(const std::vector<std::string>& args) {
                   {"share-pid", 0, false, "One PID namespace for the pod's containers (run)"},
                   {"network", 0, true, "pod or host (run)", "pod"},
                   {"memory", 0, true, "Pod memory limit (run)", ""}});
-  if (auto exit = ParseCtrArgs(parsed, args, 1)) return *exit;
+  std::string verb = args.empty() ? "" : args[0];
+  std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+  if (verb.empty() || verb.starts_with("-")) rest = args;
+  if (auto exit = ParseCtrArgs(parsed, rest, 0)) return *exit;
+  if (verb.empty() || verb.starts_with("-")) {
+    return Fail(parsed.command(), Status::Invalid("missing verb: run, ls, stop or rm"), kExitUsage);
+  }
   auto rt = OpenRuntime(parsed);
   if (!rt.ok()) return Fail(parsed.command(), rt.status());
-  const std::string& verb = parsed.positional()[0];
-  std::vector<std::string> ids(parsed.positional().begin() + 1, parsed.positional().end());
+  const std::vector<std::string>& ids = parsed.positional();
   if (verb == "run") {
     runtime::SandboxConfig config;
     config.name = parsed.Get("name");

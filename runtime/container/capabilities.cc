@@ -85,22 +85,36 @@ Result<std::set<std::string>> ComputeCapabilities(const SecuritySpec& security) 
   return caps;
 }
 
-Status SetupCapabilities(InitContext& ctx) {
+namespace {
+uint64_t CapabilityMask(const std::set<std::string>& caps) {
   const std::vector<std::string>& names = CapabilityNames();
   int last = std::min<int>(LastCap(), static_cast<int>(names.size()) - 1);
   uint64_t mask = 0;
   for (int i = 0; i <= last; ++i) {
-    if (ctx.capabilities.count(names[static_cast<size_t>(i)])) mask |= uint64_t{1} << i;
+    if (caps.count(names[static_cast<size_t>(i)])) mask |= uint64_t{1} << i;
   }
+  return mask;
+}
+}  // namespace
+
+Status SetupBoundingSet(InitContext& ctx) {
+  uint64_t mask = CapabilityMask(ctx.capabilities);
   for (int i = 0; i <= LastCap(); ++i) {
     if (mask & (uint64_t{1} << i)) continue;
     if (::prctl(PR_CAPBSET_DROP, i, 0, 0, 0) != 0 && errno != EINVAL) {
       return SyscallError("capabilities", "prctl(PR_CAPBSET_DROP)", errno);
     }
   }
+  return Status::Ok();
+}
+
+Status SetupCapabilities(InitContext& ctx) {
+  uint64_t mask = CapabilityMask(ctx.capabilities);
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return SyscallError("capabilities", "capget", errno);
+  mask &= uint64_t{data[0].permitted} | (uint64_t{data[1].permitted} << 32);
   for (int i = 0; i < 2; ++i) {
     uint32_t part = static_cast<uint32_t>(mask >> (32 * i));
     data[i].effective = part;

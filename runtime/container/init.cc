@@ -9,6 +9,7 @@
 
 #include <cerrno>
 
+#include "runtime/sys/console.h"
 #include "runtime/sys/syscalls.h"
 
 namespace sampan::runtime {
@@ -22,8 +23,9 @@ void FailInit(int error_fd, int code, const Status& status) {
 Status ApplyProcessSecurity(InitContext& ctx) {
   bool nnp = ctx.spec->security.no_new_privileges;
   if (!nnp) RETURN_IF_ERROR(SetupSeccomp(ctx));
-  RETURN_IF_ERROR(SetupCapabilities(ctx));
+  RETURN_IF_ERROR(SetupBoundingSet(ctx));
   RETURN_IF_ERROR(SetupUser(ctx));
+  RETURN_IF_ERROR(SetupCapabilities(ctx));
   RETURN_IF_ERROR(SetupNoNewPrivileges(ctx));
   if (nnp) RETURN_IF_ERROR(SetupSeccomp(ctx));
   return Status::Ok();
@@ -67,7 +69,6 @@ Status SetupStdio(const InitFds& fds) {
     }
   }
   if (::setsid() < 0) return SyscallError("stdio", "setsid", errno);
-  if (fds.tty && ::ioctl(0, TIOCSCTTY, 0) != 0) return SyscallError("stdio", "ioctl(TIOCSCTTY)", errno);
   return Status::Ok();
 }
 
@@ -82,9 +83,12 @@ Status RunPhases(InitContext& ctx, const InitFds& fds) {
   RETURN_IF_ERROR(SetupDev(ctx));
   RETURN_IF_ERROR(SetupSys(ctx));
   RETURN_IF_ERROR(SetupCgroupMount(ctx));
-  RETURN_IF_ERROR(OpenVolumeSources(ctx));
-  RETURN_IF_ERROR(SetupPivotRoot(ctx));
   RETURN_IF_ERROR(SetupVolumes(ctx));
+  RETURN_IF_ERROR(SetupPivotRoot(ctx));
+  if (fds.console_socket >= 0) {
+    RETURN_IF_ERROR(SetupConsole(fds.console_socket, fds.rows, fds.cols));
+    ::close(fds.console_socket);
+  }
   RETURN_IF_ERROR(SetupSysctls(ctx));
   RETURN_IF_ERROR(SetupMaskedPaths(ctx));
   RETURN_IF_ERROR(SetupReadonlyPaths(ctx));

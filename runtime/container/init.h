@@ -16,7 +16,10 @@ struct InitFds {
   int stdin_fd = -1;     // -1 = /dev/null
   int stdout_fd = -1;
   int stderr_fd = -1;
-  bool tty = false;      // stdin/out/err are a terminal: become its controlling process
+  // >= 0: make a terminal inside the container (stdin/out/err) and send its master here.
+  int console_socket = -1;
+  uint16_t rows = 0;
+  uint16_t cols = 0;
 };
 
 // Never returns. On failure writes "<exit code>\n<message>" to error_write and exits.
@@ -27,8 +30,8 @@ inline constexpr int kExitNotFound = 127;    // executable file not found
 inline constexpr int kExitCannotRun = 126;   // found but not executable
 inline constexpr int kExitStartFailed = 128; // any other start phase
 
-// seccomp (when no_new_privs is off), capabilities, uid/gid, no_new_privs, seccomp (when on):
-// the order that lets each step still hold the privilege it needs.
+// seccomp (when no_new_privs is off), bounding set, uid/gid, capabilities, no_new_privs,
+// seccomp (when on): the order that lets each step still hold the privilege it needs.
 Status ApplyProcessSecurity(InitContext& ctx);
 // The environment a process starts with: the spec's, plus PATH, HOME (and TERM with a TTY)
 // when missing.

@@ -25,14 +25,14 @@ struct InitContext {
   std::string work_dir;
   CgroupVersion cgroup_version = CgroupVersion::kV1;
   std::vector<std::string> v1_controllers;  // mounted under /sys/fs/cgroup in the container
-  // Bind-mount sources opened (O_PATH) before pivot_root, same order as spec->mounts.
-  std::vector<UniqueFd> volume_fds;
   // Resolved identity (SetupUser resolves names in the container's /etc files).
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
   std::set<std::string> capabilities;  // the final set, "CAP_..." names
   std::string executable;              // resolved path of args[0]
+  // A Localhost seccomp profile, read on the host side (its path is not visible inside).
+  std::string seccomp_profile_json;
 };
 
 // namespaces.cc: clone flags for the spec; joining the cgroup namespace after the cgroup.
@@ -55,9 +55,11 @@ Status SetupDev(InitContext& ctx);
 Status SetupSys(InitContext& ctx);
 Status SetupCgroupMount(InitContext& ctx);
 
-// volumes.cc: bind mounts from the caller. Open sources before pivot, mount after.
-Status OpenVolumeSources(InitContext& ctx);
+// volumes.cc: bind mounts from the caller, under the new root before pivot_root.
 Status SetupVolumes(InitContext& ctx);
+// `path` as the container will see it, as a host path under `root`: symlinks are followed
+// inside `root` only; missing components are kept as they are.
+Result<std::string> ResolveInRoot(const std::string& root, const std::string& path);
 
 // masks.cc: masked and read-only paths (after pivot).
 Status SetupMaskedPaths(InitContext& ctx);
@@ -85,6 +87,11 @@ Status SetupUser(InitContext& ctx);
 // capabilities.cc
 // The container's capability set from the spec: default 14, add/drop, ALL, privileged.
 Result<std::set<std::string>> ComputeCapabilities(const SecuritySpec& security);
+// Drops from the bounding set what the container must not have (needs CAP_SETPCAP: before
+// the uid change).
+Status SetupBoundingSet(InitContext& ctx);
+// Sets permitted and effective (inheritable and ambient empty) after the uid change; limited
+// to what this process holds (a privileged container gets "all" that the host allows).
 Status SetupCapabilities(InitContext& ctx);
 Status SetupNoNewPrivileges(InitContext& ctx);
 // Capability names known to this build, "CAP_CHOWN" ... (index = number).

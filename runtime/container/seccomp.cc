@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <memory>
 
-#include "pkg/util/fs.h"
 #include "runtime/container/phases.h"
 #include "runtime/container/seccomp_profile.h"
 #include "runtime/sys/syscalls.h"
@@ -81,8 +80,7 @@ Status SetupSeccomp(InitContext& ctx) {
       profile = RuntimeDefaultProfile(ctx.capabilities);
       break;
     case SeccompKind::kLocalhost: {
-      ASSIGN_OR_RETURN(std::string text, ReadFileToString(sec.seccomp_profile_path));
-      ASSIGN_OR_RETURN(profile, ParseSeccompProfile(text));
+      ASSIGN_OR_RETURN(profile, ParseSeccompProfile(ctx.seccomp_profile_json));
       break;
     }
   }

@@ -147,14 +147,8 @@ Status SetupUser(InitContext& ctx) {
   }
   if (::setresgid(ctx.gid, ctx.gid, ctx.gid) != 0) return SyscallError("user", "setresgid", errno);
   if (::setresuid(ctx.uid, ctx.uid, ctx.uid) != 0) return SyscallError("user", "setresuid", errno);
+  // The permitted set survived the uid change (KEEPCAPS); SetupCapabilities narrows it.
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return SyscallError("user", "prctl(KEEPCAPS)", errno);
-  // A change away from uid 0 clears the effective set; take the permitted one back.
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[2] = {};
-  if (::syscall(SYS_capget, &header, data) != 0) return SyscallError("user", "capget", errno);
-  data[0].effective = data[0].permitted;
-  data[1].effective = data[1].permitted;
-  if (::syscall(SYS_capset, &header, data) != 0) return SyscallError("user", "capset", errno);
   return Status::Ok();
 }
 

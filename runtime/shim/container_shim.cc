@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,9 +23,11 @@
 
 #include "pkg/util/fs.h"
 #include "runtime/container/init.h"
+#include "runtime/container/seccomp_profile.h"
 #include "runtime/logs/cri_log_writer.h"
 #include "runtime/shim/shim.h"
 #include "runtime/state.h"
+#include "runtime/sys/console.h"
 #include "runtime/sys/syscalls.h"
 
 namespace sampan::runtime {
@@ -94,6 +97,11 @@ class ContainerShim {
     ctx.cgroup_version = cgroups_->version();
     ctx.v1_controllers = cgroups_->Controllers();
     ASSIGN_OR_RETURN(ctx.capabilities, ComputeCapabilities(spec_.security));
+    if (spec_.security.seccomp == SeccompKind::kLocalhost) {
+      ASSIGN_OR_RETURN(ctx.seccomp_profile_json,
+                       ReadFileToString(spec_.security.seccomp_profile_path));
+      RETURN_IF_ERROR(ParseSeccompProfile(ctx.seccomp_profile_json).status());
+    }
     for (const auto& [key, value] : spec_.sysctls) {
       RETURN_IF_ERROR(ValidateSysctl(spec_, key).WithContext("sysctls"));
     }
@@ -106,27 +114,18 @@ class ContainerShim {
     }
 
     InitFds fds;
-    UniqueFd child_stdout, child_stderr, tty_slave;
+    UniqueFd child_stdout, child_stderr, console_child;
     if (spec_.process.tty) {
-      int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-      if (master < 0) return SyscallError("tty", "posix_openpt", errno);
-      terminal_.Reset(master);
-      if (::grantpt(master) != 0 || ::unlockpt(master) != 0) {
-        return SyscallError("tty", "unlockpt", errno);
+      // The terminal is made inside the container and its master sent back here.
+      int pair[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        return SyscallError("console", "socketpair", errno);
       }
-      char name[128];
-      if (::ptsname_r(master, name, sizeof name) != 0) return SyscallError("tty", "ptsname", errno);
-      int slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-      if (slave < 0) return SyscallError("tty", "open(pts)", errno);
-      tty_slave.Reset(slave);
-      if (args_.rows > 0 && args_.cols > 0) {
-        winsize ws{args_.rows, args_.cols, 0, 0};
-        ::ioctl(master, TIOCSWINSZ, &ws);
-      }
-      fds.tty = true;
-      fds.stdin_fd = spec_.process.stdin_open ? slave : -1;
-      fds.stdout_fd = slave;
-      fds.stderr_fd = slave;
+      console_.Reset(pair[0]);
+      console_child.Reset(pair[1]);
+      fds.console_socket = pair[1];
+      fds.rows = args_.rows;
+      fds.cols = args_.cols;
       if (spec_.process.stdin_open && args_.stdin_fd >= 0) tty_input_.Reset(args_.stdin_fd);
     } else {
       ASSIGN_OR_RETURN(Pipe out, MakePipe());
@@ -170,7 +169,7 @@ class ContainerShim {
     error.write.Reset();
     child_stdout.Reset();
     child_stderr.Reset();
-    tty_slave.Reset();
+    console_child.Reset();
     if (!spec_.process.tty && args_.stdin_fd >= 0) ::close(args_.stdin_fd);
 
     RETURN_IF_ERROR(cgroups_->AddProcess(spec_.cgroup_path, child_).WithContext("cgroup"));
@@ -185,6 +184,10 @@ class ContainerShim {
       DrainOutput();
       Fail(code == 0 ? kExitStartFailed : code, Status::Internal(message));
       std::exit(1);
+    }
+    if (console_.valid()) {
+      ASSIGN_OR_RETURN(terminal_, ReceiveFd(console_.get(), 1000));
+      console_.Reset();
     }
 
     record_.status.state = ContainerState::kRunning;
@@ -354,7 +357,7 @@ class ContainerShim {
   std::unique_ptr<Cgroups> cgroups_;
   bool cgroup_created_ = false;
   std::unique_ptr<CriLogWriter> writer_;
-  UniqueFd signals_, stdout_, stderr_, terminal_, tty_input_, control_;
+  UniqueFd signals_, stdout_, stderr_, terminal_, tty_input_, control_, console_;
   pid_t child_ = 0;
   bool exited_ = false;
   ExitInfo exit_;
