@@ -66,9 +66,12 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
   InitContext ctx;
   ctx.spec = &spec;
   ASSIGN_OR_RETURN(ctx.capabilities, ComputeCapabilities(spec.security));
+  std::string profile_json;
   if (spec.security.seccomp == SeccompKind::kLocalhost) {
-    ASSIGN_OR_RETURN(ctx.seccomp_profile_json, ReadFileToString(spec.security.seccomp_profile_path));
+    ASSIGN_OR_RETURN(profile_json, ReadFileToString(spec.security.seccomp_profile_path));
   }
+  ASSIGN_OR_RETURN(ctx.seccomp_program,
+                   SeccompProgram(spec.security, ctx.capabilities, profile_json, ""));
   std::vector<std::string> env = spec.process.env;
   env.insert(env.end(), options.env.begin(), options.env.end());
 

@@ -28,10 +28,13 @@ std::string Normalize(std::string name) {
 }
 
 int LastCap() {
-  std::ifstream in("/proc/sys/kernel/cap_last_cap");
-  int last = CAP_LAST_CAP;
-  in >> last;
-  return last;
+  static const int kLast = [] {
+    std::ifstream in("/proc/sys/kernel/cap_last_cap");
+    int last = CAP_LAST_CAP;
+    in >> last;
+    return last;
+  }();
+  return kLast;
 }
 
 }  // namespace

@@ -11,7 +11,8 @@
 namespace sampan::runtime {
 
 struct InitFds {
-  int sync_read = -1;    // the parent writes one byte once we are in our cgroup
+  int sync_read = -1;    // the parent writes one byte once we are in our cgroup (the
+                         // mount phases before the cgroup namespace do not wait for it)
   int error_write = -1;  // close-on-exec: EOF at the parent means execve succeeded
   int stdin_fd = -1;     // -1 = /dev/null
   int stdout_fd = -1;

@@ -31,8 +31,8 @@ struct InitContext {
   std::vector<gid_t> groups;
   std::set<std::string> capabilities;  // the final set, "CAP_..." names
   std::string executable;              // resolved path of args[0]
-  // A Localhost seccomp profile, read on the host side (its path is not visible inside).
-  std::string seccomp_profile_json;
+  // The seccomp BPF program (SeccompProgram), "" = none.
+  std::string seccomp_program;
 };
 
 // namespaces.cc: clone flags for the spec; joining the cgroup namespace after the cgroup.
@@ -97,7 +97,13 @@ Status SetupNoNewPrivileges(InitContext& ctx);
 // Capability names known to this build, "CAP_CHOWN" ... (index = number).
 const std::vector<std::string>& CapabilityNames();
 
-// seccomp.cc: compile and load the spec's profile (no-op for Unconfined).
+// seccomp.cc: the spec's profile as a BPF program ("" for Unconfined), compiled with
+// libseccomp on the host side and cached in `cache_dir` (compiling the default profile costs
+// milliseconds; loading a program costs nothing).
+Result<std::string> SeccompProgram(const SecuritySpec& security,
+                                   const std::set<std::string>& capabilities,
+                                   const std::string& localhost_json, const std::string& cache_dir);
+// Loads ctx.seccomp_program (no-op if empty).
 Status SetupSeccomp(InitContext& ctx);
 
 }  // namespace sampan::runtime

@@ -1,9 +1,18 @@
 // Seccomp: compiles a profile (seccomp_profile.h) with libseccomp and loads it.
 
+#include <fmt/core.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 #include <memory>
+
+#include "pkg/util/fs.h"
 
 #include "runtime/container/phases.h"
 #include "runtime/container/seccomp_profile.h"
@@ -69,27 +78,75 @@ Result<Filter> Compile(const SeccompProfile& profile) {
   return filter;
 }
 
+// A text form of the profile: the cache key.
+std::string ProfileKey(const SeccompProfile& p) {
+  std::string key = fmt::format("v1 {} {}\n", static_cast<int>(p.default_action), p.default_errno);
+  for (const SeccompRule& r : p.rules) {
+    key += fmt::format("{} {}", static_cast<int>(r.action), r.errno_ret);
+    for (const std::string& n : r.names) key += " " + n;
+    for (const SeccompArg& a : r.args) {
+      key += fmt::format(" [{} {} {} {}]", a.index, a.value, a.value_two, a.op);
+    }
+    key += "\n";
+  }
+  return key;
+}
+
+Result<std::string> Export(const SeccompProfile& profile) {
+  ASSIGN_OR_RETURN(Filter filter, Compile(profile));
+  int fd = ::memfd_create("seccomp", MFD_CLOEXEC);
+  if (fd < 0) return SyscallError("seccomp", "memfd_create", errno);
+  UniqueFd memfd(fd);
+  int rc = seccomp_export_bpf(filter.get(), fd);
+  if (rc != 0) return SyscallError("seccomp", "seccomp_export_bpf", -rc);
+  if (::lseek(fd, 0, SEEK_SET) != 0) return SyscallError("seccomp", "lseek", errno);
+  return ReadAll(fd);
+}
+
 }  // namespace
 
-Status SetupSeccomp(InitContext& ctx) {
-  const SecuritySpec& sec = ctx.spec->security;
+Result<std::string> SeccompProgram(const SecuritySpec& security,
+                                   const std::set<std::string>& capabilities,
+                                   const std::string& localhost_json,
+                                   const std::string& cache_dir) {
   SeccompProfile profile;
-  switch (sec.seccomp) {
-    case SeccompKind::kUnconfined: return Status::Ok();
+  switch (security.seccomp) {
+    case SeccompKind::kUnconfined: return std::string();
     case SeccompKind::kRuntimeDefault:
-      profile = RuntimeDefaultProfile(ctx.capabilities);
+      profile = RuntimeDefaultProfile(capabilities);
       break;
-    case SeccompKind::kLocalhost: {
-      ASSIGN_OR_RETURN(profile, ParseSeccompProfile(ctx.seccomp_profile_json));
+    case SeccompKind::kLocalhost:
+      ASSIGN_OR_RETURN(profile, ParseSeccompProfile(localhost_json));
       break;
-    }
   }
-  ASSIGN_OR_RETURN(Filter filter, Compile(profile));
-  // Without no_new_privs the filter loads thanks to CAP_SYS_ADMIN; keep the flag as the spec
-  // says, not as libseccomp's default.
-  seccomp_attr_set(filter.get(), SCMP_FLTATR_CTL_NNP, sec.no_new_privileges ? 1 : 0);
-  int rc = seccomp_load(filter.get());
-  if (rc != 0) return SyscallError("seccomp", "seccomp_load", -rc);
+  std::string key = ProfileKey(profile);
+  std::string path;
+  if (!cache_dir.empty()) {
+    path = fmt::format("{}/{:016x}.bpf", cache_dir, std::hash<std::string>{}(key));
+    Result<std::string> cached = ReadFileToString(path);
+    Result<std::string> cached_key = ReadFileToString(path + ".key");
+    if (cached.ok() && cached_key.ok() && *cached_key == key && !cached->empty()) return *cached;
+  }
+  ASSIGN_OR_RETURN(std::string program, Export(profile));
+  if (!path.empty() && MakeDirs(cache_dir, 0700).ok()) {
+    // Best effort: the key file goes first, so a reader never pairs a new key with an old
+    // program of another profile (same hash) without noticing.
+    (void)WriteFileAtomic(path + ".key", key, 0600);
+    (void)WriteFileAtomic(path, program, 0600);
+  }
+  return program;
+}
+
+Status SetupSeccomp(InitContext& ctx) {
+  if (ctx.seccomp_program.empty()) return Status::Ok();
+  const std::string& program = ctx.seccomp_program;
+  if (program.size() % sizeof(sock_filter) != 0) return Status::Internal("seccomp: bad program");
+  sock_fprog prog{static_cast<unsigned short>(program.size() / sizeof(sock_filter)),
+                  reinterpret_cast<sock_filter*>(const_cast<char*>(program.data()))};
+  // Without no_new_privs the filter loads thanks to CAP_SYS_ADMIN (still held at this point).
+  if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
+    return SyscallError("seccomp", "prctl(PR_SET_SECCOMP)", errno);
+  }
   return Status::Ok();
 }
 

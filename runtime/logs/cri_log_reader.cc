@@ -150,15 +150,25 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
   if (stopped || !options.follow) return Status::Ok();
 
   // Phase 2: follow. inotify on the directory sees writes, the file's rotation and creation.
+  // With a wake fd the caller learns about the end itself, and the file is re-read every
+  // few milliseconds instead: closing an inotify instance waits for an SRCU grace period
+  // (~10 ms), which a short `ctr run` would feel.
   Assembler live(options, [&](LogStream s, std::string line) { return sink(s, line); });
-  int in = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  if (in < 0) return Status::FromErrno(errno, "inotify_init1");
-  UniqueFd inotify(in);
-  std::string dir = path.substr(0, path.rfind('/'));
-  if (dir.empty()) dir = "/";
-  if (::inotify_add_watch(in, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO) <
-      0) {
-    return Status::FromErrno(errno, "inotify_add_watch " + dir);
+  UniqueFd inotify;
+  int in = -1;
+  int timeout_ms = 250;
+  if (options.wake_fd >= 0) {
+    timeout_ms = 10;
+  } else {
+    in = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (in < 0) return Status::FromErrno(errno, "inotify_init1");
+    inotify.Reset(in);
+    std::string dir = path.substr(0, path.rfind('/'));
+    if (dir.empty()) dir = "/";
+    if (::inotify_add_watch(in, dir.c_str(),
+                            IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO) < 0) {
+      return Status::FromErrno(errno, "inotify_add_watch " + dir);
+    }
   }
   auto reopen = [&]() {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -181,8 +191,8 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
       return Status::Ok();
     }
     pollfd fds[2] = {{in, POLLIN, 0}, {options.wake_fd, POLLIN, 0}};
-    int n = ::poll(fds, options.wake_fd >= 0 ? 2 : 1, 250);
-    if (n > 0 && (fds[0].revents & POLLIN)) {
+    int n = ::poll(fds, 2, timeout_ms);
+    if (n > 0 && in >= 0 && (fds[0].revents & POLLIN)) {
       char buf[4096];
       while (::read(in, buf, sizeof buf) > 0) {
       }

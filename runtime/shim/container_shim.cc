@@ -23,7 +23,6 @@
 
 #include "pkg/util/fs.h"
 #include "runtime/container/init.h"
-#include "runtime/container/seccomp_profile.h"
 #include "runtime/logs/cri_log_writer.h"
 #include "runtime/shim/shim.h"
 #include "runtime/state.h"
@@ -97,11 +96,13 @@ class ContainerShim {
     ctx.cgroup_version = cgroups_->version();
     ctx.v1_controllers = cgroups_->Controllers();
     ASSIGN_OR_RETURN(ctx.capabilities, ComputeCapabilities(spec_.security));
+    std::string profile_json;
     if (spec_.security.seccomp == SeccompKind::kLocalhost) {
-      ASSIGN_OR_RETURN(ctx.seccomp_profile_json,
-                       ReadFileToString(spec_.security.seccomp_profile_path));
-      RETURN_IF_ERROR(ParseSeccompProfile(ctx.seccomp_profile_json).status());
+      ASSIGN_OR_RETURN(profile_json, ReadFileToString(spec_.security.seccomp_profile_path));
     }
+    ASSIGN_OR_RETURN(ctx.seccomp_program,
+                     SeccompProgram(spec_.security, ctx.capabilities, profile_json,
+                                    args_.bundle + "/../../seccomp"));
     for (const auto& [key, value] : spec_.sysctls) {
       RETURN_IF_ERROR(ValidateSysctl(spec_, key).WithContext("sysctls"));
     }
@@ -172,10 +173,12 @@ class ContainerShim {
     console_child.Reset();
     if (!spec_.process.tty && args_.stdin_fd >= 0) ::close(args_.stdin_fd);
 
-    RETURN_IF_ERROR(cgroups_->AddProcess(spec_.cgroup_path, child_).WithContext("cgroup"));
-    if (!WriteAll(sync.write.get(), "x")) return SyscallError("start", "write(sync)", errno);
+    // The child may fail in an early phase meanwhile; its own message wins over ours.
+    Status joined = cgroups_->AddProcess(spec_.cgroup_path, child_).WithContext("cgroup");
+    if (joined.ok()) WriteAll(sync.write.get(), "x");
     sync.write.Reset();
     std::string failure = ReadAll(error.read.get());
+    if (failure.empty() && !joined.ok()) return joined;
     if (!failure.empty()) {
       size_t nl = failure.find('\n');
       int code = std::atoi(failure.substr(0, nl).c_str());
@@ -314,7 +317,6 @@ class ContainerShim {
       for (pid_t p : *pids) ::kill(p, SIGKILL);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    (void)cgroups_->Remove(spec_.cgroup_path);
     ContainerStatus& s = record_.status;
     s.state = ContainerState::kExited;
     s.exit_code = exit_.exit_code;
@@ -327,6 +329,9 @@ class ContainerShim {
       s.reason = "Error";
     }
     (void)WriteContainerRecord(args_.bundle, record_);
+    // The status is final: whoever waits on the ready pipe may go on while the cgroup goes.
+    ::close(args_.ready_fd);
+    (void)cgroups_->Remove(spec_.cgroup_path);
   }
 
  public:
