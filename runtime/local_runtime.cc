@@ -61,15 +61,15 @@ class LocalRuntime final : public Runtime {
     Status s = StartSandbox(dir, record);
     if (!s.ok()) {
       if (record.status.holder_pid > 0) ::kill(record.status.holder_pid, SIGKILL);
-      if (cgroups_->Exists(record.cgroup_path)) {
-        PollUntil([&] { return cgroups_->Remove(record.cgroup_path).ok(); },
-                  std::chrono::milliseconds(2000));
+      for (const std::string& path : {HolderCgroup(record), record.cgroup_path}) {
+        if (!cgroups_->Exists(path)) continue;
+        PollUntil([&] { return cgroups_->Remove(path).ok(); }, std::chrono::milliseconds(2000));
       }
       std::error_code ec;
       std::filesystem::remove_all(dir, ec);
       return s;
     }
-    kLog.Info("sandbox {} ({}) ready, holder pid {}", record.status.id, config.name,
+    kLog.Debug("sandbox {} ({}) ready, holder pid {}", record.status.id, config.name,
               record.status.holder_pid);
     return record.status.id;
   }
@@ -103,10 +103,10 @@ class LocalRuntime final : public Runtime {
     for (const ContainerStatus& c : all) {
       if (c.sandbox_id == id) RETURN_IF_ERROR(RemoveContainer(c.id));
     }
-    if (cgroups_->Exists(record.cgroup_path)) {
+    for (const std::string& path : {HolderCgroup(record), record.cgroup_path}) {
+      if (!cgroups_->Exists(path)) continue;
       Status s;
-      PollUntil([&] { return (s = cgroups_->Remove(record.cgroup_path)).ok(); },
-                std::chrono::seconds(5));
+      PollUntil([&] { return (s = cgroups_->Remove(path)).ok(); }, std::chrono::seconds(5));
       RETURN_IF_ERROR(s);
     }
     std::error_code ec;
@@ -381,8 +381,14 @@ class LocalRuntime final : public Runtime {
   }
 
  private:
+  // The holder gets a cgroup of its own under the pod's: cgroup v2 allows processes only in
+  // leaves once controllers are enabled for children (the containers).
+  static std::string HolderCgroup(const SandboxRecord& record) {
+    return Join(record.cgroup_path, record.status.id);
+  }
+
   Status StartSandbox(const std::string& dir, SandboxRecord& record) {
-    RETURN_IF_ERROR(cgroups_->Create(record.cgroup_path));
+    RETURN_IF_ERROR(cgroups_->Create(HolderCgroup(record)));
     CgroupResources res;
     const ResourceSpec& r = record.status.config.resources;
     res.cpu_shares = r.cpu_shares;
@@ -402,7 +408,7 @@ class LocalRuntime final : public Runtime {
     if (!report.ok) return Status::Internal("sandbox: " + report.message);
     record.status.holder_pid = report.pid;
     record.holder_start_time = ProcessStartTime(report.pid);
-    RETURN_IF_ERROR(cgroups_->AddProcess(record.cgroup_path, report.pid));
+    RETURN_IF_ERROR(cgroups_->AddProcess(HolderCgroup(record), report.pid));
     record.status.state = SandboxState::kReady;
     if (!record.status.config.host_network) {
       record.status.netns_path = "/proc/" + std::to_string(report.pid) + "/ns/net";

@@ -10,6 +10,7 @@ PACKAGES=(
   libarchive-dev libnl-3-dev libnl-route-3-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   util-linux procps curl python3-kubernetes
+  busybox-static runc qemu-system-x86 cpio
 )
 
 missing=()

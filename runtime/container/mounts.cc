@@ -103,17 +103,9 @@ Status SetupSys(InitContext& ctx) {
   RETURN_IF_ERROR(MakeDirIn(ctx.rootfs, "sys", "sys"));
   unsigned long flags = MS_NOSUID | MS_NOEXEC | MS_NODEV;
   if (!ctx.spec->security.privileged) flags |= MS_RDONLY;
-  // A new sysfs needs our own network namespace; with a shared one, bind the host's.
-  if (ctx.spec->namespaces.network == NamespaceMode::kContainer) {
-    return Mount("sys", "sysfs", target, "sysfs", flags, nullptr);
-  }
-  RETURN_IF_ERROR(Mount("sys", "/sys", target, "bind", MS_BIND | MS_REC, nullptr));
-  if (flags & MS_RDONLY) {
-    RETURN_IF_ERROR(Mount("sys", nullptr, target, "bind",
-                          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV,
-                          nullptr));
-  }
-  return Status::Ok();
+  // A fresh sysfs shows the network devices of the namespace we are in (own, pod's or
+  // host's); without user namespaces root may mount it in any of them.
+  return Mount("sys", "sysfs", target, "sysfs", flags, nullptr);
 }
 
 Status SetupCgroupMount(InitContext& ctx) {

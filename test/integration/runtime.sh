@@ -80,6 +80,8 @@ expect "/dev holds the default devices, pts, shm, mqueue" \
   '[[ $OUT == *null* && $OUT == *urandom* && $OUT == *tty* && $OUT == *pts/ptmx* && ${OUT##*$'"'"'\n'"'"'} == 3 ]]'
 run_rm sh -c 'ip link 2>/dev/null | grep -c "^[0-9]"; cat /sys/class/net/lo/operstate'
 expect "own network namespace with loopback only" '[[ $OUT == 1* ]]'
+run_rm --network host sh -c 'ls /sys/class/net | wc -l'
+expect "--network host sees the host's interfaces" '[[ $OUT -eq $(ls /sys/class/net | wc -l) ]]'
 run_rm sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes >/dev/null && echo ok'
 expect "cgroup file system mounted at /sys/fs/cgroup" '[[ $OUT == ok ]]'
 
@@ -256,7 +258,7 @@ net_a=$(echo "$ns_a" | head -3); net_b=$(echo "$ns_b" | head -3)
 [[ $(echo "$ns_a" | tail -1) != $(echo "$ns_b" | tail -1) ]] && pass "pod containers keep their own PID namespaces" || fail "pid ns per container" "$ns_a"
 ctr exec a hostname
 expect "pod hostname" '[[ $OUT == podhost ]]'
-ls -d /sys/fs/cgroup/memory/$CGROOT/kubepods/besteffort/pod$POD/*/ >/dev/null 2>&1 &&
+[[ $(ls -d /sys/fs/cgroup/memory/$CGROOT/kubepods/besteffort/pod$POD/*/ 2>/dev/null | wc -l) -eq 3 ]] &&
   pass "pod cgroup layout kubepods/besteffort/pod<id>/<container>" || fail "pod cgroup layout" "$(find /sys/fs/cgroup/memory/$CGROOT -type d)"
 ctr pod rm "$POD"
 ctr ps -a -q

@@ -2,19 +2,21 @@
 # `make test-vm`: the container runtime on cgroup v2, for real. Boots Debian's cloud kernel
 # (linux-image-cloud-amd64, fetched with apt-get download and cached under $CACHE) under
 # qemu-system-x86_64 (KVM when /dev/kvm is usable, else software emulation) with an
-# initramfs holding the static sampan, busybox and the busybox test rootfs; /init mounts
+# initramfs holding sampan (static, or dynamic with its shared libraries copied in and the
+# binary stripped), busybox and the busybox test rootfs; /init mounts
 # cgroup2 (cpu, memory, pids), loads overlay, runs test/vm/vm_tests.sh and powers off. The
 # guest prints PASS/FAIL lines and "N passed, N failed", which this script passes on.
-# Usage: test/vm/run_vm.sh STATIC_SAMPAN [CACHE_DIR]
+# Usage: test/vm/run_vm.sh SAMPAN_BINARY [CACHE_DIR]
 set -euo pipefail
-SAMPAN=${1:?usage: run_vm.sh STATIC_SAMPAN [CACHE_DIR]}
+SAMPAN=${1:?usage: run_vm.sh SAMPAN_BINARY [CACHE_DIR]}
 CACHE=${2:-build/vm}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 TIMEOUT=${VM_TIMEOUT:-240}
 
 fail_setup() { echo "FAIL vm setup: $*"; echo "0 passed, 1 failed"; exit 1; }
-file "$SAMPAN" | grep -q 'statically linked' || fail_setup "$SAMPAN is not a static binary (make static)"
+[[ -x $SAMPAN ]] || fail_setup "no sampan binary at $SAMPAN"
 command -v qemu-system-x86_64 >/dev/null || fail_setup "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+command -v cpio >/dev/null || fail_setup "cpio missing (apt-get install cpio)"
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 
@@ -38,15 +40,26 @@ STAGE=$(mktemp -d "$CACHE/stage.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 "$REPO/test/fixtures/busybox_rootfs.sh" "$STAGE" >/dev/null   # the initramfs's own userland
 "$REPO/test/fixtures/busybox_rootfs.sh" "$STAGE/images/busybox" >/dev/null  # the test image
-cp "$SAMPAN" "$STAGE/bin/sampan"
+if file -L "$SAMPAN" | grep -q 'statically linked'; then
+  cp "$SAMPAN" "$STAGE/bin/sampan"
+else
+  strip -o "$STAGE/bin/sampan" "$SAMPAN"
+  for lib in $(ldd "$SAMPAN" | grep -o '/[^ ]*'); do
+    mkdir -p "$STAGE$(dirname "$lib")"
+    cp -L "$lib" "$STAGE$lib"
+  done
+fi
 cp "$OVERLAY_KO" "$STAGE/overlay.ko"
 cp "$REPO/test/vm/vm_tests.sh" "$STAGE/vm_tests.sh"
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
 # Stage 1: pivot_root cannot leave the initramfs's rootfs, so the system moves to a tmpfs.
 mount -t proc proc /proc
+mkdir -p /mnt
 mount -t tmpfs -o size=80% tmpfs /mnt
-for d in bin sbin usr etc root home images vm_tests.sh overlay.ko; do cp -a /$d /mnt/; done
+for d in bin sbin usr etc root home images lib lib64 vm_tests.sh overlay.ko; do
+  [ -e /$d ] && cp -a /$d /mnt/
+done
 mkdir -p /mnt/proc /mnt/sys /mnt/dev /mnt/tmp /mnt/run /mnt/var/lib
 cat >/mnt/init2 <<'STAGE2'
 #!/bin/sh
@@ -70,7 +83,7 @@ chmod +x "$STAGE/init"
 
 # --- boot ----------------------------------------------------------------------------------------
 ACCEL=(-machine accel=tcg)
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then ACCEL=(-machine accel=kvm:tcg -cpu host); fi
+[[ ${VM_KVM:-0} == 1 && -w /dev/kvm ]] && ACCEL=(-machine accel=kvm)  # nested KVM hangs on some hosts
 LOG=$CACHE/console.log
 timeout "$TIMEOUT" qemu-system-x86_64 "${ACCEL[@]}" -m 1024 -smp 2 -nographic -no-reboot \
   -kernel "$VMLINUZ" -initrd "$CACHE/initrd.gz" -nic none \

@@ -47,13 +47,13 @@ OUT=$(sampan ctr exec spin sh -c 'cat /proc/1/cmdline; exit 6' 2>&1)
 sampan ctr stop -t 1 spin >/dev/null 2>&1
 sampan ctr rm spin >/dev/null 2>&1
 [ ! -d $CG/sampan/$id ] && pass "v2: container cgroup removed" || fail "v2: cgroup left" "$id"
-pod=$(sampan ctr pod run --hostname podvm 2>&1)
-sampan ctr run -d --pod "$pod" --name a --rootfs $IMG sleep 100 >/dev/null 2>&1
+pod=$(sampan ctr pod run --hostname podvm 2>/dev/null)
+RUN_OUT=$(sampan ctr run -d --pod "$pod" --name a --rootfs $IMG sleep 100 2>&1)
 OUT=$(sampan ctr exec a hostname 2>&1)
-[ "$OUT" = podvm ] && pass "v2: pod sandbox shares its UTS namespace" || fail "v2: pod" "$OUT"
+[ "$OUT" = podvm ] && pass "v2: pod sandbox shares its UTS namespace" || fail "v2: pod" "pod=$pod run=$RUN_OUT exec=$OUT"
 [ -d $CG/kubepods/besteffort/pod$pod ] && pass "v2: pod cgroup kubepods/besteffort/pod<id>" || fail "v2: pod cgroup" "$(ls $CG)"
 sampan ctr pod rm "$pod" >/dev/null 2>&1
 [ ! -d $CG/kubepods/besteffort/pod$pod ] && pass "v2: pod rm removes the pod cgroup" || fail "v2: pod cgroup left" ""
 left=$(find $CG -mindepth 1 -type d | grep -v -E "^$CG/(sampan|kubepods|kubepods/besteffort)$" | wc -l)
-[ "$left" -eq 0 ] && pass "v2: no cgroups left" || fail "v2: cgroups left" "$(find $CG -type d)"
+[ "$left" -eq 0 ] && pass "v2: no cgroups left" || fail "v2: cgroups left" "$(find $CG -mindepth 1 -type d)"
 echo "$passed passed, $failed failed"
