@@ -238,6 +238,17 @@ ctr stop -t 30 usr1
 code=$(inspect_field usr1 'd["status"]["exit_code"]')
 [[ $code == 4 ]] && pass "stop uses the stop signal" || fail "stop signal" "exit $code"
 ctr rm usr1
+ctr run -d --name orphan --rootfs "$ROOTFS" sleep 1000
+shim=$(inspect_field orphan 'd["status"]["shim_pid"]')
+kill -KILL "$shim"
+ctr ps
+expect "a container whose shim died still shows as running" '[[ $OUT == *orphan*Up* || $OUT == *Up*orphan* ]]'
+ctr stop -t 0 orphan
+reason=$(inspect_field orphan 'd["status"]["reason"]')
+[[ $RC -eq 0 && $reason == Unknown ]] && pass "stopping it without its shim records exit Unknown" || fail "orphan stop" "rc=$RC reason=$reason $ERR"
+ctr rm orphan
+[[ $RC -eq 0 && $(find /sys/fs/cgroup/memory/$CGROOT/sampan -mindepth 1 -type d | wc -l) -eq 0 ]] &&
+  pass "rm removes the cgroup the dead shim left" || fail "orphan rm" "$ERR $(find /sys/fs/cgroup/memory/$CGROOT/sampan -mindepth 1)"
 ctr run -d --name busy --rootfs "$ROOTFS" sleep 100
 ctr rm busy
 expect "rm refuses a running container" '[[ $RC -ne 0 && $ERR == *running* ]]'
