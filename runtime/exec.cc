@@ -30,7 +30,8 @@ class ExecProcessImpl final : public ExecProcess {
   Status Resize(uint16_t rows, uint16_t cols) override {
     if (!terminal_.valid()) return Status::Invalid("exec: no terminal to resize");
     winsize ws{rows, cols, 0, 0};
-    if (::ioctl(terminal_.get(), TIOCSWINSZ, &ws) != 0) return SyscallError("exec", "TIOCSWINSZ", errno);
+    if (::ioctl(terminal_.get(), TIOCSWINSZ, &ws) != 0)
+      return SyscallError("exec", "TIOCSWINSZ", errno);
     return Status::Ok();
   }
   Result<int> Wait() override {

@@ -70,7 +70,7 @@ class LocalRuntime final : public Runtime {
       return s;
     }
     kLog.Debug("sandbox {} ({}) ready, holder pid {}", record.status.id, config.name,
-              record.status.holder_pid);
+               record.status.holder_pid);
     return record.status.id;
   }
 
@@ -152,7 +152,8 @@ class LocalRuntime final : public Runtime {
     ASSIGN_OR_RETURN(std::vector<ContainerStatus> all, ListContainers());
     for (const ContainerStatus& c : all) {
       if (c.name == spec.name && c.sandbox_id == sandbox_id) {
-        return Status::AlreadyExists("a container named \"" + spec.name + "\" exists (" + c.id + ")");
+        return Status::AlreadyExists("a container named \"" + spec.name + "\" exists (" + c.id +
+                                     ")");
       }
     }
     spec.sandbox_id = sandbox_id;
@@ -222,14 +223,14 @@ class LocalRuntime final : public Runtime {
                               ", not created");
     }
     ASSIGN_OR_RETURN(Pipe ready, MakePipe());
-    std::vector<std::string> args = {"shim", "container", "--bundle", dir, "--ready-fd",
-                                     std::to_string(kShimReadyFd)};
+    std::vector<std::string> args = {"shim", "container",  "--bundle",
+                                     dir,    "--ready-fd", std::to_string(kShimReadyFd)};
     if (options.stdin_fd >= 0) {
       args.insert(args.end(), {"--stdin-fd", std::to_string(kShimStdinFd)});
     }
     if (options.rows > 0) {
-      args.insert(args.end(), {"--rows", std::to_string(options.rows), "--cols",
-                               std::to_string(options.cols)});
+      args.insert(args.end(),
+                  {"--rows", std::to_string(options.rows), "--cols", std::to_string(options.cols)});
     }
     RETURN_IF_ERROR(SpawnDaemon(options_.self_exe, args, ready.write.get(), options.stdin_fd));
     ready.write.Reset();
@@ -399,10 +400,10 @@ class LocalRuntime final : public Runtime {
     RETURN_IF_ERROR(cgroups_->Apply(record.cgroup_path, res));
     RETURN_IF_ERROR(WriteSandboxRecord(dir, record));
     ASSIGN_OR_RETURN(Pipe ready, MakePipe());
-    RETURN_IF_ERROR(SpawnDaemon(options_.self_exe,
-                                {"shim", "sandbox", "--dir", dir, "--ready-fd",
-                                 std::to_string(kShimReadyFd)},
-                                ready.write.get(), -1));
+    RETURN_IF_ERROR(
+        SpawnDaemon(options_.self_exe,
+                    {"shim", "sandbox", "--dir", dir, "--ready-fd", std::to_string(kShimReadyFd)},
+                    ready.write.get(), -1));
     ready.write.Reset();
     ASSIGN_OR_RETURN(ShimReport report, ReadShimReport(ready.read.get(), kShimReportTimeoutMs));
     if (!report.ok) return Status::Internal("sandbox: " + report.message);

@@ -34,8 +34,8 @@ using WallTime = std::chrono::system_clock::time_point;
 
 // ---------------------------------------------------------------- sandboxes
 struct SandboxConfig {
-  std::string name;       // informational (the kubelet uses "<ns>_<pod>_<uid>")
-  std::string hostname;   // of the pod's UTS namespace
+  std::string name;      // informational (the kubelet uses "<ns>_<pod>_<uid>")
+  std::string hostname;  // of the pod's UTS namespace
   bool host_network = false;
   bool host_ipc = false;
   bool host_pid = false;
@@ -70,7 +70,7 @@ struct ContainerStatus {
   std::string sandbox_id;
   std::string image;
   ContainerState state = ContainerState::kUnknown;
-  pid_t pid = 0;       // host pid of the container's first process while running
+  pid_t pid = 0;  // host pid of the container's first process while running
   pid_t shim_pid = 0;
   WallTime created_at;
   WallTime started_at;   // epoch if never started
@@ -170,8 +170,7 @@ class Runtime {
                                                     const ExecOptions& options) = 0;
   // Reads the container's log (tail/since/timestamps/follow; follow ends when the
   // container has exited and its output is drained, or when options.done says so).
-  virtual Status ReadLogs(const std::string& id, LogReadOptions options,
-                          const LogSink& sink) = 0;
+  virtual Status ReadLogs(const std::string& id, LogReadOptions options, const LogSink& sink) = 0;
 
   // Re-adoption after a restart: marks containers whose shim vanished as exited ("Unknown")
   // and sandboxes whose holder vanished as not ready. Running containers need nothing: their

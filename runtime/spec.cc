@@ -52,21 +52,21 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ResourceSpec, cpu_shares, cpu_qu
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerSpec, id, name, sandbox_id, image,
                                                 lower_dirs, process, mounts, hostname, sysctls,
                                                 namespaces, security, resources, cgroup_path,
-                                                namespace_paths, log_path, log_max_size, log_max_files,
-                                                stop_signal, labels, annotations)
+                                                namespace_paths, log_path, log_max_size,
+                                                log_max_files, stop_signal, labels, annotations)
 
 const std::vector<std::string>& DefaultMaskedPaths() {
   static const std::vector<std::string> kPaths = {
-      "/proc/acpi",        "/proc/asound",         "/proc/interrupts",
-      "/proc/kcore",       "/proc/keys",           "/proc/latency_stats",
-      "/proc/timer_list",  "/proc/timer_stats",    "/proc/sched_debug",
-      "/proc/scsi",        "/sys/firmware",        "/sys/devices/virtual/powercap"};
+      "/proc/acpi",       "/proc/asound",      "/proc/interrupts",
+      "/proc/kcore",      "/proc/keys",        "/proc/latency_stats",
+      "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+      "/proc/scsi",       "/sys/firmware",     "/sys/devices/virtual/powercap"};
   return kPaths;
 }
 
 const std::vector<std::string>& DefaultReadonlyPaths() {
-  static const std::vector<std::string> kPaths = {"/proc/bus", "/proc/fs", "/proc/irq",
-                                                  "/proc/sys", "/proc/sysrq-trigger"};
+  static const std::vector<std::string> kPaths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                                  "/proc/sysrq-trigger"};
   return kPaths;
 }
 
@@ -77,7 +77,8 @@ std::string SpecToJson(const ContainerSpec& spec) {
 
 Result<ContainerSpec> SpecFromJson(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::Invalid("container spec: not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return Status::Invalid("container spec: not a JSON object");
   try {
     return j.get<ContainerSpec>();
   } catch (const nlohmann::json::exception& e) {
@@ -96,14 +97,14 @@ Result<int> ParseSignal(const std::string& name) {
   for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (n.rfind("SIG", 0) == 0) n = n.substr(3);
   static const std::pair<const char*, int> kSignals[] = {
-      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-      {"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},
-      {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
-      {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
-      {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-      {"TTOU", SIGTTOU}, {"URG", SIGURG},   {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+      {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+      {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"BUS", SIGBUS},     {"FPE", SIGFPE},
+      {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+      {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+      {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+      {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
       {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
-      {"PWR", SIGPWR},   {"SYS", SIGSYS}};
+      {"PWR", SIGPWR},       {"SYS", SIGSYS}};
   for (const auto& [signame, number] : kSignals) {
     if (n == signame) return number;
   }

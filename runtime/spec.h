@@ -12,11 +12,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "pkg/util/status.h"
 
@@ -64,7 +63,7 @@ enum class SeccompKind { kUnconfined, kRuntimeDefault, kLocalhost };
 
 struct SecuritySpec {
   bool privileged = false;
-  std::vector<std::string> cap_add;   // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL" allowed
+  std::vector<std::string> cap_add;  // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL" allowed
   std::vector<std::string> cap_drop;
   bool no_new_privileges = false;
   SeccompKind seccomp = SeccompKind::kUnconfined;
@@ -86,11 +85,11 @@ struct NamespaceSpec {
 };
 
 struct ResourceSpec {
-  int64_t cpu_shares = 0;        // 0 = unset
-  int64_t cpu_quota_us = 0;      // 0 = no limit
+  int64_t cpu_shares = 0;    // 0 = unset
+  int64_t cpu_quota_us = 0;  // 0 = no limit
   int64_t cpu_period_us = 100000;
-  int64_t memory_limit = 0;      // bytes; 0 = no limit
-  int64_t pids_limit = 0;        // 0 = no limit
+  int64_t memory_limit = 0;  // bytes; 0 = no limit
+  int64_t pids_limit = 0;    // 0 = no limit
 };
 
 struct ContainerSpec {

@@ -103,7 +103,8 @@ int RunPs(const std::vector<std::string>& args) {
   bool all = parsed.Get("all") == "true";
   bool quiet = parsed.Get("quiet") == "true";
   if (!quiet) {
-    fmt::print("{:<14}{:<22}{:<24}{:<28}{}\n", "CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "NAMES");
+    fmt::print("{:<14}{:<22}{:<24}{:<28}{}\n", "CONTAINER ID", "IMAGE", "COMMAND", "STATUS",
+               "NAMES");
   }
   for (const ContainerStatus& c : *list) {
     if (!all && c.state != ContainerState::kRunning) continue;
@@ -140,7 +141,8 @@ int RunLogs(const std::vector<std::string>& args) {
   options.tail = std::atoll(parsed.Get("tail").c_str());
   if (std::string since = parsed.Get("since"); !since.empty()) {
     options.since = ParseRfc3339(since);
-    if (!options.since) return Fail(parsed.command(), Status::Invalid("bad --since time: " + since), kExitUsage);
+    if (!options.since)
+      return Fail(parsed.command(), Status::Invalid("bad --since time: " + since), kExitUsage);
   }
   Status s = (*rt)->ReadLogs(*id, options, [](runtime::LogStream stream, std::string_view line) {
     FILE* out = stream == runtime::LogStream::kStdout ? stdout : stderr;
@@ -182,7 +184,8 @@ int RunRm(const std::vector<std::string>& args) {
   for (const std::string& key : parsed.positional()) {
     auto id = (*rt)->ResolveContainer(key);
     Status s = id.status();
-    if (s.ok() && parsed.Get("force") == "true") s = (*rt)->StopContainer(*id, std::chrono::milliseconds(0));
+    if (s.ok() && parsed.Get("force") == "true")
+      s = (*rt)->StopContainer(*id, std::chrono::milliseconds(0));
     if (s.ok()) s = (*rt)->RemoveContainer(*id);
     if (!s.ok()) {
       rc = Fail(parsed.command(), s);

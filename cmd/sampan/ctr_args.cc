@@ -8,11 +8,13 @@
 namespace sampan::cmd {
 
 CtrArgs::CtrArgs(std::string command, std::string usage_line, std::vector<CtrOption> options)
-    : command_(std::move(command)), usage_line_(std::move(usage_line)), options_(std::move(options)) {
+    : command_(std::move(command)),
+      usage_line_(std::move(usage_line)),
+      options_(std::move(options)) {
   const char* data_dir = std::getenv("SAMPAN_DATA_DIR");
   const char* cgroup_root = std::getenv("SAMPAN_CGROUP_ROOT");
-  options_.push_back({"data-dir", 0, true, "Folder to hold state",
-                      data_dir ? data_dir : "/var/lib/sampan"});
+  options_.push_back(
+      {"data-dir", 0, true, "Folder to hold state", data_dir ? data_dir : "/var/lib/sampan"});
   options_.push_back({"cgroup-root", 0, true,
                       "Parent of every cgroup the runtime makes (tests use a subtree of their own)",
                       cgroup_root ? cgroup_root : ""});
@@ -76,7 +78,8 @@ Status CtrArgs::Parse(const std::vector<std::string>& args) {
         }
         std::string value = a.substr(j + 1);
         if (value.empty()) {
-          if (i + 1 >= args.size()) return Status::Invalid(fmt::format("flag -{} needs a value", a[j]));
+          if (i + 1 >= args.size())
+            return Status::Invalid(fmt::format("flag -{} needs a value", a[j]));
           value = args[++i];
         }
         values_[o->name].push_back(value);
@@ -91,7 +94,8 @@ Status CtrArgs::Parse(const std::vector<std::string>& args) {
     const CtrOption* o = Find(name);
     if (o != nullptr && !o->takes_value) {
       for (const std::string& v : vals) {
-        if (v != "true" && v != "false") return Status::Invalid("flag --" + name + " takes true or false");
+        if (v != "true" && v != "false")
+          return Status::Invalid("flag --" + name + " takes true or false");
       }
     }
   }
@@ -119,7 +123,8 @@ std::string CtrArgs::Usage() const {
                                     : fmt::format("    --{}", o.name);
     if (o.takes_value) left += " VALUE";
     out += fmt::format("  {:<28} {}", left, o.help);
-    if (o.takes_value && !o.default_value.empty()) out += fmt::format(" (default {})", o.default_value);
+    if (o.takes_value && !o.default_value.empty())
+      out += fmt::format(" (default {})", o.default_value);
     out += "\n";
   }
   return out;
@@ -133,9 +138,8 @@ Result<int64_t> ParseMemory(const std::string& text) {
   // Kubernetes quantities (Ki, Mi, Gi binary; K, M, G decimal) and Docker's lowercase
   // binary units (k, m, g).
   static const std::pair<const char*, double> kUnits[] = {
-      {"", 1},          {"b", 1},          {"Ki", 1024.0},       {"Mi", 1048576.0},
-      {"Gi", 1073741824.0}, {"K", 1e3},    {"M", 1e6},           {"G", 1e9},
-      {"k", 1024.0},    {"m", 1048576.0},  {"g", 1073741824.0}};
+      {"", 1},    {"b", 1},   {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"K", 1e3},
+      {"M", 1e6}, {"G", 1e9}, {"k", 1024.0},  {"m", 1048576.0},  {"g", 1073741824.0}};
   if (end == text.c_str() || value < 0) return Status::Invalid("bad memory size: " + text);
   for (const auto& [unit, scale] : kUnits) {
     if (suffix == unit) return static_cast<int64_t>(std::llround(value * scale));

@@ -14,8 +14,8 @@
 namespace sampan::cmd {
 
 struct CtrOption {
-  std::string name;       // long name without dashes
-  char short_name = 0;    // 0 = none
+  std::string name;     // long name without dashes
+  char short_name = 0;  // 0 = none
   bool takes_value = false;
   std::string help;
   std::string default_value;

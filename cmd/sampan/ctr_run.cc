@@ -124,8 +124,8 @@ Status BuildSpec(const CtrArgs& p, ContainerSpec* spec, bool* has_image) {
     }
     spec->process.env.push_back(e);
   }
-  spec->process.cwd = p.Has("workdir") ? p.Get("workdir")
-                                       : (image.working_dir.empty() ? "/" : image.working_dir);
+  spec->process.cwd =
+      p.Has("workdir") ? p.Get("workdir") : (image.working_dir.empty() ? "/" : image.working_dir);
   std::string user = p.Has("user") ? p.Get("user") : image.user;
   if (!user.empty()) spec->process.user = ParseUser(user);
   spec->process.tty = p.Get("tty") == "true";
@@ -160,7 +160,8 @@ Status BuildSpec(const CtrArgs& p, ContainerSpec* spec, bool* has_image) {
   if (std::string n = p.Get("pids-limit"); !n.empty()) {
     spec->resources.pids_limit = std::atoll(n.c_str());
   }
-  if (std::string s = p.Get("cpu-shares"); !s.empty()) spec->resources.cpu_shares = std::atoll(s.c_str());
+  if (std::string s = p.Get("cpu-shares"); !s.empty())
+    spec->resources.cpu_shares = std::atoll(s.c_str());
   runtime::SecuritySpec& sec = spec->security;
   sec.read_only_rootfs = p.Get("read-only") == "true";
   sec.privileged = p.Get("privileged") == "true";
@@ -169,8 +170,8 @@ Status BuildSpec(const CtrArgs& p, ContainerSpec* spec, bool* has_image) {
   sec.cap_drop = p.All("cap-drop");
   std::string seccomp = p.Get("seccomp");
   if (seccomp == "runtime-default" || seccomp == "RuntimeDefault") {
-    sec.seccomp = sec.privileged ? runtime::SeccompKind::kUnconfined
-                                 : runtime::SeccompKind::kRuntimeDefault;
+    sec.seccomp =
+        sec.privileged ? runtime::SeccompKind::kUnconfined : runtime::SeccompKind::kRuntimeDefault;
   } else if (seccomp == "unconfined" || seccomp == "Unconfined") {
     sec.seccomp = runtime::SeccompKind::kUnconfined;
   } else {
@@ -212,42 +213,44 @@ bool PipeClosed(int fd) {
 }  // namespace
 
 int RunCtrRun(const std::vector<std::string>& args) {
-  CtrArgs p("sampan ctr run", "[flags] (IMAGE | --rootfs DIR) [COMMAND [ARG...]]",
-            {{"rm", 0, false, "Remove the container when it exits"},
-             {"detach", 'd', false, "Run in the background and print the id"},
-             {"name", 0, true, "Container name", ""},
-             {"env", 'e', true, "Environment variable K=V (repeatable)", ""},
-             {"tty", 't', false, "Allocate a terminal"},
-             {"interactive", 'i', false, "Keep stdin open"},
-             {"memory", 'm', true, "Memory limit (64Mi, 1Gi, 64m)", ""},
-             {"cpus", 0, true, "CPU limit in cores (0.5 = 50 ms per 100 ms)", ""},
-             {"cpu-shares", 0, true, "Relative CPU weight (cgroup v1 shares)", ""},
-             {"pids-limit", 0, true, "Maximum number of processes", ""},
-             {"read-only", 0, false, "Read-only root file system"},
-             {"user", 'u', true, "UID[:GID] or NAME[:GROUP]", ""},
-             {"workdir", 'w', true, "Working directory", ""},
-             {"hostname", 0, true, "Host name (default: the short id)", ""},
-             {"network", 0, true, "none (own namespace, loopback only) or host", "none"},
-             {"pid", 0, true, "host = the host's PID namespace", ""},
-             {"ipc", 0, true, "host = the host's IPC namespace", ""},
-             {"pod", 0, true, "Join this pod sandbox's namespaces (see ctr pod run)", ""},
-             {"volume", 'v', true, "Bind mount HOST:CONTAINER[:ro|rslave|rshared] (repeatable)", ""},
-             {"rootfs", 0, true, "Use this directory as the root file system instead of an image", ""},
-             {"privileged", 0, false, "All capabilities, no masks, no seccomp, devices allowed"},
-             {"cap-add", 0, true, "Add a capability (repeatable, ALL)", ""},
-             {"cap-drop", 0, true, "Drop a capability (repeatable, ALL)", ""},
-             {"no-new-privileges", 0, false, "Set no_new_privs"},
-             {"seccomp", 0, true, "runtime-default, unconfined or a profile file", "runtime-default"},
-             {"sysctl", 0, true, "Namespaced sysctl KEY=VALUE (repeatable)", ""},
-             {"stop-signal", 0, true, "Signal for stop (default: the image's, or SIGTERM)", ""},
-             {"oom-score-adj", 0, true, "oom_score_adj of the container", ""},
-             {"log-max-size", 0, true, "Rotate the log at this size", "10Mi"},
-             {"log-max-files", 0, true, "Log files kept (current + rotated)", "5"}});
+  CtrArgs p(
+      "sampan ctr run", "[flags] (IMAGE | --rootfs DIR) [COMMAND [ARG...]]",
+      {{"rm", 0, false, "Remove the container when it exits"},
+       {"detach", 'd', false, "Run in the background and print the id"},
+       {"name", 0, true, "Container name", ""},
+       {"env", 'e', true, "Environment variable K=V (repeatable)", ""},
+       {"tty", 't', false, "Allocate a terminal"},
+       {"interactive", 'i', false, "Keep stdin open"},
+       {"memory", 'm', true, "Memory limit (64Mi, 1Gi, 64m)", ""},
+       {"cpus", 0, true, "CPU limit in cores (0.5 = 50 ms per 100 ms)", ""},
+       {"cpu-shares", 0, true, "Relative CPU weight (cgroup v1 shares)", ""},
+       {"pids-limit", 0, true, "Maximum number of processes", ""},
+       {"read-only", 0, false, "Read-only root file system"},
+       {"user", 'u', true, "UID[:GID] or NAME[:GROUP]", ""},
+       {"workdir", 'w', true, "Working directory", ""},
+       {"hostname", 0, true, "Host name (default: the short id)", ""},
+       {"network", 0, true, "none (own namespace, loopback only) or host", "none"},
+       {"pid", 0, true, "host = the host's PID namespace", ""},
+       {"ipc", 0, true, "host = the host's IPC namespace", ""},
+       {"pod", 0, true, "Join this pod sandbox's namespaces (see ctr pod run)", ""},
+       {"volume", 'v', true, "Bind mount HOST:CONTAINER[:ro|rslave|rshared] (repeatable)", ""},
+       {"rootfs", 0, true, "Use this directory as the root file system instead of an image", ""},
+       {"privileged", 0, false, "All capabilities, no masks, no seccomp, devices allowed"},
+       {"cap-add", 0, true, "Add a capability (repeatable, ALL)", ""},
+       {"cap-drop", 0, true, "Drop a capability (repeatable, ALL)", ""},
+       {"no-new-privileges", 0, false, "Set no_new_privs"},
+       {"seccomp", 0, true, "runtime-default, unconfined or a profile file", "runtime-default"},
+       {"sysctl", 0, true, "Namespaced sysctl KEY=VALUE (repeatable)", ""},
+       {"stop-signal", 0, true, "Signal for stop (default: the image's, or SIGTERM)", ""},
+       {"oom-score-adj", 0, true, "oom_score_adj of the container", ""},
+       {"log-max-size", 0, true, "Rotate the log at this size", "10Mi"},
+       {"log-max-files", 0, true, "Log files kept (current + rotated)", "5"}});
   if (auto exit = ParseCtrArgs(p, args, 0)) return *exit;
   const std::string& command = p.command();
   bool detach = p.Get("detach") == "true";
   bool remove = p.Get("rm") == "true";
-  if (detach && remove) return Fail(command, Status::Invalid("--rm and -d cannot be combined"), kExitUsage);
+  if (detach && remove)
+    return Fail(command, Status::Invalid("--rm and -d cannot be combined"), kExitUsage);
 
   ContainerSpec spec;
   spec.id = RandomString(32, "0123456789abcdef");
@@ -271,7 +274,8 @@ int RunCtrRun(const std::vector<std::string>& args) {
   if (!s.ok()) {
     PrintError(command, s.message());
     int code = kExitFailure;
-    if (auto st = runtime.GetContainerStatus(*id); st.ok() && st->exit_code != 0) code = st->exit_code;
+    if (auto st = runtime.GetContainerStatus(*id); st.ok() && st->exit_code != 0)
+      code = st->exit_code;
     if (remove) (void)runtime.RemoveContainer(*id);
     return code;
   }
@@ -284,7 +288,8 @@ int RunCtrRun(const std::vector<std::string>& args) {
   auto status = runtime.GetContainerStatus(*id);
   if (status.ok()) g_forward_pid = status->pid;
   std::unique_ptr<RawTerminal> raw;
-  if (spec.process.tty && spec.process.stdin_open) raw = std::make_unique<RawTerminal>(STDIN_FILENO);
+  if (spec.process.tty && spec.process.stdin_open)
+    raw = std::make_unique<RawTerminal>(STDIN_FILENO);
   struct sigaction forward {};
   forward.sa_handler = ForwardSignal;
   ::sigaction(SIGINT, &forward, nullptr);
@@ -365,7 +370,8 @@ int RunCtrExec(const std::vector<std::string>& args) {
       auto [rows, cols] = TerminalSize(STDIN_FILENO);
       (void)proc.Resize(rows, cols);
     }
-    pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
+    pollfd fds[3] = {
+        {out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_open ? STDIN_FILENO : -1, POLLIN, 0}};
     int n = ::poll(fds, 3, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -378,7 +384,8 @@ int RunCtrExec(const std::vector<std::string>& args) {
         (i == 0 ? out_fd : err_fd) = -1;
         continue;
       }
-      runtime::WriteAll(i == 0 ? STDOUT_FILENO : STDERR_FILENO, std::string_view(buf, static_cast<size_t>(r)));
+      runtime::WriteAll(i == 0 ? STDOUT_FILENO : STDERR_FILENO,
+                        std::string_view(buf, static_cast<size_t>(r)));
     }
     if (fds[2].revents) {
       ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);

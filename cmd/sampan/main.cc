@@ -22,8 +22,7 @@ constexpr Command kCommands[] = {
     {"server", "Run the control plane, the store and (unless --disable-agent) a node agent",
      RunServer},
     {"agent", "Run a node agent that joins a server", RunAgent},
-    {"ctr", "Run and inspect containers directly (run, ps, logs, exec, stop, rm, inspect)",
-     RunCtr},
+    {"ctr", "Run and inspect containers directly (run, ps, logs, exec, stop, rm, inspect)", RunCtr},
     {"shim", "Internal: a container's monitor, started by the runtime", RunShim},
     {"version", "Print the version, git commit and build flags", RunVersion},
 };

@@ -2,18 +2,20 @@
 // per-container monitor or a pod's namespace holder (runtime/shim/shim.h). Arguments are
 // parsed by hand: a shim stays small and starts fast.
 
+#include "runtime/shim/shim.h"
+
 #include <fmt/core.h>
 
 #include <cstdlib>
 
 #include "cmd/sampan/commands.h"
-#include "runtime/shim/shim.h"
 
 namespace sampan::cmd {
 
 int RunShim(const std::vector<std::string>& args) {
   if (args.empty() || (args[0] != "container" && args[0] != "sandbox")) {
-    PrintError("sampan shim", "internal command: sampan shim container|sandbox (started by the runtime)");
+    PrintError("sampan shim",
+               "internal command: sampan shim container|sandbox (started by the runtime)");
     return kExitUsage;
   }
   runtime::ContainerShimArgs container;

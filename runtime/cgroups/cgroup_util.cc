@@ -37,8 +37,7 @@ std::optional<uint64_t> StatValue(std::string_view text, std::string_view key) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key &&
-        line[key.size()] == ' ') {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ' ') {
       return ParseU64(line.substr(key.size() + 1));
     }
     pos = end + 1;

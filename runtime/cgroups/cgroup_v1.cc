@@ -8,8 +8,8 @@
 
 #include "runtime/cgroups/cgroup_util.h"
 #include "runtime/cgroups/cgroups.h"
-#include "runtime/cgroups/kube_layout.h"
 #include "runtime/cgroups/knobs.h"
+#include "runtime/cgroups/kube_layout.h"
 
 namespace sampan::runtime {
 namespace {
@@ -192,22 +192,22 @@ class CgroupV1 final : public Cgroups {
 
 const std::vector<std::string>& DefaultDeviceRules() {
   static const std::vector<std::string> kRules = {
-      "c *:* m",     "b *:* m",     // mknod anything, open only what follows
-      "c 1:3 rwm",   "c 1:5 rwm",   "c 1:7 rwm",  "c 1:8 rwm", "c 1:9 rwm",  // null zero full random urandom
-      "c 5:0 rwm",   "c 5:1 rwm",   "c 5:2 rwm",  // tty console ptmx
-      "c 136:* rwm",  // pts
+      "c *:* m",     "b *:* m",  // mknod anything, open only what follows
+      "c 1:3 rwm",   "c 1:5 rwm", "c 1:7 rwm",
+      "c 1:8 rwm",   "c 1:9 rwm",               // null zero full random urandom
+      "c 5:0 rwm",   "c 5:1 rwm", "c 5:2 rwm",  // tty console ptmx
+      "c 136:* rwm",                            // pts
   };
   return kRules;
 }
 
 const std::vector<std::string>& V1Controllers() {
-  static const std::vector<std::string> kControllers = {"cpu", "cpuacct", "cpuset", "memory",
-                                                         "pids", "devices"};
+  static const std::vector<std::string> kControllers = {"cpu",    "cpuacct", "cpuset",
+                                                        "memory", "pids",    "devices"};
   return kControllers;
 }
 
-std::unique_ptr<Cgroups> NewCgroupV1(CgroupFs& fs, std::vector<V1Mount> mounts,
-                                     std::string root) {
+std::unique_ptr<Cgroups> NewCgroupV1(CgroupFs& fs, std::vector<V1Mount> mounts, std::string root) {
   return std::make_unique<CgroupV1>(fs, std::move(mounts), std::move(root));
 }
 

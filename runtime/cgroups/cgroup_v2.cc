@@ -41,8 +41,8 @@ class CgroupV2 final : public Cgroups {
       RETURN_IF_ERROR(Set(path, Knob::kCpuShares, std::to_string(SharesToWeight(r.cpu_shares))));
     }
     if (r.cpu_quota_us > 0) {
-      RETURN_IF_ERROR(Set(path, Knob::kCpuQuota, fmt::format("{} {}", r.cpu_quota_us,
-                                                             r.cpu_period_us)));
+      RETURN_IF_ERROR(
+          Set(path, Knob::kCpuQuota, fmt::format("{} {}", r.cpu_quota_us, r.cpu_period_us)));
     }
     if (r.memory_limit > 0) {
       RETURN_IF_ERROR(Set(path, Knob::kMemoryLimit, std::to_string(r.memory_limit)));

@@ -23,7 +23,7 @@ namespace sampan::runtime {
 enum class CgroupVersion { kV1, kV2 };
 
 struct CgroupResources {
-  int64_t cpu_shares = 0;  // v1 shares (2..262144); v2 gets the converted weight. 0 = unset
+  int64_t cpu_shares = 0;    // v1 shares (2..262144); v2 gets the converted weight. 0 = unset
   int64_t cpu_quota_us = 0;  // 0 = unlimited
   int64_t cpu_period_us = 100000;
   int64_t memory_limit = 0;  // bytes; 0 = unlimited
@@ -77,8 +77,7 @@ struct V1Mount {
 // Controllers the v1 driver manages (others are left alone).
 const std::vector<std::string>& V1Controllers();
 
-std::unique_ptr<Cgroups> NewCgroupV1(CgroupFs& fs, std::vector<V1Mount> mounts,
-                                     std::string root);
+std::unique_ptr<Cgroups> NewCgroupV1(CgroupFs& fs, std::vector<V1Mount> mounts, std::string root);
 std::unique_ptr<Cgroups> NewCgroupV2(CgroupFs& fs, std::string mount_point, std::string root);
 
 // Looks at the host's mounts: a cgroup2 file system on /sys/fs/cgroup means unified (v2);

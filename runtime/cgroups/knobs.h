@@ -6,19 +6,19 @@
 namespace sampan::runtime {
 
 enum class Knob {
-  kCpuShares,      // v1 cpu.shares        | v2 cpu.weight (converted)
-  kCpuQuota,       // v1 cpu.cfs_quota_us  | v2 cpu.max "QUOTA PERIOD"
-  kCpuPeriod,      // v1 cpu.cfs_period_us | v2 (part of cpu.max)
-  kCpuStat,        // v1 cpu.stat          | v2 cpu.stat
-  kCpuUsage,       // v1 cpuacct.usage (ns)| v2 cpu.stat usage_usec
-  kMemoryLimit,    // v1 memory.limit_in_bytes | v2 memory.max
-  kMemoryUsage,    // v1 memory.usage_in_bytes | v2 memory.current
-  kMemoryStat,     // memory.stat (v1 total_inactive_file | v2 inactive_file)
-  kMemoryOom,      // v1 memory.oom_control "oom_kill N" | v2 memory.events "oom_kill N"
-  kMemorySwap,     // v1 memory.memsw.limit_in_bytes | v2 memory.swap.max
-  kPidsLimit,      // pids.max
-  kPidsCurrent,    // pids.current
-  kProcs,          // cgroup.procs
+  kCpuShares,    // v1 cpu.shares        | v2 cpu.weight (converted)
+  kCpuQuota,     // v1 cpu.cfs_quota_us  | v2 cpu.max "QUOTA PERIOD"
+  kCpuPeriod,    // v1 cpu.cfs_period_us | v2 (part of cpu.max)
+  kCpuStat,      // v1 cpu.stat          | v2 cpu.stat
+  kCpuUsage,     // v1 cpuacct.usage (ns)| v2 cpu.stat usage_usec
+  kMemoryLimit,  // v1 memory.limit_in_bytes | v2 memory.max
+  kMemoryUsage,  // v1 memory.usage_in_bytes | v2 memory.current
+  kMemoryStat,   // memory.stat (v1 total_inactive_file | v2 inactive_file)
+  kMemoryOom,    // v1 memory.oom_control "oom_kill N" | v2 memory.events "oom_kill N"
+  kMemorySwap,   // v1 memory.memsw.limit_in_bytes | v2 memory.swap.max
+  kPidsLimit,    // pids.max
+  kPidsCurrent,  // pids.current
+  kProcs,        // cgroup.procs
 };
 
 struct KnobNames {

@@ -17,9 +17,10 @@ namespace sampan::runtime {
 namespace {
 
 constexpr const char* kDefaultCaps[] = {
-    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",          "CAP_FOWNER",     "CAP_MKNOD",
-    "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",          "CAP_SETFCAP",    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",    "CAP_AUDIT_WRITE"};
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE"};
 
 std::string Normalize(std::string name) {
   for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -40,16 +41,47 @@ int LastCap() {
 }  // namespace
 
 const std::vector<std::string>& CapabilityNames() {
-  static const std::vector<std::string> kNames = {
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-      "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-      "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-      "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-      "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-      "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-      "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+  static const std::vector<std::string> kNames = {"CAP_CHOWN",
+                                                  "CAP_DAC_OVERRIDE",
+                                                  "CAP_DAC_READ_SEARCH",
+                                                  "CAP_FOWNER",
+                                                  "CAP_FSETID",
+                                                  "CAP_KILL",
+                                                  "CAP_SETGID",
+                                                  "CAP_SETUID",
+                                                  "CAP_SETPCAP",
+                                                  "CAP_LINUX_IMMUTABLE",
+                                                  "CAP_NET_BIND_SERVICE",
+                                                  "CAP_NET_BROADCAST",
+                                                  "CAP_NET_ADMIN",
+                                                  "CAP_NET_RAW",
+                                                  "CAP_IPC_LOCK",
+                                                  "CAP_IPC_OWNER",
+                                                  "CAP_SYS_MODULE",
+                                                  "CAP_SYS_RAWIO",
+                                                  "CAP_SYS_CHROOT",
+                                                  "CAP_SYS_PTRACE",
+                                                  "CAP_SYS_PACCT",
+                                                  "CAP_SYS_ADMIN",
+                                                  "CAP_SYS_BOOT",
+                                                  "CAP_SYS_NICE",
+                                                  "CAP_SYS_RESOURCE",
+                                                  "CAP_SYS_TIME",
+                                                  "CAP_SYS_TTY_CONFIG",
+                                                  "CAP_MKNOD",
+                                                  "CAP_LEASE",
+                                                  "CAP_AUDIT_WRITE",
+                                                  "CAP_AUDIT_CONTROL",
+                                                  "CAP_SETFCAP",
+                                                  "CAP_MAC_OVERRIDE",
+                                                  "CAP_MAC_ADMIN",
+                                                  "CAP_SYSLOG",
+                                                  "CAP_WAKE_ALARM",
+                                                  "CAP_BLOCK_SUSPEND",
+                                                  "CAP_AUDIT_READ",
+                                                  "CAP_PERFMON",
+                                                  "CAP_BPF",
+                                                  "CAP_CHECKPOINT_RESTORE"};
   return kNames;
 }
 
@@ -116,7 +148,8 @@ Status SetupCapabilities(InitContext& ctx) {
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
-  if (::syscall(SYS_capget, &header, data) != 0) return SyscallError("capabilities", "capget", errno);
+  if (::syscall(SYS_capget, &header, data) != 0)
+    return SyscallError("capabilities", "capget", errno);
   mask &= uint64_t{data[0].permitted} | (uint64_t{data[1].permitted} << 32);
   for (int i = 0; i < 2; ++i) {
     uint32_t part = static_cast<uint32_t>(mask >> (32 * i));
@@ -124,7 +157,8 @@ Status SetupCapabilities(InitContext& ctx) {
     data[i].permitted = part;
     data[i].inheritable = 0;  // empty, as runc does since CVE-2022-24769
   }
-  if (::syscall(SYS_capset, &header, data) != 0) return SyscallError("capabilities", "capset", errno);
+  if (::syscall(SYS_capset, &header, data) != 0)
+    return SyscallError("capabilities", "capset", errno);
   return Status::Ok();
 }
 

@@ -29,8 +29,7 @@ Status ValidateSysctl(const ContainerSpec& spec, const std::string& key) {
     }
     return Status::Ok();
   }
-  if (starts("kernel.shm") || starts("kernel.msg") || key == "kernel.sem" ||
-      starts("fs.mqueue.")) {
+  if (starts("kernel.shm") || starts("kernel.msg") || key == "kernel.sem" || starts("fs.mqueue.")) {
     if (spec.namespaces.ipc == NamespaceMode::kHost) {
       return Status::Invalid("sysctl " + key + " is not allowed with the host IPC namespace");
     }

@@ -125,9 +125,9 @@ Status RunPhases(InitContext& ctx, const InitFds& fds) {
 void RunContainerInit(InitContext& ctx, const InitFds& fds) {
   Status status = RunPhases(ctx, fds);
   if (!status.ok()) {
-    FailInit(fds.error_write, status.IsNotFound() && status.message().starts_with("exec:")
-                                  ? kExitNotFound
-                                  : kExitStartFailed,
+    FailInit(fds.error_write,
+             status.IsNotFound() && status.message().starts_with("exec:") ? kExitNotFound
+                                                                          : kExitStartFailed,
              status);
   }
   const ContainerSpec& spec = *ctx.spec;

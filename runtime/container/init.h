@@ -27,9 +27,9 @@ struct InitFds {
 [[noreturn]] void RunContainerInit(InitContext& ctx, const InitFds& fds);
 
 // Exit codes for start failures, as Docker reports them.
-inline constexpr int kExitNotFound = 127;    // executable file not found
-inline constexpr int kExitCannotRun = 126;   // found but not executable
-inline constexpr int kExitStartFailed = 128; // any other start phase
+inline constexpr int kExitNotFound = 127;     // executable file not found
+inline constexpr int kExitCannotRun = 126;    // found but not executable
+inline constexpr int kExitStartFailed = 128;  // any other start phase
 
 // seccomp (when no_new_privs is off), bounding set, uid/gid, capabilities, no_new_privs,
 // seccomp (when on): the order that lets each step still hold the privilege it needs.

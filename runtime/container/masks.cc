@@ -13,7 +13,8 @@ namespace sampan::runtime {
 Status SetupMaskedPaths(InitContext& ctx) {
   const SecuritySpec& sec = ctx.spec->security;
   if (sec.privileged && !sec.masked_paths) return Status::Ok();
-  const std::vector<std::string>& paths = sec.masked_paths ? *sec.masked_paths : DefaultMaskedPaths();
+  const std::vector<std::string>& paths =
+      sec.masked_paths ? *sec.masked_paths : DefaultMaskedPaths();
   for (const std::string& path : paths) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {

@@ -12,9 +12,7 @@
 #include "runtime/sys/syscalls.h"
 
 namespace sampan::runtime {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Status MakeDirIn(const std::string& root, const std::string& path, std::string_view phase) {
   std::string current = root;
@@ -48,8 +46,8 @@ struct DeviceNode {
   unsigned major;
   unsigned minor;
 };
-constexpr DeviceNode kDevices[] = {{"null", 1, 3},   {"zero", 1, 5},   {"full", 1, 7},
-                                   {"tty", 5, 0},    {"random", 1, 8}, {"urandom", 1, 9}};
+constexpr DeviceNode kDevices[] = {{"null", 1, 3}, {"zero", 1, 5},   {"full", 1, 7},
+                                   {"tty", 5, 0},  {"random", 1, 8}, {"urandom", 1, 9}};
 
 }  // namespace
 
@@ -62,8 +60,8 @@ Status SetupProc(InitContext& ctx) {
 Status SetupDev(InitContext& ctx) {
   const std::string dev = ctx.rootfs + "/dev";
   RETURN_IF_ERROR(MakeDirIn(ctx.rootfs, "dev", "dev"));
-  RETURN_IF_ERROR(Mount("dev", "tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME,
-                        "mode=755,size=65536k"));
+  RETURN_IF_ERROR(
+      Mount("dev", "tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
   for (const DeviceNode& d : kDevices) {
     std::string path = dev + "/" + d.name;
     // mknod, as runc does outside user namespaces; umask must not narrow the mode.

@@ -13,15 +13,22 @@
 namespace sampan::runtime {
 namespace {
 
-constexpr std::pair<const char*, int> kRlimits[] = {
-    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK}};
+constexpr std::pair<const char*, int> kRlimits[] = {{"RLIMIT_AS", RLIMIT_AS},
+                                                    {"RLIMIT_CORE", RLIMIT_CORE},
+                                                    {"RLIMIT_CPU", RLIMIT_CPU},
+                                                    {"RLIMIT_DATA", RLIMIT_DATA},
+                                                    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+                                                    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+                                                    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+                                                    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+                                                    {"RLIMIT_NICE", RLIMIT_NICE},
+                                                    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+                                                    {"RLIMIT_NPROC", RLIMIT_NPROC},
+                                                    {"RLIMIT_RSS", RLIMIT_RSS},
+                                                    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+                                                    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+                                                    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+                                                    {"RLIMIT_STACK", RLIMIT_STACK}};
 
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -57,7 +64,8 @@ Status SetupWorkingDir(InitContext& ctx) {
   const std::string& cwd = ctx.spec->process.cwd.empty() ? "/" : ctx.spec->process.cwd;
   // A missing working directory is created, as Docker does.
   RETURN_IF_ERROR(MakeDirIn("", cwd, "working directory"));
-  if (::chdir(cwd.c_str()) != 0) return SyscallError("working directory", "chdir(" + cwd + ")", errno);
+  if (::chdir(cwd.c_str()) != 0)
+    return SyscallError("working directory", "chdir(" + cwd + ")", errno);
   return Status::Ok();
 }
 

@@ -47,7 +47,8 @@ Status SetupPivotRoot(InitContext& ctx) {
   if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
     return SyscallError("pivot_root", "mount(old root, MS_SLAVE)", errno);
   }
-  if (::umount2(".", MNT_DETACH) != 0) return SyscallError("pivot_root", "umount2(old root)", errno);
+  if (::umount2(".", MNT_DETACH) != 0)
+    return SyscallError("pivot_root", "umount2(old root)", errno);
   if (::chdir("/") != 0) return SyscallError("pivot_root", "chdir(/)", errno);
   return Status::Ok();
 }

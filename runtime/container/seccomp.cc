@@ -13,7 +13,6 @@
 #include <memory>
 
 #include "pkg/util/fs.h"
-
 #include "runtime/container/phases.h"
 #include "runtime/container/seccomp_profile.h"
 #include "runtime/sys/syscalls.h"
@@ -112,9 +111,7 @@ Result<std::string> SeccompProgram(const SecuritySpec& security,
   SeccompProfile profile;
   switch (security.seccomp) {
     case SeccompKind::kUnconfined: return std::string();
-    case SeccompKind::kRuntimeDefault:
-      profile = RuntimeDefaultProfile(capabilities);
-      break;
+    case SeccompKind::kRuntimeDefault: profile = RuntimeDefaultProfile(capabilities); break;
     case SeccompKind::kLocalhost:
       ASSIGN_OR_RETURN(profile, ParseSeccompProfile(localhost_json));
       break;

@@ -3,8 +3,8 @@
 
 #include <grp.h>
 #include <linux/capability.h>
-#include <sys/syscall.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,7 +40,8 @@ std::vector<PasswdEntry> ReadPasswd() {
     auto f = SplitColons(line);
     if (f.size() < 4) continue;
     try {
-      out.push_back({f[0], static_cast<uid_t>(std::stoul(f[2])), static_cast<gid_t>(std::stoul(f[3]))});
+      out.push_back(
+          {f[0], static_cast<uid_t>(std::stoul(f[2])), static_cast<gid_t>(std::stoul(f[3]))});
     } catch (...) {
     }
   }
@@ -141,14 +142,16 @@ Status ResolveUser(InitContext& ctx) {
 }
 
 Status SetupUser(InitContext& ctx) {
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return SyscallError("user", "prctl(KEEPCAPS)", errno);
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    return SyscallError("user", "prctl(KEEPCAPS)", errno);
   if (::setgroups(ctx.groups.size(), ctx.groups.data()) != 0) {
     return SyscallError("user", "setgroups", errno);
   }
   if (::setresgid(ctx.gid, ctx.gid, ctx.gid) != 0) return SyscallError("user", "setresgid", errno);
   if (::setresuid(ctx.uid, ctx.uid, ctx.uid) != 0) return SyscallError("user", "setresuid", errno);
   // The permitted set survived the uid change (KEEPCAPS); SetupCapabilities narrows it.
-  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return SyscallError("user", "prctl(KEEPCAPS)", errno);
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+    return SyscallError("user", "prctl(KEEPCAPS)", errno);
   return Status::Ok();
 }
 

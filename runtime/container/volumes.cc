@@ -81,7 +81,8 @@ Status SetupVolumes(InitContext& ctx) {
       ::close(f);
     }
     if (::mount(m.host_path.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-      return SyscallError("volumes", "mount(bind " + m.host_path + " " + m.container_path + ")", errno);
+      return SyscallError("volumes", "mount(bind " + m.host_path + " " + m.container_path + ")",
+                          errno);
     }
     if (m.read_only &&
         ::mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {

@@ -113,7 +113,11 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
   // Phase 1: existing files, oldest first; with tail, keep only the last N lines.
   std::deque<std::pair<LogStream, std::string>> tail;
   bool stopped = false;
+  bool live = false;  // following: every line goes straight to the sink
+  // One assembler for history and follow: a line half-read (or P entries without their F
+  // yet) at the switch carries over.
   auto collect = [&](LogStream s, std::string line) {
+    if (live) return sink(s, line);
     if (options.tail < 0) {
       if (!sink(s, line)) {
         stopped = true;
@@ -126,7 +130,7 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
     if (static_cast<int64_t>(tail.size()) > options.tail) tail.pop_front();
     return true;
   };
-  Assembler history(options, collect);
+  Assembler assembler(options, collect);
   int oldest = 0;
   for (int i = 1; i < 100; ++i) {
     if (::access(RotatedLogPath(path, i).c_str(), F_OK) != 0) break;
@@ -141,7 +145,7 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
       return Status::FromErrno(errno, "open log " + RotatedLogPath(path, i));
     }
     UniqueFd file(fd);
-    if (!Drain(fd, history)) stopped = true;
+    if (!Drain(fd, assembler)) stopped = true;
     if (i == 0) current = std::move(file);
   }
   for (auto& [s, line] : tail) {
@@ -153,7 +157,7 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
   // With a wake fd the caller learns about the end itself, and the file is re-read every
   // few milliseconds instead: closing an inotify instance waits for an SRCU grace period
   // (~10 ms), which a short `ctr run` would feel.
-  Assembler live(options, [&](LogStream s, std::string line) { return sink(s, line); });
+  live = true;
   UniqueFd inotify;
   int in = -1;
   int timeout_ms = 250;
@@ -165,8 +169,8 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
     inotify.Reset(in);
     std::string dir = path.substr(0, path.rfind('/'));
     if (dir.empty()) dir = "/";
-    if (::inotify_add_watch(in, dir.c_str(),
-                            IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO) < 0) {
+    if (::inotify_add_watch(in, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO) <
+        0) {
       return Status::FromErrno(errno, "inotify_add_watch " + dir);
     }
   }
@@ -176,18 +180,19 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
   };
   if (!current.valid()) reopen();
   for (;;) {
-    if (current.valid() && !Drain(current.get(), live)) return Status::Ok();
+    if (current.valid() && !Drain(current.get(), assembler)) return Status::Ok();
     // Rotated away? The path now names another file: finish the old one, open the new one.
     struct stat by_path, by_fd;
     if (::stat(path.c_str(), &by_path) == 0 &&
-        (!current.valid() || (::fstat(current.get(), &by_fd) == 0 &&
-                              (by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev)))) {
-      if (current.valid() && !Drain(current.get(), live)) return Status::Ok();
+        (!current.valid() ||
+         (::fstat(current.get(), &by_fd) == 0 &&
+          (by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev)))) {
+      if (current.valid() && !Drain(current.get(), assembler)) return Status::Ok();
       reopen();
       continue;
     }
     if (options.done && options.done()) {
-      if (current.valid()) Drain(current.get(), live);
+      if (current.valid()) Drain(current.get(), assembler);
       return Status::Ok();
     }
     pollfd fds[2] = {{in, POLLIN, 0}, {options.wake_fd, POLLIN, 0}};

@@ -108,8 +108,8 @@ class ContainerShim {
     }
 
     if (!spec_.log_path.empty()) {
-      writer_ = std::make_unique<CriLogWriter>(spec_.log_path, spec_.log_max_size,
-                                               spec_.log_max_files);
+      writer_ =
+          std::make_unique<CriLogWriter>(spec_.log_path, spec_.log_max_size, spec_.log_max_files);
       RETURN_IF_ERROR(writer_->Open().WithContext("log"));
       writer_->set_flush_partial(spec_.process.tty);
     }
@@ -147,7 +147,8 @@ class ContainerShim {
       int fd = ::open(it->second.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return SyscallError("namespaces", "open(" + it->second + ")", errno);
       UniqueFd ns(fd);
-      if (::setns(fd, 0) != 0) return SyscallError("namespaces", std::string("setns(") + kind + ")", errno);
+      if (::setns(fd, 0) != 0)
+        return SyscallError("namespaces", std::string("setns(") + kind + ")", errno);
     }
 
     ASSIGN_OR_RETURN(Pipe sync, MakePipe());
@@ -214,9 +215,7 @@ class ContainerShim {
     while (!exited_) {
       pollfd fds[6];
       int n = 0;
-      auto add = [&](const UniqueFd& fd) {
-        fds[n++] = {fd.valid() ? fd.get() : -1, POLLIN, 0};
-      };
+      auto add = [&](const UniqueFd& fd) { fds[n++] = {fd.valid() ? fd.get() : -1, POLLIN, 0}; };
       add(signals_);
       add(stdout_);
       add(stderr_);
@@ -343,7 +342,8 @@ class ContainerShim {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
-    if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return SyscallError("shim", "sigprocmask", errno);
+    if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+      return SyscallError("shim", "sigprocmask", errno);
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);

@@ -81,7 +81,8 @@ Result<ShimReport> ReadShimReport(int ready_fd, int timeout_ms) {
   if (text.rfind("error ", 0) == 0) {
     char* end = nullptr;
     report.code = static_cast<int>(std::strtol(text.c_str() + 6, &end, 10));
-    report.message = end != nullptr && *end == ' ' ? std::string(end + 1) : std::string(end ? end : "");
+    report.message =
+        end != nullptr && *end == ' ' ? std::string(end + 1) : std::string(end ? end : "");
     while (!report.message.empty() && report.message.back() == '\n') report.message.pop_back();
     return report;
   }

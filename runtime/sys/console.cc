@@ -65,9 +65,11 @@ Result<UniqueFd> ReceiveFd(int socket, int timeout_ms) {
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
-  if (::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) <= 0) return SyscallError("console", "recvmsg", errno);
+  if (::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) <= 0)
+    return SyscallError("console", "recvmsg", errno);
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return Status::Internal("console: no fd in message");
+  if (c == nullptr || c->cmsg_type != SCM_RIGHTS)
+    return Status::Internal("console: no fd in message");
   int fd;
   std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
   return UniqueFd(fd);

@@ -82,7 +82,8 @@ std::string FindRunc() {
 bool MakeRootfs(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir + "/bin", ec);
-  for (const char* d : {"proc", "sys", "dev", "etc", "tmp"}) fs::create_directories(dir + "/" + d, ec);
+  for (const char* d : {"proc", "sys", "dev", "etc", "tmp"})
+    fs::create_directories(dir + "/" + d, ec);
   fs::copy_file("/bin/busybox", dir + "/bin/busybox", ec);
   if (ec) return false;
   for (const char* applet : {"true", "sleep", "sh"}) {
@@ -115,7 +116,8 @@ void RemoveCgroups(const std::string& name) {
     fs::path root = hierarchy.path() / name;
     if (!fs::exists(root, ec)) continue;
     std::vector<fs::path> dirs;
-    for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it) {
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         it != fs::recursive_directory_iterator(); ++it) {
       if (it->is_directory()) dirs.push_back(it->path());
     }
     std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
@@ -147,9 +149,9 @@ int Main() {
   // Same configuration as runc's default spec (no seccomp filter), and sampan's default
   // (RuntimeDefault seccomp) for reference.
   auto time_runs = [&](const std::string& seccomp, std::vector<double>* out) {
-    std::vector<std::string> ctr = {sampan,   "ctr",   "run",         "--rm",  "--data-dir",
-                                    data,     "--cgroup-root", cgroup, "--seccomp", seccomp,
-                                    "--rootfs", rootfs, "/bin/true"};
+    std::vector<std::string> ctr = {
+        sampan, "ctr",       "run",   "--rm",     "--data-dir", data,       "--cgroup-root",
+        cgroup, "--seccomp", seccomp, "--rootfs", rootfs,       "/bin/true"};
     for (int i = 0; i < kWarmup + kRuns; ++i) {
       auto start = BenchClock::now();
       int rc = Run(ctr);
@@ -207,7 +209,8 @@ int Main() {
     while (!id.empty() && id.back() == '\n') id.pop_back();
     ids.push_back(id);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let shims settle (not a wait for a condition)
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(200));  // let shims settle (not a wait for a condition)
   std::vector<double> container_kb;
   for (const std::string& id : ids) {
     std::string json;

@@ -28,7 +28,8 @@ class CgroupV1Test : public ::testing::Test {
 TEST_F(CgroupV1Test, CreateMakesEveryLevelInEveryHierarchyAndSeedsCpuset) {
   ASSERT_TRUE(cgroups_->Create("kubepods/burstable/pod1/c1").ok());
   for (const V1Mount& m : mounts_) {
-    EXPECT_TRUE(fs_.HasDir(m.mount_point + "/test-root/kubepods/burstable/pod1/c1")) << m.controller;
+    EXPECT_TRUE(fs_.HasDir(m.mount_point + "/test-root/kubepods/burstable/pod1/c1"))
+        << m.controller;
   }
   EXPECT_EQ(fs_.File("/cg/cpuset/test-root/cpuset.cpus"), "0-1");
   EXPECT_EQ(fs_.File("/cg/cpuset/test-root/kubepods/burstable/pod1/c1/cpuset.mems"), "0");

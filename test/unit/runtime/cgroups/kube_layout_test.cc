@@ -32,8 +32,8 @@ TEST(KubeLayoutTest, OomScoreAdj) {
   EXPECT_EQ(OomScoreAdj(QosClass::kGuaranteed, 0, 0), -997);
   EXPECT_EQ(OomScoreAdj(QosClass::kBestEffort, 0, 100), 1000);
   EXPECT_EQ(OomScoreAdj(QosClass::kBurstable, 50, 100), 500);
-  EXPECT_EQ(OomScoreAdj(QosClass::kBurstable, 100, 100), 3);   // at least 3
-  EXPECT_EQ(OomScoreAdj(QosClass::kBurstable, 0, 100), 999);    // at most 999
+  EXPECT_EQ(OomScoreAdj(QosClass::kBurstable, 100, 100), 3);  // at least 3
+  EXPECT_EQ(OomScoreAdj(QosClass::kBurstable, 0, 100), 999);  // at most 999
 }
 
 TEST(CgroupUtilTest, JoinPrefixesAndStatValues) {

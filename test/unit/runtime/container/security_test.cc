@@ -124,7 +124,7 @@ class RootDirTest : public ::testing::Test {
     char tmpl[] = "/tmp/resolve-test.XXXXXX";
     root_ = ::mkdtemp(tmpl);
     std::filesystem::create_directories(root_ + "/real/dir");
-    std::filesystem::create_symlink("/real", root_ + "/abs");       // absolute: inside root
+    std::filesystem::create_symlink("/real", root_ + "/abs");         // absolute: inside root
     std::filesystem::create_symlink("../../..", root_ + "/real/up");  // escapes: clamped
     std::filesystem::create_symlink("dir", root_ + "/real/rel");
     std::filesystem::create_symlink("/usr/share", root_ + "/share");  // the host has one

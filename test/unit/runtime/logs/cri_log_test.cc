@@ -147,6 +147,25 @@ TEST_F(CriLogTest, FollowSeesNewLinesAndRotationUntilDone) {
   EXPECT_EQ(got, "O:first\nO:n0\nO:n1\nO:n2\nO:n3\nO:n4\nO:n5\nO:n6\nO:n7\nO:n8\nO:n9\n");
 }
 
+TEST_F(CriLogTest, FollowJoinsALineStartedBeforeFollowingBegan) {
+  CriLogWriter w = Writer();
+  ASSERT_TRUE(w.Open().ok());
+  std::string big(20000, 'y');
+  w.Write(LogStream::kStdout, big);  // one P entry in the file, the rest still pending
+  std::atomic<bool> finished{false};
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    w.Write(LogStream::kStdout, "z\n");
+    finished = true;
+  });
+  LogReadOptions follow;
+  follow.follow = true;
+  follow.done = [&] { return finished.load(); };
+  std::string got = ReadAll(follow);
+  writer.join();
+  EXPECT_EQ(got, "O:" + big + "z\n");
+}
+
 TEST(CriLogParseTest, ParsesAndRejects) {
   auto e = ParseCriLogLine("2027-01-15T08:00:00.1Z stderr P part");
   ASSERT_TRUE(e.has_value());
