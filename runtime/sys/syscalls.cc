@@ -103,11 +103,4 @@ ExitInfo DecodeWaitStatus(int status) {
   return info;
 }
 
-std::string SelfExe() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "/proc/self/exe";
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 }  // namespace sampan::runtime

@@ -42,7 +42,4 @@ struct ExitInfo {
 };
 ExitInfo DecodeWaitStatus(int status);
 
-// The absolute path of the running binary (/proc/self/exe resolved), for re-execution.
-std::string SelfExe();
-
 }  // namespace sampan::runtime
