@@ -8,7 +8,7 @@ RUN_ARGS   ?=
 export CCACHE_BASEDIR  := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all build deps test run static bench install clean format fuzz
+.PHONY: all build deps test test-vm run static bench install clean format fuzz
 
 all: build
 
@@ -24,6 +24,10 @@ deps:
 
 test: build
 	test/run_tests.sh $(BUILD)
+
+# The container runtime on cgroup v2: a Debian kernel under qemu (also part of `make test`).
+test-vm: build
+	test/vm/run_vm.sh $(BUILD)/sampan $(BUILD)/vm
 
 run: deps build
 	$(BUILD)/sampan server --data-dir $(DATA_DIR) $(RUN_ARGS)

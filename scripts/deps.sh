@@ -13,6 +13,8 @@ PACKAGES=(
   # images: zstd decompression; test registry, pushing, the skopeo+umoci baseline of the
   # benchmark, and the static busybox the test images are built from.
   libzstd-dev docker-registry skopeo umoci busybox-static openssl
+  # containers: the runc baseline of the benchmark, the VM test of cgroup v2.
+  runc qemu-system-x86 cpio
 )
 
 missing=()

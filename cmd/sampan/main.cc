@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
      RunServer},
     {"agent", "Run a node agent that joins a server", RunAgent},
     {"images", "Import, pull, list, remove and export container images", RunImages},
+    {"ctr", "Run and inspect containers directly (run, ps, logs, exec, stop, rm, inspect)", RunCtr},
+    {"shim", "Internal: a container's monitor, started by the runtime", RunShim},
     {"version", "Print the version, git commit and build flags", RunVersion},
 };
 

@@ -26,6 +26,18 @@ std::string FormatRfc3339Micro(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+std::string FormatRfc3339Nano(std::chrono::system_clock::time_point t) {
+  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
+  if (secs > t) secs -= std::chrono::seconds(1);
+  long nanos = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t - secs).count());
+  std::string base = FormatRfc3339(secs);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*s.%09ldZ", static_cast<int>(base.size() - 1), base.data(),
+                nanos);
+  return buf;
+}
+
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s) {
   int y, mo, d, h, mi, sec;
   int consumed = 0;

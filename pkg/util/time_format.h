@@ -11,6 +11,8 @@ namespace sampan {
 
 std::string FormatRfc3339(std::chrono::system_clock::time_point t);
 std::string FormatRfc3339Micro(std::chrono::system_clock::time_point t);
+// Nanoseconds, always 9 digits ("2026-11-27T06:07:23.000001234Z"): CRI log lines.
+std::string FormatRfc3339Nano(std::chrono::system_clock::time_point t);
 // Accepts "2026-11-27T06:07:23Z", fractional seconds and numeric offsets.
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s);
 // Upstream's short human duration for AGE columns: "5s", "3m12s", "2d4h", "45d", "3y120d".
