@@ -48,19 +48,21 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     return *c->clients_.back();
   };
 
-  c->scheduler_ = std::make_unique<scheduler::Scheduler>(
-      new_client("system:kube-scheduler", "default-scheduler"), RealClock::Get());
-  c->scheduler_->Start();
-
-  ASSIGN_OR_RETURN(c->node_ipam_,
-                   controllers::NodeIpamController::New(
-                       new_client("system:kube-controller-manager", "node-ipam-controller"),
-                       config.cluster_cidr));
-  c->node_ipam_->Start();
-
-  c->garbage_collector_ = std::make_unique<controllers::GarbageCollector>(
-      new_client("system:kube-controller-manager", "garbage-collector"));
-  c->garbage_collector_->Start();
+  if (config.run_scheduler) {
+    c->scheduler_ = std::make_unique<scheduler::Scheduler>(
+        new_client("system:kube-scheduler", "default-scheduler"), RealClock::Get());
+    c->scheduler_->Start();
+  }
+  if (config.run_controllers) {
+    ASSIGN_OR_RETURN(c->node_ipam_,
+                     controllers::NodeIpamController::New(
+                         new_client("system:kube-controller-manager", "node-ipam-controller"),
+                         config.cluster_cidr));
+    c->node_ipam_->Start();
+    c->garbage_collector_ = std::make_unique<controllers::GarbageCollector>(
+        new_client("system:kube-controller-manager", "garbage-collector"));
+    c->garbage_collector_->Start();
+  }
 
   if (config.run_agent) {
     kubelet::NodeStatusOptions node;
@@ -75,6 +77,15 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
         new_client("system:node:" + node.node_name, "kubelet"), RealClock::Get(), node,
         [data_dir] { return kubelet::ReadMachine(data_dir); });
     c->node_status_->Start();
+
+    ASSIGN_OR_RETURN(c->images_, images::ImageStore::Open(config.data_dir));
+    c->airgap_ = std::make_unique<images::AirgapImporter>(c->images_.get());
+    RETURN_IF_ERROR(c->airgap_->Start());  // imports in the background: Ready does not wait
+    c->image_gc_ = std::make_unique<DispatcherThread>("image-gc");
+    images::ImageStore* store = c->images_.get();
+    c->image_gc_->dispatcher().AddRepeatingTimer(
+        std::chrono::minutes(5), [store] { (void)store->CollectGarbage(images::GcPolicy{}); });
+    c->image_gc_->Start();
   }
   return c;
 }
@@ -82,6 +93,8 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
 Components::~Components() { Stop(); }
 
 void Components::Stop() {
+  if (image_gc_) image_gc_->Stop();
+  if (airgap_) airgap_->Stop();
   if (node_status_) node_status_->Stop();
   if (garbage_collector_) garbage_collector_->Stop();
   if (node_ipam_) node_ipam_->Stop();

@@ -1,7 +1,8 @@
 #pragma once
 // The components `sampan server` runs in its own process next to the API server: the
-// scheduler, the controllers and (unless --disable-agent) the local node agent. Each uses
-// the in-process client under an identity of its own.
+// scheduler, the controllers and (unless --disable-agent) the local node agent with its image
+// store (airgap import, image GC). Each uses the in-process client under an identity of its
+// own.
 
 #include <memory>
 #include <string>
@@ -13,12 +14,17 @@
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
 #include "pkg/kubelet/node_status.h"
 #include "pkg/scheduler/scheduler.h"
+#include "pkg/util/libuv_dispatcher.h"
+#include "runtime/images/airgap.h"
+#include "runtime/images/image_store.h"
 
 namespace sampan::cmd {
 
 struct ComponentsConfig {
   std::string cluster_cidr;
   bool run_agent = true;
+  bool run_scheduler = true;
+  bool run_controllers = true;
   std::string data_dir;
   std::string node_name;              // "" = the host name
   std::vector<std::string> node_ips;  // "" = the first non-loopback IPv4 address
@@ -38,6 +44,10 @@ class Components {
   std::unique_ptr<controllers::NodeIpamController> node_ipam_;
   std::unique_ptr<controllers::GarbageCollector> garbage_collector_;
   std::unique_ptr<kubelet::NodeStatusManager> node_status_;
+  // The node's images: airgap archives imported at start and as they appear; image GC.
+  std::unique_ptr<images::ImageStore> images_;
+  std::unique_ptr<images::AirgapImporter> airgap_;
+  std::unique_ptr<DispatcherThread> image_gc_;
 };
 
 }  // namespace sampan::cmd

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/sampan/commands.h"
-#include "cmd/sampan/ctr_image.h"
 #include "cmd/sampan/ctr_common.h"
+#include "cmd/sampan/ctr_image.h"
 #include "pkg/util/time_format.h"
 #include "runtime/state.h"
 

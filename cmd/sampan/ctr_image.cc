@@ -1,10 +1,10 @@
 #include "cmd/sampan/ctr_image.h"
 
-#include "runtime/images/image_store.h"
-
 #include <sys/stat.h>
 
 #include <filesystem>
+
+#include "runtime/images/image_store.h"
 
 namespace sampan::cmd {
 
@@ -13,8 +13,9 @@ Result<ImageRootfs> ResolveImage(const std::string& data_dir, const std::string&
   ASSIGN_OR_RETURN(std::unique_ptr<images::ImageStore> store, images::ImageStore::Open(data_dir));
   Result<images::ResolvedImage> image = store->AddUse(container_id, reference);
   if (image.status().IsNotFound()) {
-    return Status::NotFound("image \"" + reference +
-                            "\" is not present (sampan images pull/import it, or use --rootfs DIR)");
+    return Status::NotFound(
+        "image \"" + reference +
+        "\" is not present (sampan images pull/import it, or use --rootfs DIR)");
   }
   if (!image.ok()) return image.status();
   ImageRootfs out;

@@ -44,6 +44,8 @@ struct ServerConfig {
   std::string service_node_port_range;
   std::string token;
   bool disable_agent = false;
+  bool disable_scheduler = false;
+  bool disable_controller_manager = false;
   std::vector<std::string> disable;
   std::string datastore_endpoint;
   std::string log_level;
@@ -77,6 +79,9 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
              "Port range reserved for NodePort services");
   set.String(&c->token, "token", "", "Shared secret used to join servers and agents");
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
+  set.Bool(&c->disable_scheduler, "disable-scheduler", false, "Do not run the scheduler");
+  set.Bool(&c->disable_controller_manager, "disable-controller-manager", false,
+           "Do not run the controllers (garbage collector, node IPAM)");
   set.StringList(&c->disable, "disable", {},
                  "Built-in components not to run (repeatable, comma-separated)");
   set.String(&c->datastore_endpoint, "datastore-endpoint", "",
@@ -240,6 +245,8 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   ComponentsConfig components_config;
   components_config.cluster_cidr = config.cluster_cidr[0];
   components_config.run_agent = !config.disable_agent;
+  components_config.run_scheduler = !config.disable_scheduler;
+  components_config.run_controllers = !config.disable_controller_manager;
   components_config.data_dir = data_dir;
   components_config.node_name = config.node_name;
   components_config.node_ips = config.node_ip;
@@ -250,9 +257,11 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   }
   kLog.Info(
       "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}; scheduler "
-      "and node IPAM running{}. Not implemented yet: running pods",
+      "{}, controllers {}, node agent {}. Not implemented yet: running pods",
       url, *db_path, (*store)->CurrentRevision(), config.write_kubeconfig,
-      config.disable_agent ? " (agent disabled)" : ", node agent registering this node");
+      config.disable_scheduler ? "disabled" : "running",
+      config.disable_controller_manager ? "disabled" : "running",
+      config.disable_agent ? "disabled" : "registering this node");
 
   Result<int> signal = signals.Wait();
   if (signal.ok()) {

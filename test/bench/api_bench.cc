@@ -55,7 +55,8 @@ Server StartServer(const std::string& dir) {
   env.push_back(nullptr);
   const char* argv[] = {bin.c_str(), "server", "--data-dir", data.c_str(), "--write-kubeconfig",
                         kc.c_str(), "--bind-address", "127.0.0.1", "--https-listen-port",
-                        port.c_str(), "--disable-agent", "--log-level", "warn", nullptr};
+                        port.c_str(), "--disable-agent", "--disable-scheduler",
+                        "--disable-controller-manager", "--log-level", "warn", nullptr};
   if (posix_spawn(&s.pid, bin.c_str(), nullptr, nullptr, const_cast<char* const*>(argv),
                   env.data()) != 0) {
     std::fprintf(stderr, "cannot start %s\n", bin.c_str());

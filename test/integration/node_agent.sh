@@ -5,6 +5,11 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
+# An airgap archive waiting in agent/images/ (k3s convention) before the first start.
+BUILD=$(dirname "$BIN")
+mkdir -p "$TMP/img" "$TMP/data/agent/images"
+"$BUILD/test/helpers/mkimage" "$TMP/img" >/dev/null && cp "$TMP/img/busybox.docker.tar.gz" "$TMP/data/agent/images/"
+
 WITH_AGENT=1 start_server --node-name edge-test --node-ip 10.99.0.7 || { fail "server starts"; finish; exit 1; }
 pass "server starts"
 K=$(kubectl_path 1.33)
@@ -30,6 +35,12 @@ contains "describe: capacity" "$out" "pods:               110"
 contains "describe: lease" "$out" "HolderIdentity:  edge-test"
 out=$(k -n kube-node-lease get lease edge-test -o jsonpath='{.spec.holderIdentity}/{.spec.leaseDurationSeconds}')
 contains "lease in kube-node-lease" "$out" "edge-test/40"
+
+if wait_until 20 sh -c "'$BIN' images ls --data-dir '$TMP/data' | grep -q busybox"; then
+  pass "airgap archive imported at start"
+else
+  fail "airgap archive imported at start" "$("$BIN" images ls --data-dir "$TMP/data" 2>&1)"
+fi
 
 # A restart keeps the node (no duplicate registration) and its pod CIDR.
 cidr=$(k get node edge-test -o jsonpath='{.spec.podCIDR}')
