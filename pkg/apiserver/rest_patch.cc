@@ -9,6 +9,17 @@
 #include "pkg/apiserver/rest_handler.h"
 
 namespace sampan::apiserver {
+namespace {
+
+ApiError UnsupportedPatch(std::string message) {
+  ApiError e;
+  e.code = 415;
+  e.reason = "UnsupportedMediaType";
+  e.message = std::move(message);
+  return e;
+}
+
+}  // namespace
 
 using api::Json;
 
@@ -31,21 +42,13 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
              content_type == "application/apply-patch+cbor") {
     kind = Kind::kApply;
   } else {
-    ApiError e;
-    e.code = 415;
-    e.reason = "UnsupportedMediaType";
-    e.message = fmt::format(
+    return Reply::Error(UnsupportedPatch(
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, "
-        "application/apply-patch+yaml, application/strategic-merge-patch+json");
-    return Reply::Error(e);
+        "application/apply-patch+yaml, application/strategic-merge-patch+json"));
   }
   if (kind == Kind::kApply) {
-    ApiError e;
-    e.code = 415;
-    e.reason = "UnsupportedMediaType";
-    e.message = "server-side apply is not supported yet";
-    return Reply::Error(e);
+    return Reply::Error(UnsupportedPatch("server-side apply is not supported yet"));
   }
   // Strategic patches need the type's patch metadata: kinds without a schema (custom
   // resources) refuse them, as upstream does.
@@ -54,14 +57,10 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
     type = sub == "scale" ? api::Schema::BuiltIn().ForKind("autoscaling/v1", "Scale")
                           : api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind);
     if (type == nullptr) {
-      ApiError e;
-      e.code = 415;
-      e.reason = "UnsupportedMediaType";
-      e.message = fmt::format(
+      return Reply::Error(UnsupportedPatch(
           "the body of the request was in an unknown format - accepted media types include: "
           "application/json-patch+json, application/merge-patch+json, "
-          "application/apply-patch+yaml");
-      return Reply::Error(e);
+          "application/apply-patch+yaml"));
     }
   }
   // Applies the patch to `target` according to its content type.

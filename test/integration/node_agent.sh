@@ -10,8 +10,7 @@ BUILD=$(dirname "$BIN")
 mkdir -p "$TMP/img" "$TMP/data/agent/images"
 "$BUILD/test/helpers/mkimage" "$TMP/img" >/dev/null && cp "$TMP/img/busybox.docker.tar.gz" "$TMP/data/agent/images/"
 
-WITH_AGENT=1 start_server --node-name edge-test --node-ip 10.99.0.7 || { fail "server starts"; finish; exit 1; }
-pass "server starts"
+WITH_AGENT=1 require_server --node-name edge-test --node-ip 10.99.0.7
 K=$(kubectl_path 1.33)
 k() { "$K" "$@"; }
 

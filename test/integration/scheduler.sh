@@ -6,8 +6,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-start_server || { fail "server starts"; finish; exit 1; }
-pass "server starts"
+require_server
 K=$(kubectl_path 1.33)
 k() { "$K" "$@"; }
 node_of() { k get pod "$1" -o jsonpath='{.spec.nodeName}' 2>/dev/null; }

@@ -205,18 +205,27 @@ Status GarbageCollector::ProcessForeground(const std::string& uid, const Json& l
   return RemoveFinalizer(owner, live, kForeground);
 }
 
-Status GarbageCollector::AttemptToDelete(const std::string& uid) {
-  Node node;
+Result<std::optional<GarbageCollector::Live>> GarbageCollector::LiveObject(const std::string& uid) {
+  Live out;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = nodes_.find(uid);
-    if (it == nodes_.end()) return Status::Ok();
-    node = it->second;
+    if (it == nodes_.end()) return std::optional<Live>();
+    out.node = it->second;
   }
-  Result<Json> live = client_.Get(*node.resource, node.ns, node.name);
-  if (live.status().IsNotFound()) return Status::Ok();
+  Result<Json> live = client_.Get(*out.node.resource, out.node.ns, out.node.name);
+  if (live.status().IsNotFound()) return std::optional<Live>();
   if (!live.ok()) return live.status();
-  if (api::GetString(Meta(*live), "uid") != uid) return Status::Ok();  // a new object
+  if (api::GetString(Meta(*live), "uid") != uid) return std::optional<Live>();  // a new object
+  out.object = std::move(*live);
+  return std::optional<Live>(std::move(out));
+}
+
+Status GarbageCollector::AttemptToDelete(const std::string& uid) {
+  ASSIGN_OR_RETURN(std::optional<Live> found, LiveObject(uid));
+  if (!found) return Status::Ok();
+  const Node& node = found->node;
+  const Json* live = &found->object;
   if (Deleting(*live)) {
     return HasFinalizer(*live, kForeground) ? ProcessForeground(uid, *live) : Status::Ok();
   }
@@ -268,19 +277,10 @@ Status GarbageCollector::AttemptToDelete(const std::string& uid) {
 }
 
 Status GarbageCollector::AttemptToOrphan(const std::string& uid) {
-  Node owner;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = nodes_.find(uid);
-    if (it == nodes_.end()) return Status::Ok();
-    owner = it->second;
-  }
-  Result<Json> live = client_.Get(*owner.resource, owner.ns, owner.name);
-  if (live.status().IsNotFound()) return Status::Ok();
-  if (!live.ok()) return live.status();
-  if (api::GetString(Meta(*live), "uid") != uid || !HasFinalizer(*live, kOrphan)) {
-    return Status::Ok();
-  }
+  ASSIGN_OR_RETURN(std::optional<Live> found, LiveObject(uid));
+  if (!found || !HasFinalizer(found->object, kOrphan)) return Status::Ok();
+  const Node& owner = found->node;
+  const Json* live = &found->object;
   for (const std::string& dep_uid : DependentsOf(uid)) {
     Node dep;
     {

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,6 +49,13 @@ class GarbageCollector {
     bool deleting = false;
     std::set<std::string> finalizers;
   };
+
+  // A graph node with its object read live; nullopt when either is gone or replaced.
+  struct Live {
+    Node node;
+    api::Json object;
+  };
+  Result<std::optional<Live>> LiveObject(const std::string& uid);
 
   void OnObject(const api::ResourceInfo& r, const api::Json& object);
   void OnDeleted(const api::Json& object);

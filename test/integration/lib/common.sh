@@ -19,6 +19,12 @@ kubectl_path() {
   echo "$(dirname "$(readlink -f "$(command -v kubectl)")")/kubectl.$1"
 }
 
+# Starts the server (arguments as start_server) or ends the suite with a failure.
+require_server() {
+  start_server "$@" || { fail "server starts"; finish; exit 1; }
+  pass "server starts"
+}
+
 # Starts `sampan server` with its own data dir and port; sets PORT and KUBECONFIG. The
 # node agent is disabled unless WITH_AGENT=1.
 start_server() {
