@@ -1,6 +1,7 @@
 // sampan: Kubernetes in one static binary. main() only picks the subcommand.
 
 #include <fmt/core.h>
+#include <malloc.h>
 
 #include <string>
 #include <string_view>
@@ -86,6 +87,11 @@ int Main(const std::vector<std::string>& args) {
 }  // namespace sampan::cmd
 
 int main(int argc, char** argv) {
+  // Memory on small devices: a fixed mmap threshold returns large buffers (list responses,
+  // watch bursts) to the kernel when freed, instead of glibc raising the threshold and
+  // keeping them in the heap; two arenas stop every worker thread growing a heap of its own.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_ARENA_MAX, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
   return sampan::cmd::Main(args);
 }
