@@ -107,6 +107,12 @@ bool GetBool(const Json& object, std::string_view key, bool def) {
   return v && v->is_boolean() ? v->get<bool>() : def;
 }
 
+const Json& ObjectField(const Json& object, std::string_view key) {
+  static const Json kEmpty = Json::object();
+  const Json* v = Find(object, key);
+  return v != nullptr && v->is_object() ? *v : kEmpty;
+}
+
 const Json* FindPath(const Json& object, std::string_view dotted_path) {
   const Json* cur = &object;
   while (cur && !dotted_path.empty()) {

@@ -18,9 +18,7 @@ constexpr int64_t kMinImageBytes = 23 * 1024 * 1024;
 constexpr int64_t kMaxImageBytes = 1000 * 1024 * 1024;
 
 const Json& Labels(const Json& node) {
-  static const Json kEmpty = Json::object();
-  const Json* labels = api::FindPath(node, "metadata.labels");
-  return labels && labels->is_object() ? *labels : kEmpty;
+  return api::ObjectField(api::ObjectField(node, "metadata"), "labels");
 }
 
 bool InValues(const Json& values, const std::string& v) {

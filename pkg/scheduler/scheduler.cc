@@ -18,11 +18,7 @@ const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1"
 const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
 const api::ResourceInfo& Events() { return *api::Registry::Builtin().Find("", "v1", "events"); }
 
-const Json& Meta(const Json& o) {
-  static const Json kEmpty = Json::object();
-  const Json* m = api::Find(o, "metadata");
-  return m ? *m : kEmpty;
-}
+const Json& Meta(const Json& o) { return api::ObjectField(o, "metadata"); }
 
 std::string NodeNameOf(const Json& pod) {
   const Json* spec = api::Find(pod, "spec");

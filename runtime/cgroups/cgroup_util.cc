@@ -57,13 +57,13 @@ std::optional<uint64_t> ParseU64(std::string_view text) {
   return v;
 }
 
-std::vector<int> ParsePids(std::string_view text) {
-  std::vector<int> out;
+std::vector<pid_t> ParsePids(std::string_view text) {
+  std::vector<pid_t> out;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    if (auto v = ParseU64(text.substr(pos, end - pos))) out.push_back(static_cast<int>(*v));
+    if (auto v = ParseU64(text.substr(pos, end - pos))) out.push_back(static_cast<pid_t>(*v));
     pos = end + 1;
   }
   return out;

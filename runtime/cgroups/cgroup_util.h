@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the two cgroup drivers: path joining, "key value" stat files.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +20,6 @@ std::optional<uint64_t> StatValue(std::string_view text, std::string_view key);
 // First unsigned number in `text` ("max" and garbage give nullopt).
 std::optional<uint64_t> ParseU64(std::string_view text);
 // Pids listed one per line.
-std::vector<int> ParsePids(std::string_view text);
+std::vector<pid_t> ParsePids(std::string_view text);
 
 }  // namespace sampan::runtime::cgroup_util

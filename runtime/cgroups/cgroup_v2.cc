@@ -86,9 +86,7 @@ class CgroupV2 final : public Cgroups {
 
   Result<std::vector<pid_t>> Pids(const std::string& path) override {
     ASSIGN_OR_RETURN(std::string text, fs_.Read(File(path, Knob::kProcs)));
-    std::vector<pid_t> out;
-    for (int p : cgroup_util::ParsePids(text)) out.push_back(p);
-    return out;
+    return cgroup_util::ParsePids(text);
   }
 
   Status Remove(const std::string& path) override {

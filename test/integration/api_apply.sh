@@ -8,9 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 require_server
 
 for version in 1.27 1.33; do
-  K=$(kubectl_path "$version")
-  [[ -x $K ]] || { fail "kubectl $version present" "$K missing"; continue; }
-  k() { "$K" "$@"; }
+  use_kubectl "$version" || continue
   ns="apply${version/./}"
   k create namespace "$ns" >/dev/null
   images() { k -n "$ns" get deploy app -o jsonpath='{range .spec.template.spec.containers[*]}{.name}={.image} {end}'; }

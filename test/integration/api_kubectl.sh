@@ -8,13 +8,8 @@ source "$(dirname "$0")/lib/common.sh"
 require_server
 
 for version in 1.27 1.33; do
-  K=$(kubectl_path "$version")
-  if [[ ! -x $K ]]; then
-    fail "kubectl $version present" "$K missing"
-    continue
-  fi
+  use_kubectl "$version" || continue
   ns="t${version/./}"
-  k() { "$K" "$@"; }
 
   out=$(k version 2>&1)
   contains "$version version shows server" "$out" "v1.33.0+sampan"

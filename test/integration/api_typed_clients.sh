@@ -8,9 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 require_server
 
 for version in 1.27 1.33; do
-  K=$(kubectl_path "$version")
-  [[ -x $K ]] || { fail "kubectl $version present" "$K missing"; continue; }
-  k() { "$K" "$@"; }
+  use_kubectl "$version" || continue
   ns="typed${version/./}"
 
   check "$version create namespace" k create namespace "$ns"

@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 require_server
 
 for version in 1.27 1.33; do
-  K=$(kubectl_path "$version")
-  k() { "$K" "$@"; }
+  use_kubectl "$version" || continue
   ns="gc${version/./}"
   k create namespace "$ns" >/dev/null
   # owner NAME -> creates a ConfigMap owner and a Secret dependent "NAME-dep" that blocks it.

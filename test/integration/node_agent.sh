@@ -11,8 +11,7 @@ mkdir -p "$TMP/img" "$TMP/data/agent/images"
 "$BUILD/test/helpers/mkimage" "$TMP/img" >/dev/null && cp "$TMP/img/busybox.docker.tar.gz" "$TMP/data/agent/images/"
 
 WITH_AGENT=1 require_server --node-name edge-test --node-ip 10.99.0.7
-K=$(kubectl_path 1.33)
-k() { "$K" "$@"; }
+use_kubectl 1.33 || { finish; exit 1; }
 
 ready() { k get node edge-test -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null; }
 if wait_until 10 test "$(ready)" = True; then pass "node Ready"; else fail "node Ready" "$(k get nodes 2>&1)"; fi

@@ -9,8 +9,7 @@ source "$(dirname "$0")/lib/common.sh"
 require_server
 
 for version in 1.27 1.33; do
-  K=$(kubectl_path "$version")
-  k() { "$K" "$@"; }
+  use_kubectl "$version" || continue
   ns="rbac${version/./}"
   k create namespace "$ns" >/dev/null
   contains "$version admin can-i" "$(k auth can-i create pods 2>&1)" "yes"

@@ -7,8 +7,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 require_server
-K=$(kubectl_path 1.33)
-k() { "$K" "$@"; }
+use_kubectl 1.33 || { finish; exit 1; }
 node_of() { k get pod "$1" -o jsonpath='{.spec.nodeName}' 2>/dev/null; }
 
 cat >"$TMP/nodes.yaml" <<YAML

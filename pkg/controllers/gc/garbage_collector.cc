@@ -13,11 +13,7 @@ constexpr std::string_view kOrphanPrefix = "orphan:";
 constexpr const char* kForeground = "foregroundDeletion";
 constexpr const char* kOrphan = "orphan";
 
-const Json& Meta(const Json& o) {
-  static const Json kEmpty = Json::object();
-  const Json* m = api::Find(o, "metadata");
-  return m && m->is_object() ? *m : kEmpty;
-}
+const Json& Meta(const Json& o) { return api::ObjectField(o, "metadata"); }
 
 bool HasFinalizer(const Json& object, const char* finalizer) {
   const Json* list = api::Find(Meta(object), "finalizers");

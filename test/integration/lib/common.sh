@@ -19,6 +19,17 @@ kubectl_path() {
   echo "$(dirname "$(readlink -f "$(command -v kubectl)")")/kubectl.$1"
 }
 
+# Selects kubectl VERSION: sets K and defines k() to run it; a missing binary is a failure
+# (returns 1).
+use_kubectl() {
+  K=$(kubectl_path "$1")
+  if [[ ! -x $K ]]; then
+    fail "kubectl $1 present" "$K missing"
+    return 1
+  fi
+  k() { "$K" "$@"; }
+}
+
 # Starts the server (arguments as start_server) or ends the suite with a failure.
 require_server() {
   start_server "$@" || { fail "server starts"; finish; exit 1; }

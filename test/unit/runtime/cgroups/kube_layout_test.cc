@@ -45,7 +45,7 @@ TEST(CgroupUtilTest, JoinPrefixesAndStatValues) {
   EXPECT_EQ(StatValue("total_cache 1\ncache 2\n", "cache"), 2u);
   EXPECT_FALSE(StatValue("cache 2\n", "cach").has_value());
   EXPECT_FALSE(ParseU64("max\n").has_value());
-  EXPECT_EQ(ParsePids("1\n22\n\n"), (std::vector<int>{1, 22}));
+  EXPECT_EQ(ParsePids("1\n22\n\n"), (std::vector<pid_t>{1, 22}));
 }
 
 }  // namespace
