@@ -36,6 +36,14 @@ std::string HostName() {
   return name.empty() ? "sampan" : name;
 }
 
+// The node's pod network, made once the node has its podCIDR.
+kubelet::NetworkFactory PodNetworkFactory(const ComponentsConfig& config) {
+  (void)config;
+  return [](const std::string& pod_cidr) -> Result<std::unique_ptr<kubelet::NetworkPlugin>> {
+    return Status::Unavailable("no pod network for " + pod_cidr + " yet");
+  };
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& server,
@@ -86,6 +94,31 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->image_gc_->dispatcher().AddRepeatingTimer(
         std::chrono::minutes(5), [store] { (void)store->CollectGarbage(images::GcPolicy{}); });
     c->image_gc_->Start();
+
+    runtime::RuntimeOptions runtime_options;
+    runtime_options.data_dir = config.data_dir;
+    runtime_options.cgroup_root = config.cgroup_root;
+    ASSIGN_OR_RETURN(c->runtime_, runtime::NewLocalRuntime(runtime_options));
+    client::Client& kubelet_client = new_client("system:node:" + node.node_name, "kubelet");
+    c->kubelet_events_ = std::make_unique<client::EventRecorder>(
+        kubelet_client, RealClock::Get(), client::EventSource{"kubelet", node.node_name});
+    c->kubelet_events_->Start();
+    ASSIGN_OR_RETURN(images::RegistriesConfig registries,
+                     images::RegistriesConfig::Load(config.private_registry, true));
+    c->image_manager_ = std::make_unique<kubelet::ImageManager>(
+        *c->images_, std::move(registries), RealClock::Get(), *c->kubelet_events_);
+    kubelet::KubeletOptions kubelet_options;
+    kubelet_options.node_name = node.node_name;
+    kubelet_options.node_ip = node.internal_ips[0];
+    kubelet_options.data_dir = config.data_dir;
+    kubelet_options.pod_log_dir = config.pod_log_dir;
+    kubelet_options.dns.cluster_dns = config.cluster_dns;
+    kubelet_options.dns.cluster_domain = config.cluster_domain;
+    kubelet_options.kubernetes_service_ip = config.kubernetes_service_ip;
+    c->kubelet_ = std::make_unique<kubelet::Kubelet>(kubelet_client, RealClock::Get(), *c->runtime_,
+                                                     *c->image_manager_, *c->kubelet_events_,
+                                                     PodNetworkFactory(config), kubelet_options);
+    c->kubelet_->Start();
   }
   return c;
 }
@@ -93,6 +126,8 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
 Components::~Components() { Stop(); }
 
 void Components::Stop() {
+  if (kubelet_) kubelet_->Stop();
+  if (kubelet_events_) kubelet_events_->Stop();
   if (image_gc_) image_gc_->Stop();
   if (airgap_) airgap_->Stop();
   if (node_status_) node_status_->Stop();

@@ -10,13 +10,17 @@
 
 #include "pkg/apiserver/api_server.h"
 #include "pkg/client/client.h"
+#include "pkg/client/event_recorder.h"
 #include "pkg/controllers/gc/garbage_collector.h"
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
+#include "pkg/kubelet/image_manager.h"
+#include "pkg/kubelet/kubelet.h"
 #include "pkg/kubelet/node_status.h"
 #include "pkg/scheduler/scheduler.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/images/airgap.h"
 #include "runtime/images/image_store.h"
+#include "runtime/runtime.h"
 
 namespace sampan::cmd {
 
@@ -28,6 +32,12 @@ struct ComponentsConfig {
   std::string data_dir;
   std::string node_name;              // "" = the host name
   std::vector<std::string> node_ips;  // "" = the first non-loopback IPv4 address
+  std::string cluster_dns = "10.43.0.10";
+  std::string cluster_domain = "cluster.local";
+  std::string kubernetes_service_ip = "10.43.0.1";
+  std::string private_registry;  // registries.yaml (a missing file is no configuration)
+  std::string cgroup_root;       // parent of kubepods/ in each hierarchy
+  std::string pod_log_dir;
 };
 
 class Components {
@@ -48,6 +58,11 @@ class Components {
   std::unique_ptr<images::ImageStore> images_;
   std::unique_ptr<images::AirgapImporter> airgap_;
   std::unique_ptr<DispatcherThread> image_gc_;
+  // Pods of this node.
+  std::unique_ptr<runtime::Runtime> runtime_;
+  std::unique_ptr<client::EventRecorder> kubelet_events_;
+  std::unique_ptr<kubelet::ImageManager> image_manager_;
+  std::unique_ptr<kubelet::Kubelet> kubelet_;
 };
 
 }  // namespace sampan::cmd

@@ -43,6 +43,9 @@ struct ServerConfig {
   std::string cluster_domain;
   std::string service_node_port_range;
   std::string token;
+  std::string private_registry;
+  std::string cgroup_root;
+  std::string pod_log_dir;
   bool disable_agent = false;
   bool disable_scheduler = false;
   bool disable_controller_manager = false;
@@ -78,6 +81,13 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
   set.String(&c->service_node_port_range, "service-node-port-range", "30000-32767",
              "Port range reserved for NodePort services");
   set.String(&c->token, "token", "", "Shared secret used to join servers and agents");
+  set.String(&c->private_registry, "private-registry", "/etc/sampan/registries.yaml",
+             "Private registry configuration file (mirrors, auth, TLS)");
+  set.String(&c->cgroup_root, "cgroup-root", "",
+             "Parent of the kubepods cgroups, relative to each cgroup hierarchy's root");
+  set.String(&c->pod_log_dir, "pod-log-dir", "",
+             "Folder of pod logs (default: /var/log/pods, or <data-dir>/logs/pods when "
+             "--data-dir is not the default)");
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
   set.Bool(&c->disable_scheduler, "disable-scheduler", false, "Do not run the scheduler");
   set.Bool(&c->disable_controller_manager, "disable-controller-manager", false,
@@ -250,6 +260,14 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   components_config.data_dir = data_dir;
   components_config.node_name = config.node_name;
   components_config.node_ips = config.node_ip;
+  components_config.cluster_dns = config.cluster_dns;
+  components_config.cluster_domain = config.cluster_domain;
+  components_config.kubernetes_service_ip = certs_config.service_ip;
+  components_config.private_registry = config.private_registry;
+  components_config.cgroup_root = config.cgroup_root;
+  components_config.pod_log_dir = !config.pod_log_dir.empty() ? config.pod_log_dir
+                                  : data_dir == "/var/lib/sampan" ? "/var/log/pods"
+                                                                  : data_dir + "/logs/pods";
   Result<std::unique_ptr<Components>> components = Components::Start(**server, components_config);
   if (!components.ok()) {
     (*server)->Stop();

@@ -4,7 +4,6 @@
 
 #include "pkg/scheduler/plugins.h"
 #include "pkg/util/log.h"
-#include "pkg/util/random.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::scheduler {
@@ -16,7 +15,6 @@ const log::Logger kLog("scheduler");
 
 const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
 const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-const api::ResourceInfo& Events() { return *api::Registry::Builtin().Find("", "v1", "events"); }
 
 const Json& Meta(const Json& o) { return api::ObjectField(o, "metadata"); }
 
@@ -50,7 +48,8 @@ Scheduler::Scheduler(client::Client& client, const Clock& clock, SchedulerOption
       options_(std::move(options)),
       nodes_(client, Nodes()),
       pods_(client, Pods()),
-      queue_(clock) {
+      queue_(clock),
+      events_(client, clock, {options_.scheduler_name, ""}) {
   nodes_.AddHandlers({[this](const client::ObjectPtr& n) { OnNode(n); },
                       [this](const client::ObjectPtr&, const client::ObjectPtr& n) { OnNode(n); },
                       [this](const client::ObjectPtr& n) { OnNodeDeleted(n); }});
@@ -62,6 +61,7 @@ Scheduler::Scheduler(client::Client& client, const Clock& clock, SchedulerOption
 Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
+  events_.Start();
   nodes_.Start();
   pods_.Start();
   worker_ = std::thread([this] { Work(); });
@@ -73,6 +73,7 @@ void Scheduler::Stop() {
   if (worker_.joinable()) worker_.join();
   pods_.Stop();
   nodes_.Stop();
+  events_.Stop();
 }
 
 void Scheduler::OnNode(const client::ObjectPtr& node) {
@@ -253,33 +254,7 @@ void Scheduler::MarkUnschedulable(const Json& pod, const std::string& message) {
 
 void Scheduler::RecordEvent(const Json& pod, const std::string& type, const std::string& reason,
                             const std::string& message) {
-  const Json& meta = Meta(pod);
-  std::string ns = api::GetString(meta, "namespace");
-  std::string now = FormatRfc3339(clock_.WallNow());
-  Json event = {{"apiVersion", "v1"},
-                {"kind", "Event"},
-                {"metadata",
-                 {{"name", fmt::format("{}.{}", api::GetString(meta, "name"),
-                                       RandomString(16, "0123456789abcdef"))},
-                  {"namespace", ns}}},
-                {"involvedObject",
-                 {{"apiVersion", "v1"},
-                  {"kind", "Pod"},
-                  {"name", api::GetString(meta, "name")},
-                  {"namespace", ns},
-                  {"uid", api::GetString(meta, "uid")},
-                  {"resourceVersion", api::GetString(meta, "resourceVersion")}}},
-                {"reason", reason},
-                {"message", message},
-                {"type", type},
-                {"source", {{"component", options_.scheduler_name}}},
-                {"firstTimestamp", now},
-                {"lastTimestamp", now},
-                {"count", 1},
-                {"reportingComponent", options_.scheduler_name},
-                {"reportingInstance", options_.scheduler_name}};
-  Result<Json> created = client_.Create(Events(), event);
-  if (!created.ok()) kLog.Debug("event for pod {}: {}", ns, created.status().message());
+  events_.Record(pod, type, reason, message);
 }
 
 }  // namespace sampan::scheduler

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "pkg/client/client.h"
+#include "pkg/client/event_recorder.h"
 #include "pkg/client/informer.h"
 #include "pkg/client/work_queue.h"
 #include "pkg/scheduler/node_info.h"
@@ -56,6 +57,7 @@ class Scheduler {
   client::Informer nodes_;
   client::Informer pods_;
   client::WorkQueue queue_;
+  client::EventRecorder events_;
   std::thread worker_;
   std::atomic<bool> stopped_{false};
 

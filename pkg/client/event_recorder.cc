@@ -1,0 +1,94 @@
+#include "pkg/client/event_recorder.h"
+
+#include <fmt/format.h>
+
+#include "pkg/util/log.h"
+#include "pkg/util/random.h"
+#include "pkg/util/time_format.h"
+
+namespace sampan::client {
+namespace {
+
+const log::Logger kLog("client");
+
+// Repeats within this window update the event already written (client-go: 10 minutes).
+constexpr std::chrono::minutes kAggregationWindow{10};
+constexpr size_t kMaxRemembered = 4096;
+
+const api::ResourceInfo& Events() { return *api::Registry::Builtin().Find("", "v1", "events"); }
+
+}  // namespace
+
+EventRecorder::EventRecorder(Client& client, const Clock& clock, EventSource source)
+    : client_(client), clock_(clock), source_(std::move(source)), thread_("events") {}
+
+EventRecorder::~EventRecorder() { Stop(); }
+
+void EventRecorder::Start() { thread_.Start(); }
+
+void EventRecorder::Stop() { thread_.Stop(); }
+
+void EventRecorder::Record(const api::Json& object, const std::string& type,
+                           const std::string& reason, const std::string& message,
+                           const std::string& field_path) {
+  const api::Json& meta = api::ObjectField(object, "metadata");
+  api::Json involved = {{"apiVersion", api::GetString(object, "apiVersion", "v1")},
+                        {"kind", api::GetString(object, "kind")},
+                        {"name", api::GetString(meta, "name")},
+                        {"uid", api::GetString(meta, "uid")},
+                        {"resourceVersion", api::GetString(meta, "resourceVersion")}};
+  if (std::string ns = api::GetString(meta, "namespace"); !ns.empty()) involved["namespace"] = ns;
+  if (!field_path.empty()) involved["fieldPath"] = field_path;
+  thread_.dispatcher().Post(
+      [this, involved = std::move(involved), type, reason, message]() mutable {
+        Write(std::move(involved), std::move(type), std::move(reason), std::move(message));
+      });
+}
+
+void EventRecorder::Write(api::Json involved, std::string type, std::string reason,
+                          std::string message) {
+  std::string ns = api::GetString(involved, "namespace", "default");
+  std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", api::GetString(involved, "uid"),
+                                api::GetString(involved, "fieldPath"), type, reason, message);
+  std::string now = FormatRfc3339(clock_.WallNow());
+  auto it = written_.find(key);
+  if (it != written_.end() && clock_.Now() - it->second.last < kAggregationWindow) {
+    Written& w = it->second;
+    api::Json patch = {{"count", w.count + 1}, {"lastTimestamp", now}};
+    Result<api::Json> patched = client_.Patch(Events(), w.ns, w.name, PatchType::kMerge, patch);
+    if (patched.ok()) {
+      ++w.count;
+      w.last = clock_.Now();
+      return;
+    }
+    written_.erase(it);  // gone (TTL, deleted): write a new one
+  }
+  if (written_.size() >= kMaxRemembered) written_.clear();
+
+  std::string name =
+      fmt::format("{}.{}", api::GetString(involved, "name"), RandomString(16, "0123456789abcdef"));
+  api::Json source = {{"component", source_.component}};
+  if (!source_.host.empty()) source["host"] = source_.host;
+  api::Json event = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"name", name}, {"namespace", ns}}},
+      {"involvedObject", std::move(involved)},
+      {"reason", reason},
+      {"message", message},
+      {"type", type},
+      {"source", std::move(source)},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 1},
+      {"reportingComponent", source_.component},
+      {"reportingInstance", source_.host.empty() ? source_.component : source_.host}};
+  Result<api::Json> created = client_.Create(Events(), event);
+  if (!created.ok()) {
+    kLog.Debug("event {} {}: {}", reason, name, created.status().message());
+    return;
+  }
+  written_[key] = Written{ns, name, 1, clock_.Now()};
+}
+
+}  // namespace sampan::client

@@ -1,0 +1,118 @@
+#include "pkg/kubelet/image_manager.h"
+
+#include <fmt/format.h>
+
+#include "pkg/util/log.h"
+#include "runtime/images/puller.h"
+
+namespace sampan::kubelet {
+namespace {
+
+const log::Logger kLog("kubelet");
+
+std::string FieldPath(const api::Json& pod, const std::string& container) {
+  const api::Json* inits = api::FindPath(pod, "spec.initContainers");
+  if (inits != nullptr && inits->is_array()) {
+    for (const api::Json& c : *inits) {
+      if (api::GetString(c, "name") == container) {
+        return "spec.initContainers{" + container + "}";
+      }
+    }
+  }
+  return "spec.containers{" + container + "}";
+}
+
+std::string Seconds(std::chrono::nanoseconds d) {
+  return fmt::format("{:.3f}s", std::chrono::duration<double>(d).count());
+}
+
+}  // namespace
+
+ImageManager::ImageManager(images::ImageStore& store, images::RegistriesConfig registries,
+                           const Clock& clock, client::EventRecorder& events)
+    : store_(store),
+      registries_(std::move(registries)),
+      clock_(clock),
+      events_(events),
+      backoff_(clock, std::chrono::seconds(10), std::chrono::minutes(5)) {}
+
+Result<PreparedImage> ImageManager::Prepare(const api::Json& pod, const api::Json& container,
+                                            const std::string& container_id, ImageError* error) {
+  std::string ref = api::GetString(container, "image");
+  std::string name = api::GetString(container, "name");
+  std::string policy = api::GetString(container, "imagePullPolicy", "IfNotPresent");
+  std::string field = FieldPath(pod, name);
+  auto fail = [&](std::string reason, std::string message) -> Status {
+    *error = {reason, message};
+    return Status::Unavailable(message);
+  };
+  if (ref.empty()) return fail("InvalidImageName", "container has no image");
+
+  bool present = store_.Resolve(ref).ok();
+  if (policy == "Never" && !present) {
+    std::string message =
+        fmt::format("Container image \"{}\" is not present with pull policy of Never", ref);
+    events_.Record(pod, "Warning", "ErrImageNeverPull", message, field);
+    return fail("ErrImageNeverPull", message);
+  }
+  if (present && policy != "Always") {
+    events_.Record(pod, "Normal", "Pulled",
+                   fmt::format("Container image \"{}\" already present on machine", ref), field);
+  } else {
+    if (backoff_.Remaining(ref, clock_.Now()) > std::chrono::milliseconds(0)) {
+      std::string message = fmt::format("Back-off pulling image \"{}\"", ref);
+      events_.Record(pod, "Normal", "BackOff", message, field);
+      return fail("ImagePullBackOff", message);
+    }
+    events_.Record(pod, "Normal", "Pulling", fmt::format("Pulling image \"{}\"", ref), field);
+    Clock::MonoTime start = clock_.Now();
+    images::PullOptions options;
+    options.registries = registries_;
+    Result<images::PullResult> pulled = images::Pull(&store_, ref, options);
+    if (!pulled.ok()) {
+      backoff_.Next(ref);
+      std::string message =
+          fmt::format("Failed to pull image \"{}\": {}", ref, pulled.status().message());
+      kLog.Info("pod {}/{}: {}", api::GetString(api::ObjectField(pod, "metadata"), "namespace"),
+                api::GetString(api::ObjectField(pod, "metadata"), "name"), message);
+      events_.Record(pod, "Warning", "Failed", message, field);
+      events_.Record(pod, "Warning", "Failed", "Error: ErrImagePull", field);
+      return fail("ErrImagePull", message);
+    }
+    backoff_.Forget(ref);
+    std::string took = Seconds(clock_.Now() - start);
+    events_.Record(pod, "Normal", "Pulled",
+                   fmt::format("Successfully pulled image \"{}\" in {} ({} including waiting). "
+                               "Image size: {} bytes.",
+                               ref, took, took, pulled->downloaded_bytes),
+                   field);
+  }
+
+  Result<images::ResolvedImage> image = store_.AddUse(container_id, ref);
+  if (!image.ok()) {
+    return fail("ErrImagePull", fmt::format("image \"{}\": {}", ref, image.status().message()));
+  }
+  PreparedImage out;
+  out.defaults.lower_dirs = image->layer_dirs;
+  out.defaults.entrypoint = image->config.entrypoint;
+  out.defaults.cmd = image->config.cmd;
+  out.defaults.env = image->config.env;
+  out.defaults.working_dir = image->config.working_dir;
+  out.defaults.user = image->config.user;
+  out.defaults.stop_signal = image->config.stop_signal;
+  out.id = image->id;
+  out.name = image->name.empty() ? ref : image->name;
+  if (!image->name.empty()) {
+    // The repository: the name without tag or digest ("host:port/repo" keeps its port).
+    size_t slash = image->name.rfind('/');
+    size_t cut = image->name.find_first_of(":@", slash == std::string::npos ? 0 : slash);
+    out.repo_ref = image->name.substr(0, cut) + "@" + image->manifest_digest;
+  }
+  return out;
+}
+
+void ImageManager::Release(const std::string& container_id) {
+  (void)store_.RemoveUse(container_id);
+}
+
+}  // namespace sampan::kubelet

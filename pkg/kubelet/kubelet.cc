@@ -1,0 +1,249 @@
+#include "pkg/kubelet/kubelet.h"
+
+#include <fmt/format.h>
+
+#include "pkg/util/log.h"
+
+namespace sampan::kubelet {
+namespace {
+
+const log::Logger kLog("kubelet");
+
+const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
+const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
+
+std::string Uid(const api::Json& pod) {
+  return api::GetString(api::ObjectField(pod, "metadata"), "uid");
+}
+
+client::ListOptions OnNode(const std::string& node) {
+  client::ListOptions options;
+  options.field_selector = "spec.nodeName=" + node;
+  return options;
+}
+
+}  // namespace
+
+Kubelet::Kubelet(client::Client& client, const Clock& clock, runtime::Runtime& runtime,
+                 ImageManager& images, client::EventRecorder& events, NetworkFactory network,
+                 KubeletOptions options)
+    : client_(client),
+      clock_(clock),
+      runtime_(runtime),
+      images_(images),
+      events_(events),
+      network_factory_(std::move(network)),
+      options_(std::move(options)),
+      loop_("kubelet"),
+      pods_(client, Pods(), "", OnNode(options_.node_name), &loop_.dispatcher()),
+      queue_(clock),
+      crash_backoff_(clock, options_.crash_backoff_initial, options_.crash_backoff_max) {
+  if (Result<MachineFacts> facts = ReadMachine(options_.data_dir); facts.ok()) machine_ = *facts;
+  pods_.AddHandlers({[this](const client::ObjectPtr& p) { OnPod(p); },
+                     [this](const client::ObjectPtr&, const client::ObjectPtr& p) { OnPod(p); },
+                     [this](const client::ObjectPtr& p) { OnPodDeleted(p); }});
+}
+
+Kubelet::~Kubelet() { Stop(); }
+
+void Kubelet::Start() {
+  // What the runtime still runs from before a restart is adopted, or torn down once the
+  // informer shows it is no longer wanted.
+  (void)runtime_.Recover();
+  loop_.Start();
+  pods_.Start();
+  loop_.dispatcher().AddRepeatingTimer(options_.relist_interval, [this] { Relist(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+void Kubelet::Stop() {
+  if (stopped_.exchange(true)) return;
+  queue_.ShutDown();
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+  loop_.Stop();  // the informer runs on this loop
+  pods_.Stop();
+}
+
+void Kubelet::OnPod(const client::ObjectPtr& pod) {
+  std::string uid = Uid(*pod);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    desired_[uid] = pod;
+  }
+  queue_.Add(uid);
+}
+
+void Kubelet::OnPodDeleted(const client::ObjectPtr& pod) {
+  std::string uid = Uid(*pod);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    desired_.erase(uid);
+  }
+  queue_.Add(uid);
+}
+
+void Kubelet::Requeue(const std::string& pod_uid) { queue_.Add(pod_uid); }
+
+void Kubelet::RestartContainer(const std::string& pod_uid, const std::string& container,
+                               const std::string& container_id) {
+  (void)container;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    restart_requested_[pod_uid].insert(container_id);
+  }
+  queue_.Add(pod_uid);
+}
+
+void Kubelet::Work() {
+  while (std::optional<std::string> uid = queue_.Get()) {
+    client::ObjectPtr pod;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = desired_.find(*uid);
+      if (it != desired_.end()) pod = it->second;
+    }
+    if (pod == nullptr) {
+      // Gone from the API (deleted with grace 0, or our own final delete): tear down.
+      Status st = Teardown(*uid, nullptr, std::chrono::seconds(2));
+      if (!st.ok()) {
+        kLog.Warn("pod {}: teardown: {}", *uid, st.message());
+        queue_.AddRateLimited(*uid);
+      } else {
+        queue_.Forget(*uid);
+        std::lock_guard<std::mutex> lock(mu_);
+        waiting_.erase(*uid);
+        restart_requested_.erase(*uid);
+        written_status_.erase(*uid);
+      }
+      queue_.Done(*uid);
+      continue;
+    }
+    const api::Json& meta = api::ObjectField(*pod, "metadata");
+    std::string key = client::ObjectKey(*pod);
+    if (api::Find(meta, "deletionTimestamp") != nullptr) {
+      int64_t grace = api::GetInt(
+          meta, "deletionGracePeriodSeconds",
+          api::GetInt(api::ObjectField(*pod, "spec"), "terminationGracePeriodSeconds", 30));
+      Status st = Teardown(*uid, pod.get(), std::chrono::seconds(grace));
+      if (st.ok()) {
+        client::DeleteOptions options;
+        options.grace_period_seconds = 0;
+        options.uid_precondition = *uid;
+        st = client_.Delete(Pods(), api::GetString(meta, "namespace"), api::GetString(meta, "name"),
+                            options);
+        if (st.IsNotFound() || st.code() == Code::kConflict) st = Status::Ok();
+      }
+      if (!st.ok()) {
+        kLog.Warn("pod {}: termination: {}", key, st.message());
+        queue_.AddRateLimited(*uid);
+      } else {
+        queue_.Forget(*uid);
+      }
+      queue_.Done(*uid);
+      continue;
+    }
+    SyncResult result = SyncPod(*pod);
+    if (result.requeue_after) {
+      queue_.AddAfter(*uid, *result.requeue_after);
+    }
+    queue_.Done(*uid);
+  }
+}
+
+void Kubelet::Relist() {
+  if (!pods_.HasSynced()) return;
+  Result<std::vector<runtime::ContainerStatus>> containers = runtime_.ListContainers();
+  Result<std::vector<runtime::SandboxStatus>> sandboxes = runtime_.ListPodSandboxes();
+  if (!containers.ok() || !sandboxes.ok()) return;
+  std::map<std::string, PodRuntime> by_pod = GroupByPod(*sandboxes, *containers);
+  std::set<std::string> wanted;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [uid, pod] : desired_) wanted.insert(uid);
+  }
+  // Pods the API no longer has, and every wanted pod (level-triggered: a sync that finds
+  // nothing to do is cheap and writes nothing).
+  for (const auto& [uid, view] : by_pod) {
+    if (wanted.count(uid) == 0) queue_.Add(uid);
+  }
+  for (const std::string& uid : wanted) queue_.Add(uid);
+}
+
+void Kubelet::WatchExit(const std::string& pod_uid, runtime::UniqueFd notify) {
+  int fd = notify.Release();
+  loop_.dispatcher().Post([this, pod_uid, fd] {
+    auto id = std::make_shared<Dispatcher::FdWatchId>(0);
+    *id = loop_.dispatcher().WatchFd(fd, true, false, [this, pod_uid, fd, id](int) {
+      loop_.dispatcher().UnwatchFd(*id);
+      ::close(fd);
+      queue_.Add(pod_uid);
+    });
+  });
+}
+
+Result<PodRuntime> Kubelet::Observe(const std::string& pod_uid) {
+  ASSIGN_OR_RETURN(std::vector<runtime::SandboxStatus> sandboxes, runtime_.ListPodSandboxes());
+  ASSIGN_OR_RETURN(std::vector<runtime::ContainerStatus> containers, runtime_.ListContainers());
+  std::map<std::string, PodRuntime> by_pod =
+      GroupByPod(std::move(sandboxes), std::move(containers));
+  auto it = by_pod.find(pod_uid);
+  if (it == by_pod.end()) return PodRuntime{};
+  return std::move(it->second);
+}
+
+NetworkPlugin* Kubelet::Network() {
+  std::lock_guard<std::mutex> lock(network_mu_);
+  if (network_ != nullptr) return network_.get();
+  Result<api::Json> node = client_.Get(Nodes(), "", options_.node_name);
+  if (!node.ok()) return nullptr;
+  std::string cidr = api::GetString(api::ObjectField(*node, "spec"), "podCIDR");
+  if (cidr.empty()) return nullptr;
+  Result<std::unique_ptr<NetworkPlugin>> network = network_factory_(cidr);
+  if (!network.ok()) {
+    kLog.Error("pod network for {}: {}", cidr, network.status().message());
+    return nullptr;
+  }
+  kLog.Info("pod network ready: {}", cidr);
+  network_ = std::move(*network);
+  return network_.get();
+}
+
+void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
+  std::string uid = Uid(pod);
+  api::Json comparable = ComparableStatus(status);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = written_status_.find(uid);
+    if (it != written_status_.end() && it->second == comparable) return;
+  }
+  if (ComparableStatus(api::ObjectField(pod, "status")) == comparable) {
+    std::lock_guard<std::mutex> lock(mu_);
+    written_status_[uid] = std::move(comparable);
+    return;
+  }
+  const api::Json& meta = api::ObjectField(pod, "metadata");
+  api::Json patch = {{"metadata", {{"uid", uid}}}, {"status", std::move(status)}};
+  Result<api::Json> patched =
+      client_.Patch(Pods(), api::GetString(meta, "namespace"), api::GetString(meta, "name"),
+                    client::PatchType::kMerge, patch, "status");
+  if (!patched.ok()) {
+    kLog.Debug("pod {}: status: {}", client::ObjectKey(pod), patched.status().message());
+    queue_.AddAfter(uid, std::chrono::seconds(1));
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  written_status_[uid] = std::move(comparable);
+}
+
+std::string Kubelet::PodDir(const std::string& uid) const {
+  return options_.data_dir + "/pods/" + uid;
+}
+
+std::string Kubelet::PodLogDir(const api::Json& pod) const {
+  const api::Json& meta = api::ObjectField(pod, "metadata");
+  return fmt::format("{}/{}_{}_{}", options_.pod_log_dir, api::GetString(meta, "namespace"),
+                     api::GetString(meta, "name"), api::GetString(meta, "uid"));
+}
+
+}  // namespace sampan::kubelet

@@ -1,0 +1,158 @@
+#pragma once
+// The kubelet's pod side: runs the pods bound to this node. An informer watches pods with
+// spec.nodeName=<node>; every change, container exit, probe result or back-off expiry queues
+// the pod's uid; pod workers (a few threads, one pod at a time each, never two on one pod)
+// bring the runtime in line with the pod (pod_sync.cc) or tear it down (pod_teardown.cc)
+// and write the pod's status when it changed. A periodic relist of the runtime catches what
+// no event reported (after a restart of sampan, say).
+//
+// Threading: Start/Stop from one controlling thread. The informer and the exit watches run
+// on the kubelet's dispatcher thread; runtime calls (which block) on the worker threads.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pkg/client/client.h"
+#include "pkg/client/event_recorder.h"
+#include "pkg/client/informer.h"
+#include "pkg/client/work_queue.h"
+#include "pkg/kubelet/backoff.h"
+#include "pkg/kubelet/image_manager.h"
+#include "pkg/kubelet/machine.h"
+#include "pkg/kubelet/network_plugin.h"
+#include "pkg/kubelet/pod_files.h"
+#include "pkg/kubelet/pod_runtime.h"
+#include "pkg/kubelet/pod_status.h"
+#include "pkg/util/clock.h"
+#include "pkg/util/libuv_dispatcher.h"
+#include "runtime/runtime.h"
+
+namespace sampan::kubelet {
+
+struct KubeletOptions {
+  std::string node_name;
+  std::string node_ip;
+  std::string data_dir;     // pods/<uid>/ lives here
+  std::string pod_log_dir;  // <ns>_<pod>_<uid>/<container>/<restart>.log
+  DnsSettings dns;
+  std::string kubernetes_service_ip = "10.43.0.1";
+  int workers = 8;
+  std::chrono::milliseconds relist_interval{10000};
+  std::chrono::milliseconds crash_backoff_initial{10000};
+  std::chrono::milliseconds crash_backoff_max{300000};
+};
+
+// Makes the pod network once the node's podCIDR is known ("10.42.0.0/24").
+using NetworkFactory =
+    std::function<Result<std::unique_ptr<NetworkPlugin>>(const std::string& pod_cidr)>;
+
+// Probe hooks: what the prober needs to hear and what it answers.
+struct ProbeHooks {
+  std::function<void(const api::Json& pod, const api::Json& container,
+                     const std::string& container_id, const std::string& pod_ip)>
+      container_started;
+  std::function<void(const std::string& pod_uid)> pod_removed;
+  std::function<bool(const std::string& pod_uid, const std::string& container,
+                     const std::string& container_id)>
+      ready;
+  std::function<bool(const std::string& pod_uid, const std::string& container,
+                     const std::string& container_id)>
+      started;
+};
+
+class Kubelet {
+ public:
+  Kubelet(client::Client& client, const Clock& clock, runtime::Runtime& runtime,
+          ImageManager& images, client::EventRecorder& events, NetworkFactory network,
+          KubeletOptions options);
+  ~Kubelet();  // Stop()
+  Kubelet(const Kubelet&) = delete;
+  Kubelet& operator=(const Kubelet&) = delete;
+
+  void SetProbeHooks(ProbeHooks hooks) { probes_ = std::move(hooks); }
+  void Start();
+  void Stop();
+
+  // A liveness or startup probe failed for good: the container is restarted.
+  void RestartContainer(const std::string& pod_uid, const std::string& container,
+                        const std::string& container_id);
+  // Something about the pod changed (a probe result): sync it soon.
+  void Requeue(const std::string& pod_uid);
+
+ private:
+  struct PodState;  // per pod, guarded by mu_
+
+  // kubelet.cc: plumbing
+  void OnPod(const client::ObjectPtr& pod);
+  void OnPodDeleted(const client::ObjectPtr& pod);
+  void Work();
+  void Relist();
+  void WatchExit(const std::string& pod_uid, runtime::UniqueFd notify);
+  Result<PodRuntime> Observe(const std::string& pod_uid);
+  NetworkPlugin* Network();
+  void WriteStatus(const api::Json& pod, api::Json status);
+
+  // pod_sync.cc: a pod that should run
+  struct SyncResult {
+    std::optional<std::chrono::milliseconds> requeue_after;
+  };
+  SyncResult SyncPod(const api::Json& pod);
+  Status EnsureSandbox(const api::Json& pod, PodRuntime& view, std::string* pod_ip);
+  // Starts (or restarts) one container; false when it is waiting (back-off, errors).
+  bool StartContainer(const api::Json& pod, const api::Json& container, bool init,
+                      const PodRuntime& view, const std::string& sandbox_id,
+                      const std::string& pod_ip, SyncResult& result);
+  // Whether an exited container should run again, per restartPolicy and back-off.
+  bool ShouldRestart(const api::Json& pod, const runtime::ContainerStatus& exited, bool init,
+                     SyncResult& result);
+  void RemoveOldInstances(PodRuntime& view);
+  std::map<std::string, std::string> TerminationMessages(const api::Json& pod,
+                                                         const PodRuntime& view);
+  void SetWaiting(const std::string& uid, const std::string& container, Waiting waiting);
+  void ClearWaiting(const std::string& uid, const std::string& container);
+
+  // pod_teardown.cc: a pod that is being deleted, finished or gone from the API
+  Status KillContainers(const api::Json* pod, const PodRuntime& view,
+                        std::chrono::milliseconds grace, const std::string& reason);
+  Status Teardown(const std::string& uid, const api::Json* pod, std::chrono::milliseconds grace);
+  void StopFinishedPod(const api::Json& pod, const PodRuntime& view);
+
+  std::string PodDir(const std::string& uid) const;
+  std::string PodLogDir(const api::Json& pod) const;
+
+  client::Client& client_;
+  const Clock& clock_;
+  runtime::Runtime& runtime_;
+  ImageManager& images_;
+  client::EventRecorder& events_;
+  NetworkFactory network_factory_;
+  const KubeletOptions options_;
+  ProbeHooks probes_;
+  MachineFacts machine_;
+
+  DispatcherThread loop_;
+  client::Informer pods_;
+  client::WorkQueue queue_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopped_{false};
+  Backoff crash_backoff_;
+
+  std::mutex mu_;
+  std::map<std::string, client::ObjectPtr> desired_;                // uid -> pod as the API has it
+  std::map<std::string, std::map<std::string, Waiting>> waiting_;   // uid -> container -> why
+  std::map<std::string, std::set<std::string>> restart_requested_;  // uid -> container ids
+  std::map<std::string, api::Json> written_status_;       // uid -> comparable status last written
+  std::map<std::string, std::string> termination_cache_;  // container id -> message
+  std::unique_ptr<NetworkPlugin> network_;
+  std::mutex network_mu_;  // guards network_ creation
+};
+
+}  // namespace sampan::kubelet
