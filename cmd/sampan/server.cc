@@ -275,11 +275,11 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   }
   kLog.Info(
       "sampan server ready: API on {}, store SQLite {} (revision {}), kubeconfig {}; scheduler "
-      "{}, controllers {}, node agent {}. Not implemented yet: running pods",
+      "{}, controllers {}, node agent {}",
       url, *db_path, (*store)->CurrentRevision(), config.write_kubeconfig,
       config.disable_scheduler ? "disabled" : "running",
       config.disable_controller_manager ? "disabled" : "running",
-      config.disable_agent ? "disabled" : "registering this node");
+      config.disable_agent ? "disabled" : "running pods of this node");
 
   Result<int> signal = signals.Wait();
   if (signal.ok()) {

@@ -206,7 +206,8 @@ Json BuildPodStatus(const StatusInputs& in) {
   std::string phase = api::GetString(old, "phase");
   if (phase != "Succeeded" && phase != "Failed") phase = PodPhase(pod, init_statuses, statuses);
 
-  const Json& old_conditions = api::ObjectField(old, "conditions");
+  const Json* found_conditions = api::Find(old, "conditions");
+  const Json& old_conditions = found_conditions != nullptr ? *found_conditions : Json::array();
   Json conditions = Json::array();
   conditions.push_back(
       Condition("PodReadyToStartContainers", in.network_ready, "", "", old_conditions, now));
