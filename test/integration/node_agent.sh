@@ -14,7 +14,8 @@ WITH_AGENT=1 require_server --node-name edge-test --node-ip 10.99.0.7
 use_kubectl 1.33 || { finish; exit 1; }
 
 ready() { k get node edge-test -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null; }
-if wait_until 10 test "$(ready)" = True; then pass "node Ready"; else fail "node Ready" "$(k get nodes 2>&1)"; fi
+is_ready() { [[ $(ready) == True ]]; }
+if wait_until 10 is_ready; then pass "node Ready"; else fail "node Ready" "$(k get nodes 2>&1)"; fi
 if wait_until 10 test -n "$(k get node edge-test -o jsonpath='{.spec.podCIDR}')"; then
   pass "pod CIDR assigned"
 else
@@ -44,6 +45,6 @@ fi
 cidr=$(k get node edge-test -o jsonpath='{.spec.podCIDR}')
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
 WITH_AGENT=1 start_server --node-name edge-test --node-ip 10.99.0.7 || fail "server restarts"
-if wait_until 10 test "$(ready)" = True; then pass "Ready after restart"; else fail "Ready after restart"; fi
+if wait_until 10 is_ready; then pass "Ready after restart"; else fail "Ready after restart"; fi
 contains "pod CIDR kept across restarts" "$(k get node edge-test -o jsonpath='{.spec.podCIDR}')" "$cidr"
 finish

@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib/common.sh"
 require_server
 use_kubectl 1.33 || { finish; exit 1; }
 node_of() { k get pod "$1" -o jsonpath='{.spec.nodeName}' 2>/dev/null; }
+bound_to() { [[ $(node_of "$1") == "$2" ]]; }
 
 cat >"$TMP/nodes.yaml" <<YAML
 apiVersion: v1
@@ -29,7 +30,7 @@ pod() {  # name cpu [extra spec json]
     --overrides="{\"spec\":{\"containers\":[{\"name\":\"$1\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"$2\"}}}]${3:-}}}" >/dev/null
 }
 pod fits 500m
-if wait_until 10 test "$(node_of fits)" = edge-1; then pass "pod bound to the fitting node"; else fail "pod bound to the fitting node" "$(node_of fits)"; fi
+if wait_until 10 bound_to fits edge-1; then pass "pod bound to the fitting node"; else fail "pod bound to the fitting node" "$(node_of fits)"; fi
 out=$(k get pod fits -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].status}')
 contains "PodScheduled=True after binding" "$out" "True"
 
@@ -41,14 +42,14 @@ out=$(k get pod toobig -o jsonpath='{.status.conditions[?(@.type=="PodScheduled"
 contains "unschedulable reason" "$out" "Unschedulable"
 
 pod tolerant 3 ',"tolerations":[{"key":"dedicated","operator":"Equal","value":"gpu","effect":"NoSchedule"}]'
-if wait_until 10 test "$(node_of tolerant)" = edge-2; then pass "toleration admits the tainted node"; else fail "toleration admits the tainted node" "$(node_of tolerant)"; fi
+if wait_until 10 bound_to tolerant edge-2; then pass "toleration admits the tainted node"; else fail "toleration admits the tainted node" "$(node_of tolerant)"; fi
 
 pod picky 100m ',"nodeSelector":{"disk":"nvme"}'
 wait_until 10 sh -c "'$K' describe pod picky | grep -q FailedScheduling"
 out=$(k describe pod picky 2>&1)
 contains "node selector reported" "$out" "node(s) didn't match Pod's node affinity/selector"
 check "label a node to match" k label node edge-1 disk=nvme --overwrite
-if wait_until 10 test "$(node_of picky)" = edge-1; then pass "retried when a node changes"; else fail "retried when a node changes" "$(node_of picky)"; fi
+if wait_until 10 bound_to picky edge-1; then pass "retried when a node changes"; else fail "retried when a node changes" "$(node_of picky)"; fi
 
 check "cordon" k cordon edge-1
 pod late 100m
@@ -56,7 +57,7 @@ wait_until 10 sh -c "'$K' describe pod late | grep -q FailedScheduling"
 out=$(k describe pod late 2>&1)
 contains "cordoned node skipped" "$out" "node(s) were unschedulable"
 check "uncordon" k uncordon edge-1
-if wait_until 10 test "$(node_of late)" = edge-1; then pass "scheduled after uncordon"; else fail "scheduled after uncordon" "$(node_of late)"; fi
+if wait_until 10 bound_to late edge-1; then pass "scheduled after uncordon"; else fail "scheduled after uncordon" "$(node_of late)"; fi
 out=$(k get events --field-selector reason=Scheduled 2>&1)
 contains "Scheduled events" "$out" "Successfully assigned default/fits to edge-1"
 

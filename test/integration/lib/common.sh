@@ -8,10 +8,51 @@ BIN=${SAMPAN_BIN:-build/sampan}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 TMP=$(mktemp -d)
 SERVER_PID=""
+# With an agent, pods' cgroups go under this parent in every hierarchy (removed at exit).
+CGROUP_ROOT=sampan-it-$$
+# Set by use_netns: the network namespace the server and every client run in.
+NETNS=""
+IN_NS=()
 
 cleanup() {
   [[ -n $SERVER_PID ]] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  cleanup_node
+  [[ -n $NETNS ]] && ip netns del "$NETNS" 2>/dev/null
   rm -rf "$TMP"
+}
+
+# Containers outlive the server by design: a test stops what its node left running (shims
+# and sandbox holders of its data dir, everything in its cgroups), then removes the cgroups.
+cleanup_node() {
+  local pids
+  pids=$(pgrep -f "sampan shim .*$TMP/" 2>/dev/null)
+  for dir in /sys/fs/cgroup/*/"$CGROUP_ROOT"; do
+    [[ -d $dir ]] || continue
+    pids+=" $(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)"
+  done
+  # shellcheck disable=SC2086
+  [[ -n ${pids// /} ]] && kill -KILL $pids 2>/dev/null
+  local tries=0
+  while ((tries < 100)); do
+    local left=0
+    for dir in /sys/fs/cgroup/*/"$CGROUP_ROOT"; do
+      [[ -d $dir ]] || continue
+      find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null
+      [[ -d $dir ]] && left=1
+    done
+    ((left == 0)) && break
+    tries=$((tries + 1))
+    sleep 0.05
+  done
+}
+
+# Runs the server and every client of this suite in a network namespace of its own (with
+# its loopback up): what a pod network test needs so that nothing touches the host's.
+use_netns() {
+  NETNS=sampan-it-$$
+  ip netns add "$NETNS" || return 1
+  ip -n "$NETNS" link set lo up
+  IN_NS=(nsenter "--net=/run/netns/$NETNS")
 }
 trap cleanup EXIT
 
@@ -27,7 +68,7 @@ use_kubectl() {
     fail "kubectl $1 present" "$K missing"
     return 1
   fi
-  k() { "$K" "$@"; }
+  k() { "${IN_NS[@]}" "$K" "$@"; }
 }
 
 # Starts the server (arguments as start_server) or ends the suite with a failure.
@@ -40,15 +81,15 @@ require_server() {
 # node agent is disabled unless WITH_AGENT=1.
 start_server() {
   local agent_flag=--disable-agent
-  [[ ${WITH_AGENT:-0} == 1 ]] && agent_flag=
+  [[ ${WITH_AGENT:-0} == 1 ]] && agent_flag="--cgroup-root $CGROUP_ROOT"
   PORT=$((20000 + RANDOM % 20000))
   export KUBECONFIG=$TMP/kubeconfig.yaml
   : >"$TMP/empty-config.yaml"
-  SAMPAN_CONFIG=$TMP/empty-config.yaml "$BIN" server --data-dir "$TMP/data" \
+  SAMPAN_CONFIG=$TMP/empty-config.yaml "${IN_NS[@]}" "$BIN" server --data-dir "$TMP/data" \
     --write-kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --https-listen-port "$PORT" \
     $agent_flag "$@" >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
-  if ! wait_until 20 test -s "$KUBECONFIG" || ! wait_until 20 curl -sk "https://127.0.0.1:$PORT/healthz" -o /dev/null; then
+  if ! wait_until 20 test -s "$KUBECONFIG" || ! wait_until 20 "${IN_NS[@]}" curl -sk "https://127.0.0.1:$PORT/healthz" -o /dev/null; then
     echo "server did not start:"
     cat "$TMP/server.log"
     return 1
