@@ -64,9 +64,12 @@ class NftBatch {
     std::vector<char> in(64 * 1024);
     while (answered < acked_.size()) {
       pollfd p{fd, POLLIN, 0};
-      int ready = poll(&p, 1, 5000);
+      // The kernel answers within sendmsg, so the answers are queued already; the timeout only
+      // guards against a kernel that leaves a message unanswered (after a fatal error).
+      int ready = poll(&p, 1, 1000);
       if (ready < 0 && errno == EINTR) continue;
       if (ready <= 0) {
+        if (!first_error.ok()) return first_error;
         return Status::Unavailable("nftables: no answer from the kernel for " +
                                    std::to_string(acked_.size() - answered) + " messages");
       }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "net/netns.h"
+#include "net/nftables.h"
 #include "net/unique_fd.h"
 
 namespace sampan::net {
@@ -425,6 +426,16 @@ TEST_F(PodNetworkTest, TrafficLeavingTheClusterIsMasqueraded) {
   UniqueFd listener = Listen(outside.path(), "192.0.2.2", 9000);
   ASSERT_TRUE(listener.valid());
   EXPECT_EQ(RoundTrip(pod.path(), listener.get(), "192.0.2.2", 9000), "192.0.2.1");
+}
+
+TEST_F(PodNetworkTest, NftablesErrorsNameTheFailingMessage) {
+  auto cluster = Ipv4Prefix::Parse("10.42.0.0/16");
+  ASSERT_TRUE(cluster.ok());
+  Status st = InstallPodNatTable(std::string(300, 't'), *cluster);  // name too long
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("nftables: add table ip ttt"), std::string::npos) << st.ToString();
+  EXPECT_NE(Sh("nft list tables | grep -q ."), 0);  // nothing half-installed
+  EXPECT_TRUE(DeleteNftTable("sampan").ok());       // absent: still OK
 }
 
 TEST_F(PodNetworkTest, UninstallRemovesEverything) {
