@@ -323,6 +323,27 @@ TEST_F(PodNetworkTest, AttachIsIdempotentAndConcurrentAttachesGetDistinctAddress
   EXPECT_FALSE(network->AddressOf("sandbox-x").has_value());
 }
 
+TEST_F(PodNetworkTest, ExhaustedSubnetAndForeignEth0AreErrorsWithoutLeftovers) {
+  config_.pod_cidr = "10.42.0.0/30";  // .1 gateway, .2 the only pod address
+  auto network = OpenNetwork();
+  ASSERT_TRUE(network);
+  NetnsProcess first, second, foreign;
+  ASSERT_TRUE(first.ok() && second.ok() && foreign.ok());
+  ASSERT_TRUE(network->Attach("first", first.path()).ok());
+  auto full = network->Attach("second", second.path());
+  EXPECT_EQ(full.status().code(), Code::kUnavailable) << full.status().ToString();
+  EXPECT_NE(Sh("ip link show " + PodNetwork::HostVethName("second")), 0);
+  EXPECT_NE(Sh(second.Nsenter() + "ip link show eth0"), 0);
+  ASSERT_TRUE(network->Detach("first").ok());
+  // A namespace that already has an eth0 of its own is not taken over.
+  ASSERT_EQ(Sh(foreign.Nsenter() + "ip link add eth0 type veth peer name other0"), 0);
+  auto conflict = network->Attach("foreign", foreign.path());
+  EXPECT_EQ(conflict.status().code(), Code::kConflict) << conflict.status().ToString();
+  EXPECT_NE(conflict.status().message().find("eth0"), std::string::npos);
+  EXPECT_NE(Sh("ip link show " + PodNetwork::HostVethName("foreign")), 0);
+  EXPECT_EQ(Output(foreign.Nsenter() + "ip -o -4 addr show dev eth0"), "");
+}
+
 TEST_F(PodNetworkTest, DetachRemovesVethAndReleasesAddress) {
   auto network = OpenNetwork();
   ASSERT_TRUE(network);
