@@ -146,13 +146,12 @@ Status Ipam::ReleaseLocked(uint32_t address) {
 
 Status Ipam::Release(const std::string& owner) {
   std::lock_guard<std::mutex> lock(mu_);
+  std::vector<uint32_t> mine;  // one, unless the files were edited by hand
   for (const auto& [address, who] : allocated_) {
-    if (who == owner) {
-      RETURN_IF_ERROR(ReleaseLocked(address));
-      return SyncDir(dir_);
-    }
+    if (who == owner) mine.push_back(address);
   }
-  return Status::Ok();
+  for (uint32_t address : mine) RETURN_IF_ERROR(ReleaseLocked(address));
+  return mine.empty() ? Status::Ok() : SyncDir(dir_);
 }
 
 Result<std::vector<std::string>> Ipam::ReleaseExcept(const std::set<std::string>& live) {
