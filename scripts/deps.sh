@@ -10,6 +10,8 @@ PACKAGES=(
   libarchive-dev libnl-3-dev libnl-route-3-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   util-linux procps curl python3-kubernetes
+  # pod network tests: nft reads sampan's rules back; ip, bridge (iproute2) inspect links.
+  nftables iproute2
   # images: zstd decompression; test registry, pushing, the skopeo+umoci baseline of the
   # benchmark, and the static busybox the test images are built from.
   libzstd-dev docker-registry skopeo umoci busybox-static openssl

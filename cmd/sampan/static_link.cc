@@ -7,6 +7,8 @@
 //   getservbyport_r c-ares's ares_getnameinfo, linked along with ares_getaddrinfo, unused
 //   getaddrinfo     OpenSSL's BIO_lookup and libuv's uv_getaddrinfo
 //   gethostbyname   OpenSSL's BIO_gethostbyname
+//   getprotobyname, getprotobynumber  libnl's protocol names (nl_str2ip_proto and
+//                   nl_ip_proto2str fall back to numbers; net/ uses numbers only)
 // sampan resolves host names with c-ares (pkg/util/resolver.h) and hands addresses to the
 // libraries, so these stand-ins simply fail.
 // The dynamic build links these too, unused.
@@ -47,6 +49,10 @@ hostent* __wrap_gethostbyname(const char* /*name*/) {
   h_errno = NO_RECOVERY;
   return nullptr;
 }
+
+protoent* __wrap_getprotobyname(const char* /*name*/) { return nullptr; }
+
+protoent* __wrap_getprotobynumber(int /*proto*/) { return nullptr; }
 
 }  // extern "C"
 // NOLINTEND(readability-identifier-naming)
