@@ -38,9 +38,13 @@ std::string HostName() {
 
 // The node's pod network, made once the node has its podCIDR.
 kubelet::NetworkFactory PodNetworkFactory(const ComponentsConfig& config) {
-  (void)config;
-  return [](const std::string& pod_cidr) -> Result<std::unique_ptr<kubelet::NetworkPlugin>> {
-    return Status::Unavailable("no pod network for " + pod_cidr + " yet");
+  net::PodNetworkConfig base;
+  base.state_dir = config.data_dir + "/agent/net";
+  base.cluster_cidr = config.cluster_cidr;
+  return [base](const std::string& pod_cidr) -> Result<std::unique_ptr<net::PodNetwork>> {
+    net::PodNetworkConfig network = base;
+    network.pod_cidr = pod_cidr;
+    return net::PodNetwork::Open(network);
   };
 }
 

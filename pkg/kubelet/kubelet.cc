@@ -192,17 +192,29 @@ Result<PodRuntime> Kubelet::Observe(const std::string& pod_uid) {
   return std::move(it->second);
 }
 
-NetworkPlugin* Kubelet::Network() {
+net::PodNetwork* Kubelet::Network() {
   std::lock_guard<std::mutex> lock(network_mu_);
   if (network_ != nullptr) return network_.get();
   Result<api::Json> node = client_.Get(Nodes(), "", options_.node_name);
   if (!node.ok()) return nullptr;
   std::string cidr = api::GetString(api::ObjectField(*node, "spec"), "podCIDR");
   if (cidr.empty()) return nullptr;
-  Result<std::unique_ptr<NetworkPlugin>> network = network_factory_(cidr);
+  Result<std::unique_ptr<net::PodNetwork>> network = network_factory_(cidr);
   if (!network.ok()) {
     kLog.Error("pod network for {}: {}", cidr, network.status().message());
     return nullptr;
+  }
+  // Addresses and veths of sandboxes that no longer exist (a crash) go back to the pool;
+  // running pods keep theirs.
+  std::set<std::string> live;
+  if (Result<std::vector<runtime::SandboxStatus>> sandboxes = runtime_.ListPodSandboxes();
+      sandboxes.ok()) {
+    for (const runtime::SandboxStatus& s : *sandboxes) {
+      if (s.state == runtime::SandboxState::kReady) live.insert(s.id);
+    }
+    if (Status st = (*network)->ReleaseExcept(live); !st.ok()) {
+      kLog.Warn("pod network: releasing stale addresses: {}", st.message());
+    }
   }
   kLog.Info("pod network ready: {}", cidr);
   network_ = std::move(*network);

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/pod_network.h"
 #include "pkg/client/client.h"
 #include "pkg/client/event_recorder.h"
 #include "pkg/client/informer.h"
@@ -27,7 +28,6 @@
 #include "pkg/kubelet/backoff.h"
 #include "pkg/kubelet/image_manager.h"
 #include "pkg/kubelet/machine.h"
-#include "pkg/kubelet/network_plugin.h"
 #include "pkg/kubelet/pod_files.h"
 #include "pkg/kubelet/pod_runtime.h"
 #include "pkg/kubelet/pod_status.h"
@@ -52,7 +52,7 @@ struct KubeletOptions {
 
 // Makes the pod network once the node's podCIDR is known ("10.42.0.0/24").
 using NetworkFactory =
-    std::function<Result<std::unique_ptr<NetworkPlugin>>(const std::string& pod_cidr)>;
+    std::function<Result<std::unique_ptr<net::PodNetwork>>(const std::string& pod_cidr)>;
 
 // Probe hooks: what the prober needs to hear and what it answers.
 struct ProbeHooks {
@@ -97,7 +97,7 @@ class Kubelet {
   void Relist();
   void WatchExit(const std::string& pod_uid, runtime::UniqueFd notify);
   Result<PodRuntime> Observe(const std::string& pod_uid);
-  NetworkPlugin* Network();
+  net::PodNetwork* Network();
   void WriteStatus(const api::Json& pod, api::Json status);
 
   // pod_sync.cc: a pod that should run
@@ -151,7 +151,7 @@ class Kubelet {
   std::map<std::string, std::set<std::string>> restart_requested_;  // uid -> container ids
   std::map<std::string, api::Json> written_status_;       // uid -> comparable status last written
   std::map<std::string, std::string> termination_cache_;  // container id -> message
-  std::unique_ptr<NetworkPlugin> network_;
+  std::unique_ptr<net::PodNetwork> network_;
   std::mutex network_mu_;  // guards network_ creation
 };
 

@@ -139,7 +139,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
     if (const runtime::SandboxStatus* s = view.ReadySandbox()) {
       if (s->config.host_network) {
         pod_ip = options_.node_ip;
-      } else if (NetworkPlugin* net = Network()) {
+      } else if (net::PodNetwork* net = Network()) {
         pod_ip = net->AddressOf(s->id).value_or("");
       }
       network_ready = !pod_ip.empty();
@@ -181,7 +181,7 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
       *pod_ip = options_.node_ip;
       return Status::Ok();
     }
-    NetworkPlugin* net = Network();
+    net::PodNetwork* net = Network();
     std::optional<std::string> ip = net ? net->AddressOf(ready->id) : std::nullopt;
     if (ip) {
       *pod_ip = *ip;
@@ -189,7 +189,7 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
     }
     // A sandbox without its network (a crash between the two steps): start over below.
   }
-  NetworkPlugin* net = host_network ? nullptr : Network();
+  net::PodNetwork* net = host_network ? nullptr : Network();
   if (!host_network && net == nullptr) {
     for (const Json& c : ContainerList(pod, "containers")) {
       SetWaiting(uid, api::GetString(c, "name"), {"ContainerCreating", ""});
@@ -229,17 +229,17 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
     *pod_ip = options_.node_ip;
   } else {
     Result<runtime::SandboxStatus> status = runtime_.PodSandboxStatus(*id);
-    Result<std::string> ip =
-        status.ok() ? net->Attach(*id, status->netns_path) : Result<std::string>(status.status());
-    if (!ip.ok()) {
+    Result<net::PodAttachment> attached = status.ok() ? net->Attach(*id, status->netns_path)
+                                                      : Result<net::PodAttachment>(status.status());
+    if (!attached.ok()) {
       events_.Record(pod, "Warning", "FailedCreatePodSandBox",
-                     "Failed to create pod sandbox: network: " + ip.status().message());
+                     "Failed to create pod sandbox: network: " + attached.status().message());
       (void)runtime_.StopPodSandbox(*id);
       (void)net->Detach(*id);
       (void)runtime_.RemovePodSandbox(*id);
-      return ip.status();
+      return attached.status();
     }
-    *pod_ip = *ip;
+    *pod_ip = attached->ip;
   }
   RETURN_IF_ERROR(WritePodFiles(PodDir(uid), pod, *pod_ip, options_.dns).status());
   Result<std::vector<runtime::SandboxStatus>> all = runtime_.ListPodSandboxes();

@@ -60,7 +60,7 @@ Status Kubelet::Teardown(const std::string& uid, const api::Json* pod,
   ASSIGN_OR_RETURN(PodRuntime view, Observe(uid));
   if (probes_.pod_removed) probes_.pod_removed(uid);
   RETURN_IF_ERROR(KillContainers(pod, view, grace, "Stopping container"));
-  NetworkPlugin* net = nullptr;
+  net::PodNetwork* net = nullptr;
   for (const runtime::SandboxStatus& s : view.sandboxes) {
     if (!s.config.host_network && net == nullptr) net = Network();
     RETURN_IF_ERROR(runtime_.StopPodSandbox(s.id));
@@ -104,7 +104,7 @@ void Kubelet::StopFinishedPod(const api::Json& pod, const PodRuntime& view) {
     if (s.state != runtime::SandboxState::kReady) continue;
     (void)runtime_.StopPodSandbox(s.id);
     if (!s.config.host_network) {
-      if (NetworkPlugin* net = Network()) (void)net->Detach(s.id);
+      if (net::PodNetwork* net = Network()) (void)net->Detach(s.id);
     }
   }
 }
