@@ -162,12 +162,30 @@ void Kubelet::Relist() {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [uid, pod] : desired_) wanted.insert(uid);
   }
-  // Pods the API no longer has, and every wanted pod (level-triggered: a sync that finds
-  // nothing to do is cheap and writes nothing).
+  // A pod is synced when what the runtime has for it changed since the last relist (an
+  // exit nobody reported, a restart of sampan), when the API no longer has it, and every
+  // pod once per full resync (level-triggered: a sync with nothing to do writes nothing).
+  bool full = clock_.Now() - last_full_resync_ >= options_.full_resync_interval;
+  if (full) last_full_resync_ = clock_.Now();
+  std::map<std::string, std::string> signatures;
   for (const auto& [uid, view] : by_pod) {
-    if (wanted.count(uid) == 0) queue_.Add(uid);
+    std::string& sig = signatures[uid];
+    for (const runtime::SandboxStatus& s : view.sandboxes) {
+      sig += s.id + (s.state == runtime::SandboxState::kReady ? "+" : "-");
+    }
+    for (const auto& [name, list] : view.containers) {
+      for (const runtime::ContainerStatus& c : list) {
+        sig += c.id + std::string(runtime::ContainerStateName(c.state));
+      }
+    }
+    auto old = relist_signatures_.find(uid);
+    bool changed = old == relist_signatures_.end() || old->second != sig;
+    if (changed || full || wanted.count(uid) == 0) queue_.Add(uid);
   }
-  for (const std::string& uid : wanted) queue_.Add(uid);
+  if (full) {
+    for (const std::string& uid : wanted) queue_.Add(uid);
+  }
+  relist_signatures_ = std::move(signatures);
 }
 
 void Kubelet::WatchExit(const std::string& pod_uid, runtime::UniqueFd notify) {

@@ -45,7 +45,10 @@ struct KubeletOptions {
   DnsSettings dns;
   std::string kubernetes_service_ip = "10.43.0.1";
   int workers = 8;
+  // How often the runtime is listed to catch changes no event reported, and how often every
+  // pod is synced regardless.
   std::chrono::milliseconds relist_interval{10000};
+  std::chrono::milliseconds full_resync_interval{60000};
   std::chrono::milliseconds crash_backoff_initial{10000};
   std::chrono::milliseconds crash_backoff_max{300000};
 };
@@ -144,6 +147,9 @@ class Kubelet {
   std::vector<std::thread> workers_;
   std::atomic<bool> stopped_{false};
   Backoff crash_backoff_;
+  // Relist state (kubelet loop thread only): what the runtime had per pod last time.
+  std::map<std::string, std::string> relist_signatures_;
+  Clock::MonoTime last_full_resync_{};
 
   std::mutex mu_;
   std::map<std::string, client::ObjectPtr> desired_;                // uid -> pod as the API has it

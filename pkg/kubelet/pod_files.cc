@@ -182,9 +182,9 @@ Result<PodFiles> WritePodFiles(const std::string& pod_dir, const api::Json& pod,
   }
   ASSIGN_OR_RETURN(std::string resolv, ResolvConf(pod, dns, host_resolv));
   PodFiles files{pod_dir + "/etc-hosts", pod_dir + "/etc-hostname", pod_dir + "/resolv.conf"};
-  RETURN_IF_ERROR(WriteFileAtomic(files.hosts, HostsFile(pod, pod_ip, dns.cluster_domain), 0644));
-  RETURN_IF_ERROR(WriteFileAtomic(files.hostname, PodHostname(pod) + "\n", 0644));
-  RETURN_IF_ERROR(WriteFileAtomic(files.resolv_conf, resolv, 0644));
+  RETURN_IF_ERROR(ReplaceFile(files.hosts, HostsFile(pod, pod_ip, dns.cluster_domain), 0644));
+  RETURN_IF_ERROR(ReplaceFile(files.hostname, PodHostname(pod) + "\n", 0644));
+  RETURN_IF_ERROR(ReplaceFile(files.resolv_conf, resolv, 0644));
   return files;
 }
 

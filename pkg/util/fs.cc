@@ -9,7 +9,10 @@
 
 namespace sampan {
 
-Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
+namespace {
+
+Status WriteThroughTemporary(const std::string& path, std::string_view data, mode_t mode,
+                             bool durable) {
   std::filesystem::path target(path);
   std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
   // Hidden, unique and in the same directory, so rename() is atomic. mkostemp creates it
@@ -31,11 +34,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
     if (n < 0) return fail("write");
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return fail("sync");
+  if (durable && ::fsync(fd) != 0) return fail("sync");
   int close_result = ::close(fd);
   fd = -1;
   if (close_result != 0) return fail("close");
   if (::rename(temp.c_str(), path.c_str()) != 0) return fail("rename a temporary file onto");
+  if (!durable) return Status();
   // The rename is durable only once the directory entry is.
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return Status::FromErrno(errno, "cannot open directory " + dir);
@@ -44,6 +48,16 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mo
   ::close(dir_fd);
   if (sync_result != 0) return Status::FromErrno(err, "cannot sync directory " + dir);
   return Status();
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
+  return WriteThroughTemporary(path, data, mode, true);
+}
+
+Status ReplaceFile(const std::string& path, std::string_view data, mode_t mode) {
+  return WriteThroughTemporary(path, data, mode, false);
 }
 
 Result<std::string> ReadFileToString(const std::string& path) {

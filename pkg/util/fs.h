@@ -16,6 +16,9 @@ namespace sampan {
 // chmod to `mode` (umask does not apply), rename over `path`, fsync the directory. The
 // directory must exist.
 Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode);
+// The same without the fsyncs: readers never see a half-written file, but a power loss may
+// lose the update. For files that are rebuilt anyway (a pod's /etc files).
+Status ReplaceFile(const std::string& path, std::string_view data, mode_t mode);
 // Reads a whole (small) file. A missing file gives NotFound (errno ENOENT kept).
 Result<std::string> ReadFileToString(const std::string& path);
 // mkdir -p; directories that exist keep their mode. A non-directory in the way is Invalid.

@@ -19,8 +19,7 @@
 #include "pkg/util/http_client.h"
 #include "pkg/util/log.h"
 #include "test/bench/bench_util.h"
-
-extern char** environ;
+#include "test/bench/server_process.h"
 
 using namespace sampan;
 using namespace sampan::bench;
@@ -30,102 +29,26 @@ namespace {
 const bool kQuick = getenv("SAMPAN_BENCH_QUICK") != nullptr;
 constexpr int kClients = 16;
 
-struct Server {
-  pid_t pid = -1;
-  int port = 0;
-  std::string tls_dir;
-};
-
-std::string BinaryPath() {
-  if (const char* b = getenv("SAMPAN_BIN")) return b;
-  return std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "sampan";
-}
-
-Server StartServer(const std::string& dir) {
-  Server s;
-  s.port = 20000 + static_cast<int>(getpid() % 20000);
-  s.tls_dir = dir + "/data/server/tls";
-  std::string bin = BinaryPath(), port = std::to_string(s.port), data = dir + "/data",
-              kc = dir + "/kubeconfig";
-  std::ofstream(dir + "/empty.yaml").close();
-  std::string config = "SAMPAN_CONFIG=" + dir + "/empty.yaml";
-  std::vector<char*> env;
-  for (char** e = environ; *e; ++e) env.push_back(*e);
-  env.push_back(config.data());
-  env.push_back(nullptr);
-  const char* argv[] = {bin.c_str(), "server", "--data-dir", data.c_str(), "--write-kubeconfig",
-                        kc.c_str(), "--bind-address", "127.0.0.1", "--https-listen-port",
-                        port.c_str(), "--disable-agent", "--disable-scheduler",
-                        "--disable-controller-manager", "--log-level", "warn", nullptr};
-  if (posix_spawn(&s.pid, bin.c_str(), nullptr, nullptr, const_cast<char* const*>(argv),
-                  env.data()) != 0) {
-    std::fprintf(stderr, "cannot start %s\n", bin.c_str());
-    std::exit(1);
-  }
-  return s;
-}
-
-std::unique_ptr<http::HttpClient> Client(const Server& s) {
-  http::ClientOptions o;
-  o.host = "127.0.0.1";
-  o.port = s.port;
-  o.tls = http::ClientTlsOptions{s.tls_dir + "/server-ca.crt", s.tls_dir + "/client-admin.crt",
-                                 s.tls_dir + "/client-admin.key"};
-  auto c = http::HttpClient::New(o);
-  if (!c.ok()) {
-    std::fprintf(stderr, "client: %s\n", c.status().ToString().c_str());
-    std::exit(1);
-  }
-  return std::move(*c);
-}
-
-void WaitReady(const Server& s) {
-  auto deadline = BenchClock::now() + std::chrono::seconds(30);
-  while (BenchClock::now() < deadline) {
-    if (std::filesystem::exists(s.tls_dir + "/client-admin.key")) {
-      auto c = Client(s);
-      auto r = c->Do("GET", "/readyz");
-      if (r.ok() && r->status == 200) return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::fprintf(stderr, "server did not become ready\n");
-  std::exit(1);
-}
-
-http::Headers JsonHeaders() {
-  http::Headers h;
-  h.Add("Content-Type", "application/json");
-  return h;
-}
-
-long ServerRssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 std::string PodJson(int i) {
   // A realistic pod after defaulting: ~2.5 KB.
   char buf[4096];
-  std::snprintf(buf, sizeof buf, R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pod-%05d","labels":{"app":"bench","pod-template-hash":"5d8f7c9b6d","tier":"backend"},"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-11-27T06:00:00Z"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"bench-5d8f7c9b6d","uid":"2c1b6a9e-8f37-4c7e-9b2a-1d3e5f7a9b0c","controller":true,"blockOwnerDeletion":true}]},"spec":{"containers":[{"name":"app","image":"registry.example.com/team/app:1.4.2","command":["/bin/app","--config=/etc/app/config.yaml","--port=8080"],"env":[{"name":"LOG_LEVEL","value":"info"},{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"POD_IP","valueFrom":{"fieldRef":{"fieldPath":"status.podIP"}}}],"ports":[{"name":"http","containerPort":8080},{"name":"metrics","containerPort":9090}],"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"500m","memory":"256Mi"}},"readinessProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":5},"livenessProbe":{"httpGet":{"path":"/livez","port":8080},"initialDelaySeconds":10},"volumeMounts":[{"name":"config","mountPath":"/etc/app"},{"name":"data","mountPath":"/var/lib/app"}]}],"volumes":[{"name":"config","configMap":{"name":"app-config"}},{"name":"data","emptyDir":{}}],"nodeSelector":{"kubernetes.io/os":"linux"},"tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]}})",
-                i);
+  std::snprintf(
+      buf, sizeof buf,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pod-%05d","labels":{"app":"bench","pod-template-hash":"5d8f7c9b6d","tier":"backend"},"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-11-27T06:00:00Z"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"bench-5d8f7c9b6d","uid":"2c1b6a9e-8f37-4c7e-9b2a-1d3e5f7a9b0c","controller":true,"blockOwnerDeletion":true}]},"spec":{"containers":[{"name":"app","image":"registry.example.com/team/app:1.4.2","command":["/bin/app","--config=/etc/app/config.yaml","--port=8080"],"env":[{"name":"LOG_LEVEL","value":"info"},{"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"POD_IP","valueFrom":{"fieldRef":{"fieldPath":"status.podIP"}}}],"ports":[{"name":"http","containerPort":8080},{"name":"metrics","containerPort":9090}],"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"500m","memory":"256Mi"}},"readinessProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":5},"livenessProbe":{"httpGet":{"path":"/livez","port":8080},"initialDelaySeconds":10},"volumeMounts":[{"name":"config","mountPath":"/etc/app"},{"name":"data","mountPath":"/var/lib/app"}]}],"volumes":[{"name":"config","configMap":{"name":"app-config"}},{"name":"data","emptyDir":{}}],"nodeSelector":{"kubernetes.io/os":"linux"},"tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]}})",
+      i);
   return buf;
 }
 
 // Runs `per_client` requests on each of kClients clients; returns latencies (ms) and rate.
 template <typename Fn>
-std::pair<std::vector<double>, double> Parallel(const Server& s, int per_client, Fn fn) {
+std::pair<std::vector<double>, double> Parallel(const ServerProcess& s, int per_client, Fn fn) {
   std::vector<std::vector<double>> lat(kClients);
   std::atomic<int> errors{0};
   auto start = BenchClock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
-      auto client = Client(s);
+      auto client = s.Client();
       for (int i = 0; i < per_client; ++i) {
         auto t0 = BenchClock::now();
         if (!fn(*client, c, i)) errors++;
@@ -151,42 +74,49 @@ int main() {
   std::string dir = "/var/tmp/sampan-bench-api";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  Server server = StartServer(dir);
-  WaitReady(server);
+  ServerProcess server(dir, {"--disable-agent", "--disable-scheduler",
+                             "--disable-controller-manager", "--log-level", "warn"});
+  server.WaitReady();
   Summary summary("api");
 
   // Creates of small ConfigMaps.
   int per_client = kQuick ? 50 : 400;
-  auto [create_lat, create_rate] = Parallel(server, per_client, [](http::HttpClient& c, int id, int i) {
-    std::string body = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm-" +
-                       std::to_string(id) + "-" + std::to_string(i) + "\"},\"data\":{\"k\":\"v\"}}";
-    auto r = c.Do("POST", "/api/v1/namespaces/default/configmaps", JsonHeaders(), body);
-    return r.ok() && r->status == 201;
-  });
+  auto [create_lat, create_rate] =
+      Parallel(server, per_client, [](http::HttpClient& c, int id, int i) {
+        std::string body =
+            "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm-" +
+            std::to_string(id) + "-" + std::to_string(i) + "\"},\"data\":{\"k\":\"v\"}}";
+        auto r = c.Do("POST", "/api/v1/namespaces/default/configmaps", JsonHeaders(), body);
+        return r.ok() && r->status == 201;
+      });
   std::printf("creates: %.0f/s p50 %.2f ms p99 %.2f ms\n", create_rate, Percentile(create_lat, 50),
               Percentile(create_lat, 99));
   summary.Add("creates_per_s", create_rate, 0);
-  summary.Add("create_p50_ms", Percentile(create_lat, 50)).Add("create_p99_ms", Percentile(create_lat, 99));
+  summary.Add("create_p50_ms", Percentile(create_lat, 50))
+      .Add("create_p99_ms", Percentile(create_lat, 99));
 
-  auto [get_lat, get_rate] = Parallel(server, per_client, [per_client](http::HttpClient& c, int id, int i) {
-    std::string target = "/api/v1/namespaces/default/configmaps/cm-" + std::to_string((id + 1) % kClients) +
-                         "-" + std::to_string((i * 7) % per_client);
-    auto r = c.Do("GET", target);
-    return r.ok() && r->status == 200;
-  });
+  auto [get_lat, get_rate] =
+      Parallel(server, per_client, [per_client](http::HttpClient& c, int id, int i) {
+        std::string target = "/api/v1/namespaces/default/configmaps/cm-" +
+                             std::to_string((id + 1) % kClients) + "-" +
+                             std::to_string((i * 7) % per_client);
+        auto r = c.Do("GET", target);
+        return r.ok() && r->status == 200;
+      });
   std::printf("gets: %.0f/s p50 %.2f ms p99 %.2f ms\n", get_rate, Percentile(get_lat, 50),
               Percentile(get_lat, 99));
   summary.Add("get_p99_ms", Percentile(get_lat, 99));
 
   // 10,000 pods, then list them.
   int pods = kQuick ? 1000 : 10000;
-  auto [pod_lat, pod_rate] = Parallel(server, pods / kClients, [pods](http::HttpClient& c, int id, int i) {
-    auto r = c.Do("POST", "/api/v1/namespaces/default/pods", JsonHeaders(),
-                  PodJson(id * (pods / kClients) + i));
-    return r.ok() && r->status == 201;
-  });
+  auto [pod_lat, pod_rate] =
+      Parallel(server, pods / kClients, [pods](http::HttpClient& c, int id, int i) {
+        auto r = c.Do("POST", "/api/v1/namespaces/default/pods", JsonHeaders(),
+                      PodJson(id * (pods / kClients) + i));
+        return r.ok() && r->status == 201;
+      });
   std::printf("pod creates: %.0f/s\n", pod_rate);
-  auto lister = Client(server);
+  auto lister = server.Client();
   std::vector<double> list_ms;
   size_t bytes = 0;
   for (int i = 0; i < 5; ++i) {
@@ -202,7 +132,7 @@ int main() {
   double list_median = Percentile(list_ms, 50);
   std::printf("list %d pods: median %.1f ms (%.1f MB)\n", pods, list_median, bytes / 1048576.0);
   summary.Add("list10k_ms", list_median, 1);
-  long rss = ServerRssKb(server.pid);
+  long rss = server.RssKb();
   summary.Add("rss10k_mb", rss / 1024.0, 1);
 
   // Watch delivery: 100 watchers stream ConfigMaps; one writer updates with a timestamp.
@@ -213,9 +143,10 @@ int main() {
   std::vector<std::unique_ptr<http::HttpClient>> watch_clients;
   std::vector<std::thread> watchers;
   std::atomic<int> started{0};
-  for (int w = 0; w < kWatchers; ++w) watch_clients.push_back(Client(server));
+  for (int w = 0; w < kWatchers; ++w) watch_clients.push_back(server.Client());
   auto rv_resp = lister->Do("GET", "/api/v1/namespaces/default/configmaps?limit=1");
-  std::string rv = rv_resp.ok() ? rv_resp->body.substr(rv_resp->body.find("\"resourceVersion\":\"") + 19) : "0";
+  std::string rv =
+      rv_resp.ok() ? rv_resp->body.substr(rv_resp->body.find("\"resourceVersion\":\"") + 19) : "0";
   rv = rv.substr(0, rv.find('"'));
   for (int w = 0; w < kWatchers; ++w) {
     watchers.emplace_back([&, w] {
@@ -223,7 +154,9 @@ int main() {
       std::string pending;
       started++;
       (void)watch_clients[w]->Stream(
-          "GET", "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=" + rv + "&fieldSelector=metadata.name%3Dwatched",
+          "GET",
+          "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=" + rv +
+              "&fieldSelector=metadata.name%3Dwatched",
           {}, [&](std::string_view chunk) {
             auto now = BenchClock::now().time_since_epoch();
             pending.append(chunk);
@@ -234,7 +167,8 @@ int main() {
               size_t p = line.find("\"t\":\"");
               if (p == std::string::npos) continue;
               long long sent = std::atoll(line.c_str() + p + 5);
-              double ms = (std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - sent) / 1e6;
+              double ms =
+                  (std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() - sent) / 1e6;
               std::lock_guard<std::mutex> lock(lat_mu);
               watch_lat.push_back(ms);
               ++seen;
@@ -245,12 +179,13 @@ int main() {
   }
   while (started < kWatchers) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let every watch register
-  auto writer = Client(server);
+  auto writer = server.Client();
   auto r = writer->Do("POST", "/api/v1/namespaces/default/configmaps", JsonHeaders(),
                       R"({"metadata":{"name":"watched"},"data":{"t":"0"}})");
   for (int i = 0; i < updates; ++i) {
-    long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        BenchClock::now().time_since_epoch()).count();
+    long long now =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(BenchClock::now().time_since_epoch())
+            .count();
     http::Headers h;
     h.Add("Content-Type", "application/merge-patch+json");
     r = writer->Do("PATCH", "/api/v1/namespaces/default/configmaps/watched", h,
@@ -262,11 +197,9 @@ int main() {
   std::printf("watch: %zu deliveries, p50 %.2f ms p99 %.2f ms (submit to receipt)\n",
               watch_lat.size(), Percentile(watch_lat, 50), Percentile(watch_lat, 99));
   summary.Add("watch_p99_ms", Percentile(watch_lat, 99));
-  summary.Add("server_rss_end_mb", ServerRssKb(server.pid) / 1024.0, 1);
+  summary.Add("server_rss_end_mb", server.RssKb() / 1024.0, 1);
 
-  kill(server.pid, SIGTERM);
-  int status;
-  waitpid(server.pid, &status, 0);
+  server.Stop();
   std::filesystem::remove_all(dir);
   summary.Print();
   return 0;

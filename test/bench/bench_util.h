@@ -13,7 +13,9 @@ namespace sampan::bench {
 
 using BenchClock = std::chrono::steady_clock;
 
-inline double Ms(BenchClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+inline double Ms(BenchClock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 // Percentile (0..100) of a sample set, in the samples' unit. Sorts in place.
 inline double Percentile(std::vector<double>& samples, double p) {

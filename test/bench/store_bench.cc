@@ -51,7 +51,8 @@ struct WriteStats {
 WriteStats MeasureWrites(Store& store, int threads, int per_thread, const std::string& tag) {
   std::string value(256, 'w');
   for (int t = 0; t < threads; ++t) {
-    for (int k = 0; k < 8; ++k) Check(store.Create(tag + std::to_string(t) + "/" + std::to_string(k), value));
+    for (int k = 0; k < 8; ++k)
+      Check(store.Create(tag + std::to_string(t) + "/" + std::to_string(k), value));
   }
   std::vector<std::vector<double>> lat(threads);
   auto start = BenchClock::now();
@@ -133,8 +134,11 @@ double MeasureWatch(Store& store, int watchers, int writes) {
   std::vector<std::unique_ptr<Watch>> watches;
   for (int w = 0; w < watchers; ++w) {
     Consumer* c = consumers[w % consumers.size()].get();
-    watches.push_back(std::move(store.WatchPrefix(
-        "/watch/", 0, [c](const std::vector<EventPtr>& events) { c->Push(events); }).value()));
+    watches.push_back(
+        std::move(store
+                      .WatchPrefix("/watch/", 0,
+                                   [c](const std::vector<EventPtr>& events) { c->Push(events); })
+                      .value()));
   }
   std::string value(256, 'x');
   Check(store.Create("/watch/k", value));
@@ -206,11 +210,12 @@ ChurnStats MeasureChurn(const std::string& path, long total, int keys,
   monitor.join();
   ChurnStats out{total / secs, peak / 1048576.0, store->Stats().db_bytes / 1048576.0, 0};
   out.rows_kept = store->CurrentRevision() - store->CompactRevision();
-  std::printf("churn: %ld updates to %d keys in %.1f s (%.0f/s), db peak %.1f MB, after %.1f MB, "
-              "compacted to %lld of %lld\n",
-              total, keys, secs, out.per_second, out.db_mb_peak, out.db_mb_after,
-              static_cast<long long>(store->CompactRevision()),
-              static_cast<long long>(store->CurrentRevision()));
+  std::printf(
+      "churn: %ld updates to %d keys in %.1f s (%.0f/s), db peak %.1f MB, after %.1f MB, "
+      "compacted to %lld of %lld\n",
+      total, keys, secs, out.per_second, out.db_mb_peak, out.db_mb_after,
+      static_cast<long long>(store->CompactRevision()),
+      static_cast<long long>(store->CurrentRevision()));
   return out;
 }
 
