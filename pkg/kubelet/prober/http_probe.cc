@@ -78,15 +78,23 @@ class Connection {
     SSL_CTX* ctx = InsecureClientContext();
     if (ctx == nullptr) return Status::Internal("tls: no client context");
     ASSIGN_OR_RETURN(tls_, http::TlsSession::NewClient(ctx, host));
+    std::string first;  // the server's first bytes, to recognise a plain HTTP answer
+    auto failed = [&first](std::string message) {
+      if (first.rfind("HTTP/", 0) == 0) {
+        message = "http: server gave HTTP response to HTTPS client";  // Go's words
+      }
+      return Status::Unavailable(std::move(message));
+    };
     for (;;) {
       Status s = tls_->Handshake();
-      if (!s.ok()) return Status::Unavailable("tls: " + s.message());
+      if (!s.ok()) return failed("tls: " + s.message());
       RETURN_IF_ERROR(Flush());
       if (tls_->HandshakeDone()) return Status::Ok();
       std::string raw;
       bool eof = false;
       RETURN_IF_ERROR(ReceiveRaw(&raw, &eof));
-      if (eof) return Status::Unavailable("EOF");
+      if (first.size() < 5) first += raw.substr(0, 5 - first.size());
+      if (eof) return failed("EOF");
       tls_->Feed(raw);
     }
   }

@@ -10,7 +10,8 @@
 // "Probe terminated redirects, Response body: ..." (success with an event); otherwise
 // failure "HTTP probe failed with statuscode: 500"; a transport error is a failure with
 // Go's text: `Get "http://10.42.0.5:8080/healthz": dial tcp 10.42.0.5:8080: connect:
-// connection refused`.
+// connection refused`; a plain HTTP answer to HTTPS is `Get "https://...": http: server gave
+// HTTP response to HTTPS client`.
 //
 // Threading: blocks the caller for up to the timeout; safe from any thread.
 

@@ -1,7 +1,10 @@
 #include "pkg/kubelet/prober/lifecycle.h"
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
+#include "pkg/kubelet/prober/dial.h"
 #include "pkg/kubelet/prober/exec_probe.h"
 #include "pkg/kubelet/prober/handler_runner.h"
 #include "pkg/kubelet/prober/http_probe.h"
@@ -14,6 +17,15 @@ using api::Json;
 using std::chrono::milliseconds;
 
 const log::Logger kLog("kubelet");
+
+constexpr const char* kHttpAnswerToHttps = "server gave HTTP response to HTTPS client";
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 // upstream's format.Pod: "name_namespace(uid)".
 std::string FormatPod(const HookContext& c) {
@@ -61,6 +73,21 @@ std::string RunHttpHook(const Json& http_get, const HookContext& c, milliseconds
   if (!request.ok()) return head + request.status().message();
   Result<HttpGetResponse> response = HttpGet(*request, timeout);
   if (response.ok()) return "";
+  // Upstream retries an HTTPS hook that got a plain HTTP answer over HTTP, with an event.
+  if (request->https && response.status().message().find(kHttpAnswerToHttps) != std::string::npos) {
+    HttpGetRequest plain = *request;
+    plain.https = false;
+    std::erase_if(plain.headers,
+                  [](const auto& h) { return EqualsIgnoreCase(h.first, "Authorization"); });
+    if (HttpGet(plain, timeout).ok()) {
+      if (c.on_event) {
+        c.on_event("Warning", "LifecycleHTTPFallback",
+                   "request to HTTPS lifecycle hook " + JoinHostPort(plain.host, plain.port) +
+                       " got HTTP response, retry with HTTP succeeded");
+      }
+      return "";
+    }
+  }
   if (response.status().err() == ETIMEDOUT) *timed_out = true;
   return head + response.status().message();
 }

@@ -4,7 +4,8 @@
 // them:
 // - exec: the command through target.exec; fails on a non-zero exit.
 // - httpGet: a GET like a probe's; fails only on a transport error (the status code is
-//   not looked at, as upstream).
+//   not looked at, as upstream). An HTTPS hook answered in plain HTTP is retried over HTTP
+//   and, if that works, records (Warning, LifecycleHTTPFallback, ...).
 // - sleep: sleeps `seconds` (bounded by the preStop grace period).
 // - anything else (tcpSocket is accepted by the API but not run): "Cannot run handler".
 // PostStart: a failure records (Warning, FailedPostStartHook, <upstream's message>) and

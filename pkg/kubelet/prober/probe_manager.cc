@@ -1,6 +1,7 @@
 #include "pkg/kubelet/prober/probe_manager.h"
 
 #include <algorithm>
+#include <random>
 #include <vector>
 
 #include "pkg/kubelet/prober/handler_runner.h"
@@ -84,7 +85,7 @@ struct ProbeManager::State {
   using Notes = std::vector<std::function<void()>>;
 
   State(Dispatcher& d, const Clock& c, ProbeManagerOptions o)
-      : dispatcher(d), clock(c), options(std::move(o)) {}
+      : dispatcher(d), clock(c), options(std::move(o)), created(c.Now()) {}
 
   Container* Find(const std::string& pod_uid, const std::string& name) {
     auto pod = pods.find(pod_uid);
@@ -119,8 +120,13 @@ struct ProbeManager::State {
   }
 
   void ScheduleFirst(const std::string& pod_uid, const std::string& name, const Container& c,
-                     Worker& w) {
-    Schedule(pod_uid, name, c, w, std::max(clock.Now(), c.started_at + w.spec.initial_delay));
+                     Worker& w, bool spread) {
+    Clock::MonoTime earliest = clock.Now();
+    if (spread && earliest - created < w.spec.period) {
+      double fraction = std::clamp(options.random(), 0.0, 1.0);
+      earliest += std::chrono::duration_cast<Clock::Duration>(w.spec.period * fraction);
+    }
+    Schedule(pod_uid, name, c, w, std::max(earliest, c.started_at + w.spec.initial_delay));
   }
 
   void OnTimer(const std::string& pod_uid, const std::string& name, uint64_t generation,
@@ -224,7 +230,7 @@ struct ProbeManager::State {
       c.started = true;
       w.stopped = true;
       for (ProbeKind gated : {ProbeKind::kLiveness, ProbeKind::kReadiness}) {
-        if (Worker* g = c.worker(gated)) ScheduleFirst(pod_uid, name, c, *g);
+        if (Worker* g = c.worker(gated)) ScheduleFirst(pod_uid, name, c, *g, false);
       }
     }
   }
@@ -232,6 +238,7 @@ struct ProbeManager::State {
   Dispatcher& dispatcher;
   const Clock& clock;
   ProbeManagerOptions options;
+  const Clock::MonoTime created;
   std::weak_ptr<State> self;
 
   mutable std::mutex mu;
@@ -243,6 +250,12 @@ struct ProbeManager::State {
 ProbeManager::ProbeManager(Dispatcher& dispatcher, const Clock& clock,
                            ProbeManagerOptions options) {
   if (!options.run_probe) options.run_probe = RunHandler;
+  if (!options.random) {
+    options.random = [] {
+      thread_local std::mt19937_64 engine{std::random_device{}()};
+      return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+    };
+  }
   if (!options.run_task) {
     pool_ = std::make_unique<WorkerPool>(options.threads, "probe");
     WorkerPool* pool = pool_.get();
@@ -294,7 +307,7 @@ void ProbeManager::AddContainer(const std::string& pod_uid, const std::string& c
     State::Worker* w = c.worker(kind);
     if (w == nullptr) continue;
     if (kind != ProbeKind::kStartup && !c.started) continue;  // gated by the startup probe
-    state_->ScheduleFirst(pod_uid, container_name, c, *w);
+    state_->ScheduleFirst(pod_uid, container_name, c, *w, true);
   }
 }
 

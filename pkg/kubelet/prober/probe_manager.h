@@ -6,7 +6,8 @@
 // a command) runs on a small WorkerPool and its outcome is posted back to the dispatcher.
 //
 // Semantics (upstream pkg/kubelet/prober/worker.go):
-// - First attempt at started_at + initialDelaySeconds (or at once if that passed), then
+// - First attempt at started_at + initialDelaySeconds (or at once if that passed; see
+//   ProbeManagerOptions::random for the spread after a restart of the kubelet), then
 //   every periodSeconds (default 10) after the previous attempt began; an attempt is
 //   bounded by timeoutSeconds (default 1). Never two attempts of one worker at once.
 // - Initial results: liveness success, readiness failure (not ready until a success),
@@ -91,6 +92,11 @@ struct ProbeManagerOptions {
   // inline. Tasks must not outlive the dispatcher.
   std::function<void(std::function<void()>)> run_task;
   int threads = 2;
+  // As upstream, containers added within one period of the manager's construction (a
+  // restarted kubelet re-adopting running containers) have their first attempt delayed by
+  // random() * period, so that they do not all probe at once. random() is in [0, 1);
+  // default a uniform random number. Tests pass a fixed value.
+  std::function<double()> random;
 };
 
 class ProbeManager {

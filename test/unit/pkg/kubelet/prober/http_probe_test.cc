@@ -217,6 +217,14 @@ TEST_F(HttpProbeTest, HttpsWithoutCertificateCheck) {
   EXPECT_EQ(DoHttpProbe(Get("/ok", false), 2s).result, ProbeResult::kFailure);
 }
 
+TEST_F(HttpProbeTest, HttpsAgainstPlainServer) {
+  Start(false);
+  ProbeOutcome o = DoHttpProbe(Get("/ok", true), 5s);
+  EXPECT_EQ(o.result, ProbeResult::kFailure);
+  EXPECT_EQ(o.message, "Get \"https://127.0.0.1:" + std::to_string(server_->port()) +
+                           "/ok\": http: server gave HTTP response to HTTPS client");
+}
+
 TEST_F(HttpProbeTest, HandlerFromSpecWithNamedPortAndScheme) {
   Start(true);
   ProbeTarget target;

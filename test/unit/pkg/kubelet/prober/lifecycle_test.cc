@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,36 @@ TEST_F(LifecycleTest, HttpHookIgnoresStatusButNotTransportErrors) {
                 where + "/hook\": dial tcp " + where + ": connect: connection refused");
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_EQ(events_[0].reason, "FailedPostStartHook");
+}
+
+TEST_F(LifecycleTest, HttpsHookFallsBackToHttp) {
+  std::vector<std::string> paths;
+  std::mutex mu;
+  auto server =
+      http::HttpServer::Start(http::ServerOptions{.bind_address = "127.0.0.1"},
+                              [&](http::Request& r, std::shared_ptr<http::ResponseWriter> w) {
+                                {
+                                  std::lock_guard lock(mu);
+                                  paths.push_back(r.path);
+                                }
+                                w->Send(200, {}, "");
+                              });
+  ASSERT_TRUE(server.ok());
+  int port = (*server)->port();
+  Json container = WithHook(
+      "postStart", Json{{"httpGet", {{"path", "/hook"}, {"port", port}, {"scheme", "HTTPS"}}}});
+  Status s = RunPostStart(container, context_, 5s);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(paths, std::vector<std::string>{"/hook"});
+  }
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].reason, "LifecycleHTTPFallback");
+  EXPECT_EQ(events_[0].message,
+            "request to HTTPS lifecycle hook 127.0.0.1:" + std::to_string(port) +
+                " got HTTP response, retry with HTTP succeeded");
+  (*server)->Stop();
 }
 
 TEST_F(LifecycleTest, PreStopIsBoundedByGrace) {

@@ -42,6 +42,7 @@ class ProbeManagerTest : public ::testing::Test {
       events_.push_back(e);
     };
     o.run_task = [this](std::function<void()> task) { tasks_.push_back(std::move(task)); };
+    o.random = [this] { return random_; };
     o.run_probe = [this](const Json& handler, const ProbeTarget& target,
                          std::chrono::milliseconds timeout) {
       std::string name = handler["exec"]["command"][0].get<std::string>();
@@ -100,6 +101,7 @@ class ProbeManagerTest : public ::testing::Test {
   std::vector<ProbeEvent> events_;
   ProbeTarget last_target_;
   std::chrono::milliseconds last_timeout_{0};
+  double random_ = 0.0;
   std::unique_ptr<ProbeManager> manager_;
 };
 
@@ -145,6 +147,26 @@ TEST_F(ProbeManagerTest, InitialDelayThenPeriod) {
   EXPECT_EQ(attempts_["live"], 4);
   EXPECT_TRUE(results_.empty());  // liveness starts as success: nothing changed
   EXPECT_TRUE(events_.empty());
+}
+
+// Containers found right after the manager started (a kubelet restart) are spread over
+// one period; later ones are not.
+TEST_F(ProbeManagerTest, FirstAttemptsSpreadAfterStart) {
+  random_ = 0.5;
+  // Running for a while already: re-adopted.
+  manager_->AddContainer("uid-1", "app", "id", Json{{"livenessProbe", Probe("live")}}, "127.0.0.1",
+                         clock_.Now() - 10min);
+  Elapse(4s);
+  EXPECT_EQ(attempts_["live"], 0);
+  Elapse(1s);  // 0.5 * 10 s
+  EXPECT_EQ(attempts_["live"], 1);
+  Elapse(10s);
+  EXPECT_EQ(attempts_["live"], 2);
+  // Added more than one period after the start: no spread.
+  manager_->AddContainer("uid-2", "app", "id2", Json{{"readinessProbe", Probe("ready")}},
+                         "127.0.0.1", clock_.Now());
+  Drain();
+  EXPECT_EQ(attempts_["ready"], 1);
 }
 
 TEST_F(ProbeManagerTest, LivenessFailureThresholdReportsOnceAndHolds) {
@@ -358,6 +380,7 @@ TEST(ProbeManagerPoolTest, RealTcpProbeOnWorkerPool) {
   testing::FakeDispatcher loop(clock);
   std::vector<ResultCall> results;
   ProbeManagerOptions o;
+  o.random = [] { return 0.0; };
   o.on_result = [&](const std::string& pod, const std::string& c, ProbeKind kind, bool ok,
                     const std::string& message) {
     results.push_back({pod, c, kind, ok, message});
