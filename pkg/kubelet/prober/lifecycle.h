@@ -43,8 +43,10 @@ struct HookContext {
 Status RunPostStart(const api::Json& container, const HookContext& context,
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
-// Runs the preStop hook within `grace`. OK when it completed or there is none;
-// Unavailable when the grace period ended first; another error when it failed.
+// Runs the preStop hook within `grace`. OK when it completed or there is none, or when
+// `grace` is zero (upstream skips the hook then); Unavailable when the grace period ended
+// first; another error when it failed. Upstream then stops the container with the grace
+// left, but at least 2 s: that is the caller's part.
 Status RunPreStop(const api::Json& container, const HookContext& context,
                   std::chrono::milliseconds grace);
 

@@ -57,6 +57,10 @@ ProbeSpec ParseProbeSpec(const Json& probe) {
   return spec;
 }
 
+Clock::MonoTime ToMonoTime(const Clock& clock, Clock::WallTime wall) {
+  return clock.Now() - std::chrono::duration_cast<Clock::Duration>(clock.WallNow() - wall);
+}
+
 struct ProbeManager::State {
   struct Worker {
     ProbeKind kind;
@@ -80,7 +84,7 @@ struct ProbeManager::State {
     bool has_startup = false;
     bool started = false;
     std::array<std::unique_ptr<Worker>, 3> workers;
-    Worker* worker(ProbeKind kind) { return workers[static_cast<int>(kind)].get(); }
+    Worker* WorkerOf(ProbeKind kind) { return workers[static_cast<int>(kind)].get(); }
   };
   using Notes = std::vector<std::function<void()>>;
 
@@ -135,7 +139,7 @@ struct ProbeManager::State {
     if (shutdown) return;
     Container* c = Find(pod_uid, name);
     if (c == nullptr || c->generation != generation) return;
-    Worker* w = c->worker(kind);
+    Worker* w = c->WorkerOf(kind);
     if (w == nullptr || w->seq != seq || w->stopped || w->on_hold) return;
     w->timer = 0;
     w->in_flight = true;
@@ -161,7 +165,7 @@ struct ProbeManager::State {
       if (shutdown) return;
       Container* c = Find(pod_uid, name);
       if (c == nullptr || c->generation != generation) return;
-      Worker* w = c->worker(kind);
+      Worker* w = c->WorkerOf(kind);
       if (w == nullptr || w->seq != seq || !w->in_flight) return;
       w->in_flight = false;
       Apply(pod_uid, name, *c, *w, outcome, &notes);
@@ -230,7 +234,7 @@ struct ProbeManager::State {
       c.started = true;
       w.stopped = true;
       for (ProbeKind gated : {ProbeKind::kLiveness, ProbeKind::kReadiness}) {
-        if (Worker* g = c.worker(gated)) ScheduleFirst(pod_uid, name, c, *g, false);
+        if (Worker* g = c.WorkerOf(gated)) ScheduleFirst(pod_uid, name, c, *g, false);
       }
     }
   }
@@ -301,10 +305,10 @@ void ProbeManager::AddContainer(const std::string& pod_uid, const std::string& c
     if (kind == ProbeKind::kReadiness) w->result = false;
     c.workers[static_cast<int>(kind)] = std::move(w);
   }
-  c.has_startup = c.worker(ProbeKind::kStartup) != nullptr;
+  c.has_startup = c.WorkerOf(ProbeKind::kStartup) != nullptr;
   c.started = !c.has_startup;
   for (ProbeKind kind : kKinds) {
-    State::Worker* w = c.worker(kind);
+    State::Worker* w = c.WorkerOf(kind);
     if (w == nullptr) continue;
     if (kind != ProbeKind::kStartup && !c.started) continue;  // gated by the startup probe
     state_->ScheduleFirst(pod_uid, container_name, c, *w, true);
@@ -336,7 +340,7 @@ void ProbeManager::StopLivenessAndStartup(const std::string& pod_uid) {
   if (pod == state_->pods.end()) return;
   for (auto& [name, c] : pod->second) {
     for (ProbeKind kind : {ProbeKind::kLiveness, ProbeKind::kStartup}) {
-      if (State::Worker* w = c.worker(kind)) {
+      if (State::Worker* w = c.WorkerOf(kind)) {
         state_->Cancel(*w);
         w->stopped = true;
       }
@@ -354,7 +358,7 @@ bool ProbeManager::IsReady(const std::string& pod_uid, const std::string& contai
   std::lock_guard lock(state_->mu);
   State::Container* c = state_->Find(pod_uid, container_name);
   if (c == nullptr || !c->started) return false;
-  State::Worker* w = c->worker(ProbeKind::kReadiness);
+  State::Worker* w = c->WorkerOf(ProbeKind::kReadiness);
   return w == nullptr || w->result.value_or(false);
 }
 

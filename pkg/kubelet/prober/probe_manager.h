@@ -29,8 +29,14 @@
 //
 // Threading: every public method may be called from any thread. on_result and on_event run
 // on the dispatcher thread, never under the manager's lock (they may call IsReady etc.).
-// Ownership: the dispatcher and the clock must outlive the manager. The destructor cancels
-// the timers and joins the pool (waiting for attempts in progress, at most one timeout).
+// Ownership: the dispatcher and the clock must outlive the manager. Destroy the manager on
+// the dispatcher thread or while the dispatcher is not running, so that no callback is
+// under way. The destructor cancels the timers and joins the pool (waiting for attempts in
+// progress, at most one timeout).
+//
+// Cost: an attempt holds a pool thread for up to its timeout. Each worker has at most one
+// attempt queued or running, so the queue never exceeds the number of workers; when many
+// targets hang at once, attempts wait their turn (a timeout counts from when one starts).
 
 #include <array>
 #include <chrono>
@@ -68,6 +74,10 @@ struct ProbeSpec {
 };
 ProbeSpec ParseProbeSpec(const api::Json& probe);
 
+// The monotonic time of a wall-clock instant (a re-adopted container's startedAt), for
+// AddContainer's started_at.
+Clock::MonoTime ToMonoTime(const Clock& clock, Clock::WallTime wall);
+
 struct ProbeEvent {
   std::string type;    // "Warning"
   std::string reason;  // "Unhealthy", "ProbeWarning"
@@ -91,7 +101,7 @@ struct ProbeManagerOptions {
   // Where attempts run; default a WorkerPool of `threads` threads. Tests may run tasks
   // inline. Tasks must not outlive the dispatcher.
   std::function<void(std::function<void()>)> run_task;
-  int threads = 2;
+  int threads = 4;
   // As upstream, containers added within one period of the manager's construction (a
   // restarted kubelet re-adopting running containers) have their first attempt delayed by
   // random() * period, so that they do not all probe at once. random() is in [0, 1);

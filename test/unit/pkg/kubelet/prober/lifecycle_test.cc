@@ -159,6 +159,10 @@ TEST_F(LifecycleTest, PreStopIsBoundedByGrace) {
   EXPECT_EQ(late.code(), Code::kUnavailable);
   EXPECT_EQ(events_.size(), 1u);
 
+  // No grace period: the hook is skipped.
+  EXPECT_TRUE(RunPreStop(exec_hook, context_, 0ms).ok());
+  EXPECT_EQ(exec_timeouts_.size(), 3u);
+
   // sleep: cut to the grace period.
   Json sleep_hook = WithHook("preStop", Json{{"sleep", {{"seconds", 20}}}});
   EXPECT_EQ(RunPreStop(sleep_hook, context_, 5s).code(), Code::kUnavailable);

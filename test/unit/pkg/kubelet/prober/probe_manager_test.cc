@@ -124,6 +124,12 @@ TEST(ProbeSpecTest, DefaultsAndValues) {
   EXPECT_EQ(s.failure_threshold, 7);
 }
 
+TEST(ToMonoTimeTest, MapsWallToMonotonic) {
+  testing::FakeClock clock;
+  clock.Advance(100s);
+  EXPECT_EQ(ToMonoTime(clock, clock.WallNow() - 30s), clock.Now() - 30s);
+}
+
 TEST_F(ProbeManagerTest, InitialDelayThenPeriod) {
   Add(Json{
       {"livenessProbe",
