@@ -410,7 +410,11 @@ std::string FormatUrl(const HttpGetRequest& request) {
 
 Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, milliseconds timeout) {
   const Deadline deadline = DeadlineAfter(timeout);
-  Target target{request.https, request.host, request.port, NormalizePath(request.path)};
+  std::string host = request.host;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  Target target{request.https, host, request.port, NormalizePath(request.path)};
   std::string custom_host;
   for (const auto& [name, value] : request.headers) {
     if (EqualsIgnoreCase(name, "Host") && custom_host.empty()) custom_host = value;
@@ -435,7 +439,7 @@ Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, milliseconds time
     bool absolute = false;
     if (!ResolveLocation(target, parsed->location, &next, &absolute)) return response;
     // Upstream's redirect policy: only to the host name of the first request.
-    if (!EqualsIgnoreCase(next.host, request.host)) return response;
+    if (!EqualsIgnoreCase(next.host, host)) return response;
     if (absolute) keep_custom_host = false;
     target = std::move(next);
   }

@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace sampan::kubelet::prober {
 namespace {
@@ -126,6 +129,69 @@ TEST(CollectExecTest, TimeoutKillsTheProcess) {
   EXPECT_TRUE(r->timed_out);
   EXPECT_EQ(r->exit_code, 128 + SIGKILL);
   EXPECT_EQ(r->output, "");
+}
+
+// A Runtime whose Exec hands out a prepared process; everything else is unused here.
+class ExecOnlyRuntime final : public runtime::Runtime {
+ public:
+  Result<std::unique_ptr<runtime::ExecProcess>> Exec(const std::string& id,
+                                                     const runtime::ExecOptions& options) override {
+    ids.push_back(id);
+    args.push_back(options.args);
+    if (!next) return Status::NotFound("container " + id + " not found");
+    return std::unique_ptr<runtime::ExecProcess>(std::move(next));
+  }
+
+  std::unique_ptr<PipeProcess> next;
+  std::vector<std::string> ids;
+  std::vector<std::vector<std::string>> args;
+
+  Result<std::string> RunPodSandbox(const runtime::SandboxConfig&) override { return Unused(); }
+  Status StopPodSandbox(const std::string&) override { return Unused(); }
+  Status RemovePodSandbox(const std::string&) override { return Unused(); }
+  Result<runtime::SandboxStatus> PodSandboxStatus(const std::string&) override { return Unused(); }
+  Result<std::vector<runtime::SandboxStatus>> ListPodSandboxes() override { return Unused(); }
+  Result<std::string> CreateContainer(const std::string&, runtime::ContainerSpec) override {
+    return Unused();
+  }
+  Status StartContainer(const std::string&, const runtime::StartOptions&) override {
+    return Unused();
+  }
+  Status StopContainer(const std::string&, std::chrono::milliseconds) override { return Unused(); }
+  Status RemoveContainer(const std::string&) override { return Unused(); }
+  Result<runtime::ContainerStatus> GetContainerStatus(const std::string&) override {
+    return Unused();
+  }
+  Result<std::vector<runtime::ContainerStatus>> ListContainers() override { return Unused(); }
+  Result<std::string> ResolveContainer(const std::string&) override { return Unused(); }
+  Result<runtime::ContainerSpec> GetContainerSpec(const std::string&) override { return Unused(); }
+  Result<runtime::CgroupStats> ContainerStats(const std::string&) override { return Unused(); }
+  Result<runtime::CgroupStats> PodSandboxStats(const std::string&) override { return Unused(); }
+  Status ReadLogs(const std::string&, runtime::LogReadOptions, const runtime::LogSink&) override {
+    return Unused();
+  }
+  Status Recover() override { return Unused(); }
+
+ private:
+  static Status Unused() { return Status::Internal("not used by the prober"); }
+};
+
+TEST(RuntimeExecFnTest, RunsThroughRuntimeExec) {
+  ExecOnlyRuntime rt;
+  rt.next = std::make_unique<PipeProcess>(false);
+  ASSERT_EQ(::write(rt.next->out_w, "healthy", 7), 7);
+  rt.next->CloseWriters();
+  ExecFn exec = MakeRuntimeExecFn(rt);
+  Result<ExecResult> r = exec("abc", {"cat", "/ready"}, 5s);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(r->output, "healthy");
+  ASSERT_EQ(rt.ids.size(), 1u);
+  EXPECT_EQ(rt.ids[0], "abc");
+  EXPECT_EQ(rt.args[0], (std::vector<std::string>{"cat", "/ready"}));
+  // The runtime's error comes back as the executor's error (the probe is then "errored").
+  Result<ExecResult> missing = exec("gone", {"true"}, 5s);
+  EXPECT_EQ(missing.status().code(), Code::kNotFound);
 }
 
 }  // namespace
