@@ -55,9 +55,14 @@ Result<int> ResolvePort(const Json& port, const std::vector<NamedPort>& ports) {
       }
     }
     if (!found) {
-      auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), value);
-      if (ec != std::errc() || end != name.data() + name.size()) {
-        return Status::Invalid("port " + name + " not found");
+      // Not a name: perhaps a number in a string. Go's strconv.Atoi words the errors.
+      const char* begin = name.data() + (!name.empty() && name[0] == '+' ? 1 : 0);
+      auto [end, ec] = std::from_chars(begin, name.data() + name.size(), value);
+      if (ec == std::errc::result_out_of_range && end == name.data() + name.size()) {
+        return Status::Invalid("strconv.Atoi: parsing " + GoQuote(name) + ": value out of range");
+      }
+      if (ec != std::errc() || end != name.data() + name.size() || name.empty()) {
+        return Status::Invalid("strconv.Atoi: parsing " + GoQuote(name) + ": invalid syntax");
       }
     }
   } else {

@@ -30,7 +30,8 @@ ProbeOutcome RunHandler(const api::Json& handler, const ProbeTarget& target,
 std::vector<NamedPort> ContainerPorts(const api::Json& container);
 
 // An IntOrString port: a number, a port name from `ports`, or a number in a string.
-// Errors (Invalid): "port http not found", "invalid port number: 0".
+// Errors (Invalid) in upstream's words: `strconv.Atoi: parsing "http": invalid syntax` (no
+// such port name), "invalid port number: 0".
 Result<int> ResolvePort(const api::Json& port, const std::vector<NamedPort>& ports);
 
 // The request for an httpGet action against `target` (for the lifecycle hooks too).

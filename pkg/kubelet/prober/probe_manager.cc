@@ -192,7 +192,9 @@ struct ProbeManager::State {
       case ProbeResult::kUnknown:
         kLog.Debug("{} probe of container {} in pod {} errored: {}", kind_name, name, pod_uid,
                    outcome.message);
-        Event(pod_uid, name, "Unhealthy", kind_name + " probe errored: " + outcome.message, notes);
+        Event(pod_uid, name, "Unhealthy",
+              kind_name + " probe errored and resulted in unknown state: " + outcome.message,
+              notes);
         return;
       case ProbeResult::kFailure:
         kLog.Debug("{} probe of container {} in pod {} failed: {}", kind_name, name, pod_uid,

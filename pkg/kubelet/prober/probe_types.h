@@ -5,7 +5,8 @@
 // Outcomes follow upstream's probe results: Success, Warning (success, with an event: an
 // HTTP redirect the prober did not follow), Failure (the message goes into the Unhealthy
 // event) and Unknown (the probe could not be run at all: bad port, executor error; upstream
-// calls this "probe errored" and does not count it towards the thresholds).
+// calls this "probe errored and resulted in unknown state" and does not count it towards
+// the thresholds).
 
 #include <chrono>
 #include <functional>

@@ -92,7 +92,7 @@ TEST(TcpProbeTest, HandlerWithNamedNumericAndMissingPorts) {
       ProbeResult::kSuccess);
   ProbeOutcome missing = RunHandler(Json{{"tcpSocket", {{"port", "admin"}}}}, target, 2s);
   EXPECT_EQ(missing.result, ProbeResult::kUnknown);
-  EXPECT_EQ(missing.message, "port admin not found");
+  EXPECT_EQ(missing.message, "strconv.Atoi: parsing \"admin\": invalid syntax");
   ProbeOutcome zero = RunHandler(Json{{"tcpSocket", {{"port", 0}}}}, target, 2s);
   EXPECT_EQ(zero.result, ProbeResult::kUnknown);
   EXPECT_EQ(zero.message, "invalid port number: 0");
@@ -108,6 +108,9 @@ TEST(ResolvePortTest, Cases) {
   EXPECT_FALSE(ResolvePort(Json(70000), ports).ok());
   EXPECT_FALSE(ResolvePort(Json(), ports).ok());
   EXPECT_FALSE(ResolvePort(Json(""), ports).ok());  // unnamed ports never match ""
+  EXPECT_EQ(ResolvePort(Json("99999999999999999999"), ports).status().message(),
+            "strconv.Atoi: parsing \"99999999999999999999\": value out of range");
+  EXPECT_EQ(ResolvePort(Json("-5"), ports).status().message(), "invalid port number: -5");
 }
 
 TEST(ExecProbeTest, ExitCodesOutputAndTimeout) {

