@@ -332,7 +332,8 @@ bool IsFollowedRedirect(int status) {
 }
 
 std::string BuildRequest(const Target& t, const std::string& host_header,
-                         const std::vector<std::pair<std::string, std::string>>& headers) {
+                         const HttpGetRequest& request) {
+  const auto& headers = request.headers;
   bool has_agent = false;
   bool has_accept = false;
   std::string extra;
@@ -341,11 +342,12 @@ std::string BuildRequest(const Target& t, const std::string& host_header,
     if (EqualsIgnoreCase(name, "Connection")) continue;  // probes never keep connections
     if (EqualsIgnoreCase(name, "User-Agent")) has_agent = true;
     if (EqualsIgnoreCase(name, "Accept")) has_accept = true;
-    if (EqualsIgnoreCase(name, "User-Agent") && value.empty()) continue;
+    bool removes = EqualsIgnoreCase(name, "User-Agent") || EqualsIgnoreCase(name, "Accept");
+    if (removes && value.empty()) continue;
     extra += CanonicalHeaderKey(name) + ": " + value + "\r\n";
   }
   std::string out = "GET " + t.path + " HTTP/1.1\r\nHost: " + host_header + "\r\n";
-  if (!has_agent) out += std::string("User-Agent: ") + kProbeUserAgent + "\r\n";
+  if (!has_agent) out += "User-Agent: " + request.user_agent + "\r\n";
   if (!has_accept) out += "Accept: */*\r\n";
   out += extra;
   out += "Connection: close\r\n\r\n";
@@ -354,8 +356,7 @@ std::string BuildRequest(const Target& t, const std::string& host_header,
 
 // One request on a fresh connection. Errors carry Go's text without the `Get "url": `.
 Result<Parsed> RoundTrip(const Target& t, const std::string& host_header,
-                         const std::vector<std::pair<std::string, std::string>>& headers,
-                         const Deadline& deadline) {
+                         const HttpGetRequest& request, const Deadline& deadline) {
   Result<Socket> socket = DialTcp(t.host, t.port, deadline);
   if (!socket.ok()) {
     if (IsTimeout(socket.status())) return Status::Unavailable(kAwaitingHeaders, ETIMEDOUT);
@@ -373,7 +374,7 @@ Result<Parsed> RoundTrip(const Target& t, const std::string& host_header,
     Status s = conn.StartTls(t.host);
     if (!s.ok()) return phase_error(s, parsed);
   }
-  Status sent = conn.Send(BuildRequest(t, host_header, headers));
+  Status sent = conn.Send(BuildRequest(t, host_header, request));
   if (!sent.ok()) return phase_error(sent, parsed);
 
   static const http_parser_settings kSettings = MakeSettings();
@@ -428,7 +429,7 @@ Result<HttpGetResponse> HttpGet(const HttpGetRequest& request, milliseconds time
     std::string host_header = keep_custom_host && !custom_host.empty()
                                   ? custom_host
                                   : JoinHostPort(target.host, target.port);
-    Result<Parsed> parsed = RoundTrip(target, host_header, request.headers, deadline);
+    Result<Parsed> parsed = RoundTrip(target, host_header, request, deadline);
     if (!parsed.ok()) {
       return Status(parsed.status().code(), "Get \"" + url + "\": " + parsed.status().message(),
                     parsed.status().err());

@@ -2,7 +2,8 @@
 // httpGet probes and hooks, as upstream's prober does them: one GET per attempt on a fresh
 // connection ("Connection: close"), plain HTTP or HTTPS without any certificate check,
 // headers from httpHeaders (a "Host" entry sets the Host header), "User-Agent:
-// kube-probe/1.33" and "Accept: */*" unless given. Redirects (301, 302, 303, 307, 308) to
+// kube-probe/1.33" (hooks: kube-lifecycle/1.33) and "Accept: */*" unless given (an empty
+// User-Agent or Accept removes the header). Redirects (301, 302, 303, 307, 308) to
 // the same host name are followed, at most 10; a redirect to another host is not followed
 // and its 3xx answer is the result. At most 10 KiB of the body is read.
 //
@@ -25,6 +26,7 @@
 namespace sampan::kubelet::prober {
 
 inline constexpr const char* kProbeUserAgent = "kube-probe/1.33";
+inline constexpr const char* kLifecycleUserAgent = "kube-lifecycle/1.33";
 
 struct HttpGetRequest {
   bool https = false;
@@ -32,6 +34,7 @@ struct HttpGetRequest {
   int port = 80;
   std::string path;                                          // may carry a query; "" = "/"
   std::vector<std::pair<std::string, std::string>> headers;  // in order; repeats allowed
+  std::string user_agent = kProbeUserAgent;                  // unless headers have one
 };
 
 struct HttpGetResponse {

@@ -71,6 +71,7 @@ std::string RunHttpHook(const Json& http_get, const HookContext& c, milliseconds
       "HTTP lifecycle hook (" + api::GetString(http_get, "path") + ") " + Where(c);
   Result<HttpGetRequest> request = BuildHttpGetRequest(http_get, c.target);
   if (!request.ok()) return head + request.status().message();
+  request->user_agent = kLifecycleUserAgent;
   Result<HttpGetResponse> response = HttpGet(*request, timeout);
   if (response.ok()) return "";
   // Upstream retries an HTTPS hook that got a plain HTTP answer over HTTP, with an event.

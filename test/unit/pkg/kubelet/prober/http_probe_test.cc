@@ -131,6 +131,13 @@ TEST_F(HttpProbeTest, CustomHeadersAndHostOverride) {
   EXPECT_EQ(s[0].headers.Get("Host"), "app.example");
   EXPECT_EQ(s[0].headers.Get("User-Agent"), "mine");
   EXPECT_EQ(s[0].headers.Get("Accept"), "application/json");
+  // Empty User-Agent or Accept values remove those headers.
+  r.headers = {{"User-Agent", ""}, {"Accept", ""}};
+  EXPECT_EQ(DoHttpProbe(r, 5s).result, ProbeResult::kSuccess);
+  s = seen();
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_FALSE(s[1].headers.Has("User-Agent"));
+  EXPECT_FALSE(s[1].headers.Has("Accept"));
 }
 
 TEST_F(HttpProbeTest, StatusCodes) {

@@ -89,13 +89,25 @@ TEST_F(LifecycleTest, PostStartExecSuccessAndFailure) {
 }
 
 TEST_F(LifecycleTest, HttpHookIgnoresStatusButNotTransportErrors) {
-  auto server = http::HttpServer::Start(
-      http::ServerOptions{.bind_address = "127.0.0.1"},
-      [](http::Request&, std::shared_ptr<http::ResponseWriter> w) { w->Send(500, {}, "no"); });
+  std::mutex mu;
+  std::string agent;
+  auto server =
+      http::HttpServer::Start(http::ServerOptions{.bind_address = "127.0.0.1"},
+                              [&](http::Request& r, std::shared_ptr<http::ResponseWriter> w) {
+                                {
+                                  std::lock_guard lock(mu);
+                                  agent = std::string(r.headers.Get("User-Agent"));
+                                }
+                                w->Send(500, {}, "no");
+                              });
   ASSERT_TRUE(server.ok());
   int port = (*server)->port();
   Json container = WithHook("postStart", Json{{"httpGet", {{"path", "/hook"}, {"port", port}}}});
   EXPECT_TRUE(RunPostStart(container, context_).ok());  // a 500 is not a hook failure
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(agent, "kube-lifecycle/1.33");
+  }
   (*server)->Stop();
 
   Status s = RunPostStart(container, context_, 2s);
