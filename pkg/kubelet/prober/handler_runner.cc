@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "pkg/kubelet/prober/exec_probe.h"
+#include "pkg/kubelet/prober/grpc_probe.h"
 #include "pkg/kubelet/prober/http_probe.h"
 #include "pkg/kubelet/prober/tcp_probe.h"
 
@@ -113,7 +114,12 @@ ProbeOutcome RunHandler(const Json& handler, const ProbeTarget& target,
     return DoTcpProbe(host.empty() ? target.pod_ip : host, *resolved, timeout);
   }
   if (const Json* grpc = api::Find(handler, "grpc"); grpc && grpc->is_object()) {
-    return ProbeOutcome::Unknown("gRPC probes are not supported");
+    int64_t port = api::GetInt(*grpc, "port", -1);
+    if (port <= 0 || port > 65535) {
+      return ProbeOutcome::Unknown("invalid port number: " + std::to_string(port));
+    }
+    return DoGrpcProbe(target.pod_ip, static_cast<int>(port), api::GetString(*grpc, "service"),
+                       timeout);
   }
   if (const Json* sleep = api::Find(handler, "sleep"); sleep && sleep->is_object()) {
     std::chrono::milliseconds duration = std::chrono::seconds(api::GetInt(*sleep, "seconds"));

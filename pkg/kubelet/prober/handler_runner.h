@@ -5,9 +5,7 @@
 //   httpGet{scheme, host, port, path, httpHeaders} -> http_probe.h (host defaults to the
 //                              pod IP, scheme to HTTP)
 //   tcpSocket{host, port}   -> tcp_probe.h
-//   grpc                    -> Unknown "gRPC probes are not supported": sampan has no gRPC
-//                              client yet. Unknown, not Failure, so that such a probe never
-//                              kills a container; a readiness probe then stays not ready.
+//   grpc{port, service}     -> grpc_probe.h (grpc.health.v1 over h2c to the pod IP)
 //   sleep{seconds}          -> (lifecycle hooks) sleeps, success
 // `port` is a number or the name of one of the container's ports (upstream also accepts a
 // number written as a string); a port that cannot be resolved is Unknown ("probe errored").

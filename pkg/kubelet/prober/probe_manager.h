@@ -22,7 +22,7 @@
 // - Every failed attempt emits an event (Warning, Unhealthy, "Liveness probe failed: ...");
 //   an HTTP redirect not followed emits (Warning, ProbeWarning, "... probe warning: ...")
 //   and counts as a success; an attempt that could not run (Unknown: unresolvable port,
-//   executor error, gRPC) emits (Warning, Unhealthy, "Liveness probe errored and resulted
+//   executor error) emits (Warning, Unhealthy, "Liveness probe errored and resulted
 //   in unknown state: ...") and is not counted, as upstream.
 // - Containers that stop running are the caller's business: it calls AddContainer for the
 //   restarted container (new id: state resets) or RemoveContainer/RemovePod.

@@ -151,11 +151,11 @@ TEST(ExecProbeTest, ExitCodesOutputAndTimeout) {
   EXPECT_EQ(RunHandler(handler, target, 3s).result, ProbeResult::kUnknown);
 }
 
-TEST(HandlerRunnerTest, GrpcUnsupportedSleepAndMissing) {
+TEST(HandlerRunnerTest, GrpcBadPortSleepAndMissing) {
   ProbeTarget target;
-  ProbeOutcome grpc = RunHandler(Json{{"grpc", {{"port", 9000}}}}, target, 1s);
+  ProbeOutcome grpc = RunHandler(Json{{"grpc", {{"port", 0}}}}, target, 1s);
   EXPECT_EQ(grpc.result, ProbeResult::kUnknown);
-  EXPECT_EQ(grpc.message, "gRPC probes are not supported");
+  EXPECT_EQ(grpc.message, "invalid port number: 0");
 
   std::vector<std::chrono::milliseconds> slept;
   target.sleep = [&](std::chrono::milliseconds d) { slept.push_back(d); };
