@@ -220,8 +220,9 @@ struct ProbeManager::State {
     const bool restart = !success && w.kind != ProbeKind::kReadiness;
     w.result = success;
     if ((changed || restart) && options.on_result) {
-      notes->push_back([this, pod_uid, name, kind = w.kind, success, message = outcome.message] {
-        options.on_result(pod_uid, name, kind, success, message);
+      notes->push_back([this, pod_uid, name, id = c.target.container_id, kind = w.kind, success,
+                        message = outcome.message] {
+        options.on_result(pod_uid, name, id, kind, success, message);
       });
     }
     if (changed || restart) {
@@ -350,16 +351,22 @@ void ProbeManager::StopLivenessAndStartup(const std::string& pod_uid) {
   }
 }
 
-bool ProbeManager::IsStarted(const std::string& pod_uid, const std::string& container_name) const {
+bool ProbeManager::IsStarted(const std::string& pod_uid, const std::string& container_name,
+                             const std::string& container_id) const {
   std::lock_guard lock(state_->mu);
   State::Container* c = state_->Find(pod_uid, container_name);
-  return c != nullptr && c->started;
+  if (c == nullptr || (!container_id.empty() && container_id != c->target.container_id)) {
+    return false;
+  }
+  return c->started;
 }
 
-bool ProbeManager::IsReady(const std::string& pod_uid, const std::string& container_name) const {
+bool ProbeManager::IsReady(const std::string& pod_uid, const std::string& container_name,
+                           const std::string& container_id) const {
   std::lock_guard lock(state_->mu);
   State::Container* c = state_->Find(pod_uid, container_name);
   if (c == nullptr || !c->started) return false;
+  if (!container_id.empty() && container_id != c->target.container_id) return false;
   State::Worker* w = c->WorkerOf(ProbeKind::kReadiness);
   return w == nullptr || w->result.value_or(false);
 }

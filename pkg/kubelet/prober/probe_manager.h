@@ -85,9 +85,11 @@ struct ProbeEvent {
 };
 
 struct ProbeManagerOptions {
-  // A result changed (see above). `success` is the new result.
-  std::function<void(const std::string& pod_uid, const std::string& container_name, ProbeKind kind,
-                     bool success, const std::string& message)>
+  // A result changed (see above). `success` is the new result; `container_id` the instance
+  // it is about (the one to restart after a liveness failure).
+  std::function<void(const std::string& pod_uid, const std::string& container_name,
+                     const std::string& container_id, ProbeKind kind, bool success,
+                     const std::string& message)>
       on_result;
   std::function<void(const std::string& pod_uid, const std::string& container_name,
                      const ProbeEvent& event)>
@@ -98,8 +100,9 @@ struct ProbeManagerOptions {
   std::function<ProbeOutcome(const api::Json& handler, const ProbeTarget& target,
                              std::chrono::milliseconds timeout)>
       run_probe;
-  // Where attempts run; default a WorkerPool of `threads` threads. Tests may run tasks
-  // inline. Tasks must not outlive the dispatcher.
+  // Where attempts run; default a WorkerPool of `threads` threads. It is called with the
+  // manager's lock held, so it may run a task inline (tests) only if run_probe does not
+  // call the manager. Tasks must not outlive the dispatcher.
   std::function<void(std::function<void()>)> run_task;
   int threads = 4;
   // As upstream, containers added within one period of the manager's construction (a
@@ -129,9 +132,12 @@ class ProbeManager {
   void StopLivenessAndStartup(const std::string& pod_uid);
 
   // Started: no startup probe, or it succeeded. Ready: started, and the readiness probe's
-  // result is success (or there is none). Unknown containers are neither.
-  bool IsStarted(const std::string& pod_uid, const std::string& container_name) const;
-  bool IsReady(const std::string& pod_uid, const std::string& container_name) const;
+  // result is success (or there is none). Unknown containers are neither; with a
+  // `container_id`, neither is another instance than the one last added.
+  bool IsStarted(const std::string& pod_uid, const std::string& container_name,
+                 const std::string& container_id = "") const;
+  bool IsReady(const std::string& pod_uid, const std::string& container_name,
+               const std::string& container_id = "") const;
   // Workers with a pending timer or attempt (tests, metrics).
   size_t active_workers() const;
 

@@ -20,7 +20,7 @@ using api::Json;
 using namespace std::chrono_literals;
 
 struct ResultCall {
-  std::string pod, container;
+  std::string pod, container, id;
   ProbeKind kind;
   bool success;
   std::string message;
@@ -34,9 +34,9 @@ class ProbeManagerTest : public ::testing::Test {
 
   void MakeManager() {
     ProbeManagerOptions o;
-    o.on_result = [this](const std::string& pod, const std::string& c, ProbeKind kind, bool ok,
-                         const std::string& message) {
-      results_.push_back({pod, c, kind, ok, message});
+    o.on_result = [this](const std::string& pod, const std::string& c, const std::string& id,
+                         ProbeKind kind, bool ok, const std::string& message) {
+      results_.push_back({pod, c, id, kind, ok, message});
     };
     o.on_event = [this](const std::string&, const std::string&, const ProbeEvent& e) {
       events_.push_back(e);
@@ -192,6 +192,7 @@ TEST_F(ProbeManagerTest, LivenessFailureThresholdReportsOnceAndHolds) {
   EXPECT_EQ(results_[0].kind, ProbeKind::kLiveness);
   EXPECT_FALSE(results_[0].success);
   EXPECT_EQ(results_[0].message, "boom");
+  EXPECT_EQ(results_[0].id, "c1-id");
   // On hold until a new container: no more attempts.
   Elapse(30s);
   EXPECT_EQ(attempts_["live"], 3);
@@ -204,6 +205,7 @@ TEST_F(ProbeManagerTest, LivenessFailureThresholdReportsOnceAndHolds) {
   EXPECT_EQ(last_target_.container_id, "c2-id");
   ASSERT_EQ(results_.size(), 2u);  // a second restart request after three more failures
   EXPECT_FALSE(results_[1].success);
+  EXPECT_EQ(results_[1].id, "c2-id");
 }
 
 TEST_F(ProbeManagerTest, ReadinessStartsNotReadyAndFollowsThresholds) {
@@ -354,6 +356,9 @@ TEST_F(ProbeManagerTest, ContainerWithoutProbesIsStartedAndReady) {
   Add(Json{{"name", "app"}});
   EXPECT_TRUE(manager_->IsStarted("uid-1", "app"));
   EXPECT_TRUE(manager_->IsReady("uid-1", "app"));
+  EXPECT_TRUE(manager_->IsReady("uid-1", "app", "c1-id"));
+  EXPECT_FALSE(manager_->IsReady("uid-1", "app", "old-id"));  // another instance
+  EXPECT_FALSE(manager_->IsStarted("uid-1", "app", "old-id"));
   EXPECT_FALSE(manager_->IsReady("uid-1", "other"));
   EXPECT_FALSE(manager_->IsReady("uid-2", "app"));
   EXPECT_EQ(manager_->active_workers(), 0u);
@@ -388,9 +393,9 @@ TEST(ProbeManagerPoolTest, RealTcpProbeOnWorkerPool) {
   std::vector<ResultCall> results;
   ProbeManagerOptions o;
   o.random = [] { return 0.0; };
-  o.on_result = [&](const std::string& pod, const std::string& c, ProbeKind kind, bool ok,
-                    const std::string& message) {
-    results.push_back({pod, c, kind, ok, message});
+  o.on_result = [&](const std::string& pod, const std::string& c, const std::string& id,
+                    ProbeKind kind, bool ok, const std::string& message) {
+    results.push_back({pod, c, id, kind, ok, message});
   };
   ProbeManager manager(loop, clock, std::move(o));
   manager.AddContainer("uid-1", "web", "id",
