@@ -7,6 +7,7 @@
 
 #include "build_info.h"
 #include "pkg/kubelet/machine.h"
+#include "pkg/kubelet/prober/runtime_exec.h"
 #include "pkg/util/clock.h"
 
 namespace sampan::cmd {
@@ -122,6 +123,21 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->kubelet_ = std::make_unique<kubelet::Kubelet>(kubelet_client, RealClock::Get(), *c->runtime_,
                                                      *c->image_manager_, *c->kubelet_events_,
                                                      PodNetworkFactory(config), kubelet_options);
+    kubelet::Kubelet* kubelet = c->kubelet_.get();
+    client::EventRecorder* events = c->kubelet_events_.get();
+    c->probes_ = std::make_unique<kubelet::prober::KubeletProbes>(
+        RealClock::Get(), kubelet::prober::MakeRuntimeExecFn(*c->runtime_),
+        kubelet::prober::ProbeSinks{
+            [kubelet](const std::string& uid, const std::string& name, const std::string& id) {
+              kubelet->RestartContainer(uid, name, id);
+            },
+            [kubelet](const std::string& uid) { kubelet->Requeue(uid); },
+            [events](const api::Json& pod, const std::string& type, const std::string& reason,
+                     const std::string& message, const std::string& field) {
+              events->Record(pod, type, reason, message, field);
+            }});
+    c->kubelet_->SetProbeHooks(c->probes_->Hooks());
+    c->probes_->Start();
     c->kubelet_->Start();
   }
   return c;
@@ -131,6 +147,7 @@ Components::~Components() { Stop(); }
 
 void Components::Stop() {
   if (kubelet_) kubelet_->Stop();
+  if (probes_) probes_->Stop();
   if (kubelet_events_) kubelet_events_->Stop();
   if (image_gc_) image_gc_->Stop();
   if (airgap_) airgap_->Stop();

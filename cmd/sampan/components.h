@@ -16,6 +16,7 @@
 #include "pkg/kubelet/image_manager.h"
 #include "pkg/kubelet/kubelet.h"
 #include "pkg/kubelet/node_status.h"
+#include "pkg/kubelet/prober/kubelet_probes.h"
 #include "pkg/scheduler/scheduler.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/images/airgap.h"
@@ -62,6 +63,7 @@ class Components {
   std::unique_ptr<runtime::Runtime> runtime_;
   std::unique_ptr<client::EventRecorder> kubelet_events_;
   std::unique_ptr<kubelet::ImageManager> image_manager_;
+  std::unique_ptr<kubelet::prober::KubeletProbes> probes_;
   std::unique_ptr<kubelet::Kubelet> kubelet_;
 };
 

@@ -128,6 +128,16 @@ class Kubelet {
   Status Teardown(const std::string& uid, const api::Json* pod, std::chrono::milliseconds grace);
   void StopFinishedPod(const api::Json& pod, const PodRuntime& view);
 
+  // Lifecycle hooks (pod_hooks.cc): postStart after a start (a failure kills the container),
+  // preStop before a stop; returns the grace left for the stop.
+  bool RunPostStartHook(const api::Json& pod, const api::Json& container,
+                        const std::string& container_id, const std::string& pod_ip);
+  std::chrono::milliseconds RunPreStopHook(const api::Json& pod, const std::string& container_name,
+                                           const std::string& container_id,
+                                           std::chrono::milliseconds grace);
+  // Probes of running containers the prober does not know yet (adopted after a restart).
+  void EnsureProbed(const api::Json& pod, const PodRuntime& view, const std::string& pod_ip);
+
   std::string PodDir(const std::string& uid) const;
   std::string PodLogDir(const api::Json& pod) const;
 
@@ -157,6 +167,7 @@ class Kubelet {
   std::map<std::string, std::set<std::string>> restart_requested_;  // uid -> container ids
   std::map<std::string, api::Json> written_status_;       // uid -> comparable status last written
   std::map<std::string, std::string> termination_cache_;  // container id -> message
+  std::map<std::string, std::set<std::string>> probed_;   // uid -> container ids given to probes
   std::unique_ptr<net::PodNetwork> network_;
   std::mutex network_mu_;  // guards network_ creation
 };

@@ -165,6 +165,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
       network_ready = !pod_ip.empty();
     }
   }
+  if (!terminal) EnsureProbed(pod, view, pod_ip);
   StatusInputs in;
   in.pod = &pod;
   in.runtime = &view;
@@ -442,9 +443,7 @@ bool Kubelet::StartContainer(const Json& pod, const Json& container, bool init,
   ClearWaiting(uid, name);
   events_.Record(pod, "Normal", "Started", "Started container " + name, field);
   if (exit_notify.get() >= 0) WatchExit(uid, std::move(exit_notify));
-  if (probes_.container_started && !init) {
-    probes_.container_started(pod, container, *created, pod_ip);
-  }
+  if (!init && !RunPostStartHook(pod, container, *created, pod_ip)) return false;
   kLog.Debug("pod {}: started container {} ({})", client::ObjectKey(pod), name, *created);
   return true;
 }

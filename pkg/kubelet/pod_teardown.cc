@@ -42,9 +42,13 @@ Status Kubelet::KillContainers(const api::Json* pod, const PodRuntime& view,
                        fmt::format("spec.{}{{{}}}", init ? "initContainers" : "containers", name));
       }
       std::string id = c.id;
-      // In parallel: each may take its whole grace period.
-      stops.push_back(std::async(std::launch::async,
-                                 [this, id, grace] { return runtime_.StopContainer(id, grace); }));
+      std::string container = name;
+      // In parallel: each may take its whole grace period (preStop hook included).
+      stops.push_back(std::async(std::launch::async, [this, pod, container, id, grace] {
+        std::chrono::milliseconds left =
+            pod != nullptr ? RunPreStopHook(*pod, container, id, grace) : grace;
+        return runtime_.StopContainer(id, left);
+      }));
     }
   }
   Status result = Status::Ok();
@@ -89,6 +93,10 @@ Status Kubelet::Teardown(const std::string& uid, const api::Json* pod,
                                 ec);
   }
   crash_backoff_.ForgetPrefix(uid + "/");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    probed_.erase(uid);
+  }
   if (!view.Empty()) kLog.Debug("pod {}/{} ({}) torn down", ns, name, uid);
   return Status::Ok();
 }

@@ -32,6 +32,9 @@ spec:
   - name: httpd
     image: busybox:fixture
     command: ["sh", "-c", "mkdir -p /srv && echo hello-from-web > /srv/index.html && exec busybox httpd -f -p 8080 -h /srv"]
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe: {httpGet: {path: /index.html, port: http}, periodSeconds: 1}
+    livenessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
 ---
 apiVersion: v1
 kind: Pod
@@ -45,6 +48,8 @@ YAML
 ip_of() { k get pod "$1" -o jsonpath='{.status.podIP}' 2>/dev/null; }
 running() { [[ $(k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null) == Running ]]; }
 if wait_until 30 running web && wait_until 30 running client; then pass "pods run"; else fail "pods run" "$(k get pods -o wide; k describe pods | tail -30)"; fi
+web_ready() { [[ $(k get pod web -o jsonpath='{.status.containerStatuses[0].ready}' 2>/dev/null) == true ]]; }
+wait_until 20 web_ready && pass "httpGet readiness probe on the pod IP passes" || fail "httpGet readiness probe on the pod IP passes" "$(k describe pod web | tail -20)"
 WEB=$(ip_of web)
 CLIENT=$(ip_of client)
 contains "pod IP from the node's podCIDR" "$WEB $CLIENT" "10.42."
@@ -75,6 +80,8 @@ check "node to pod TCP" "${IN_NS[@]}" curl -s -m 3 "http://$WEB:8080/"
 
 hosts=$(cat "$TMP"/data/pods/*/etc-hosts | grep -F "$WEB")
 contains "/etc/hosts names the pod with its FQDN" "$hosts" "www.front.default.svc.cluster.local"
+
+contains "tcpSocket liveness probe keeps it running" "$(k get pod web -o jsonpath='{.status.containerStatuses[0].restartCount}')" "0"
 
 check "delete the pods" k delete pods --all --grace-period=1 --timeout=60s
 no_allocations() { [[ -z $(find "$TMP/data/agent/net" -type f -name '10.*' 2>/dev/null) ]]; }

@@ -37,7 +37,7 @@ pod_log() { cat "$TMP"/data/logs/pods/default_"$1"_*/"$2"/0.log 2>/dev/null; }
 
 k create configmap settings --from-literal=mode=fast >/dev/null
 k create secret generic creds --from-literal=password=s3cret >/dev/null
-k apply -f - >/dev/null <<'YAML'
+sed "s|HOOKS_DIR|$TMP/hooks|" <<'YAML' | k apply -f - >/dev/null
 apiVersion: v1
 kind: Pod
 metadata: {name: runner, labels: {app: runner}}
@@ -109,6 +109,47 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: probed}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:fixture
+    command: ["sh", "-c", "exec busybox sleep 3600"]
+    readinessProbe: {exec: {command: ["sh", "-c", "test -f /tmp/ready"]}, periodSeconds: 1}
+    livenessProbe: {exec: {command: ["sh", "-c", "exit 1"]}, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ready}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:fixture
+    command: ["sh", "-c", "touch /tmp/ready; exec busybox sleep 3600"]
+    readinessProbe: {exec: {command: ["sh", "-c", "test -f /tmp/ready"]}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hooked}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: main
+    image: busybox:fixture
+    command: ["sh", "-c", "while [ ! -f /hooks/post ]; do busybox sleep 0.1; done; echo saw-poststart; exec busybox sleep 3600"]
+    lifecycle:
+      postStart: {exec: {command: ["sh", "-c", "echo post > /hooks/post"]}}
+      preStop: {exec: {command: ["sh", "-c", "echo stopping > /hooks/prestop"]}}
+    volumeMounts: [{name: hooks, mountPath: /hooks}]
+  volumes: [{name: hooks, hostPath: {path: HOOKS_DIR, type: DirectoryOrCreate}}]
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: picky}
 spec:
   nodeSelector: {disk: ssd}
@@ -146,7 +187,14 @@ contains "Failed to pull image event" "$(k get events --field-selector involvedO
 wait_for "missing ConfigMap key: CreateContainerConfigError" 30 column_is nokey 3 CreateContainerConfigError
 contains "its message names the key" "$(k get pod nokey -o jsonpath='{.status.containerStatuses[0].state.waiting.message}')" "couldn't find key absent in ConfigMap default/settings"
 
+wait_for "readiness probe passing: READY 1/1" 30 column_is ready 2 1/1
+contains "readiness probe failing: Running but not ready" "$(column probed 2) $(phase probed)" "0/1 Running"
+wait_for "failing liveness probe restarts the container" 30 field_at_least probed '{.status.containerStatuses[0].restartCount}' 1
 events_mention() { k get events --field-selector "involvedObject.name=$1" 2>/dev/null | grep -q "$2"; }
+wait_for "Unhealthy event for the liveness probe" 10 events_mention probed "Liveness probe failed"
+contains "and for the readiness probe" "$(k get events --field-selector involvedObject.name=probed 2>&1)" "Readiness probe failed"
+wait_for "postStart hook ran before the container went on" 30 log_has hooked main saw-poststart
+
 wait_for "unschedulable pod gets FailedScheduling" 20 events_mention picky FailedScheduling
 contains "it stays Pending" "$(phase picky)" "Pending"
 
@@ -156,6 +204,7 @@ contains "kubectl 1.27 lists the pods" "$("${IN_NS[@]}" "$(kubectl_path 1.27)" g
 check "delete every pod" k delete pods --all --grace-period=1 --timeout=60s
 no_pods() { [[ -z $(k get pods --no-headers 2>/dev/null) ]]; }
 wait_for "pods are gone" 30 no_pods
+contains "preStop hook ran on deletion" "$(cat "$TMP/hooks/prestop" 2>&1)" "stopping"
 empty_dir() { [[ -z $(find "$1" -mindepth 1 -maxdepth 1 2>/dev/null) ]]; }
 wait_for "no containers left" 10 empty_dir "$TMP/data/agent/containers"
 wait_for "no sandboxes left" 10 empty_dir "$TMP/data/agent/sandboxes"
