@@ -1,5 +1,6 @@
 // LocalRuntime: the Runtime of this node over the state directory, shims and cgroups.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,13 +150,54 @@ class LocalRuntime final : public Runtime {
       }
     }
     if (spec.lower_dirs.empty()) return Status::Invalid("no root file system given");
-    ASSIGN_OR_RETURN(std::vector<ContainerStatus> all, ListContainers());
-    for (const ContainerStatus& c : all) {
-      if (c.name == spec.name && c.sandbox_id == sandbox_id) {
-        return Status::AlreadyExists("a container named \"" + spec.name + "\" exists (" + c.id +
-                                     ")");
-      }
+    RETURN_IF_ERROR(ReserveName(sandbox_id, spec.name, spec.id));
+    Result<std::string> created = CreateReserved(sandbox_id, std::move(spec));
+    if (!created.ok()) ReleaseName(sandbox_id, spec.name, spec.id);
+    return created;
+  }
+
+  // Names are unique per sandbox (and among standalone containers): a file per name under
+  // the sandbox's (or the containers root's) names/ folder, created exclusively, holding the
+  // id. Cheap where a scan of every container was not, and safe against concurrent creates.
+  std::string NamePath(const std::string& sandbox_id, const std::string& name) const {
+    return (sandbox_id.empty() ? dirs_.containers + "/.names/"
+                               : dirs_.Sandbox(sandbox_id) + "/names/") +
+           name;
+  }
+
+  Status ReserveName(const std::string& sandbox_id, const std::string& name,
+                     const std::string& id) {
+    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+      return Status::Invalid("invalid container name \"" + name + "\"");
     }
+    std::string path = NamePath(sandbox_id, name);
+    RETURN_IF_ERROR(MakeDirs(std::filesystem::path(path).parent_path(), 0700));
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd >= 0) {
+        bool ok = ::write(fd, id.data(), id.size()) == static_cast<ssize_t>(id.size());
+        ::close(fd);
+        if (!ok) return Status::FromErrno(errno, "write " + path);
+        return Status::Ok();
+      }
+      if (errno != EEXIST) return Status::FromErrno(errno, "create " + path);
+      Result<std::string> holder = ReadFileToString(path);
+      if (holder.ok() && !holder->empty() &&
+          ::access(dirs_.Container(*holder).c_str(), F_OK) == 0) {
+        return Status::AlreadyExists("a container named \"" + name + "\" exists (" + *holder + ")");
+      }
+      ::unlink(path.c_str());  // left by a container that is gone
+    }
+    return Status::AlreadyExists("a container named \"" + name + "\" is being created");
+  }
+
+  void ReleaseName(const std::string& sandbox_id, const std::string& name, const std::string& id) {
+    std::string path = NamePath(sandbox_id, name);
+    Result<std::string> holder = ReadFileToString(path);
+    if (holder.ok() && *holder == id) ::unlink(path.c_str());
+  }
+
+  Result<std::string> CreateReserved(const std::string& sandbox_id, ContainerSpec spec) {
     spec.sandbox_id = sandbox_id;
     if (sandbox_id.empty()) {
       spec.cgroup_path = Join(Join(options_.cgroup_root, "sampan"), spec.id);
@@ -291,6 +333,7 @@ class LocalRuntime final : public Runtime {
         RETURN_IF_ERROR(cgroups_->Remove(spec->cgroup_path));
       }
     }
+    ReleaseName(record->status.sandbox_id, record->status.name, id);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     if (ec) return Status::Internal("remove container " + id + ": " + ec.message());
@@ -451,7 +494,8 @@ class LocalRuntime final : public Runtime {
     std::vector<std::string> out;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
-      if (entry.is_directory()) out.push_back(entry.path().filename().string());
+      std::string name = entry.path().filename().string();
+      if (entry.is_directory() && name[0] != '.') out.push_back(name);  // .names/ is not one
     }
     return out;
   }

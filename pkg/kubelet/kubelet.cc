@@ -157,6 +157,7 @@ void Kubelet::Relist() {
   Result<std::vector<runtime::SandboxStatus>> sandboxes = runtime_.ListPodSandboxes();
   if (!containers.ok() || !sandboxes.ok()) return;
   std::map<std::string, PodRuntime> by_pod = GroupByPod(*sandboxes, *containers);
+  index_.Learn(by_pod);
   std::set<std::string> wanted;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -201,8 +202,39 @@ void Kubelet::WatchExit(const std::string& pod_uid, runtime::UniqueFd notify) {
 }
 
 Result<PodRuntime> Kubelet::Observe(const std::string& pod_uid) {
-  ASSIGN_OR_RETURN(std::vector<runtime::SandboxStatus> sandboxes, runtime_.ListPodSandboxes());
-  ASSIGN_OR_RETURN(std::vector<runtime::ContainerStatus> containers, runtime_.ListContainers());
+  if (!index_.primed()) {
+    ASSIGN_OR_RETURN(std::vector<runtime::SandboxStatus> sandboxes, runtime_.ListPodSandboxes());
+    ASSIGN_OR_RETURN(std::vector<runtime::ContainerStatus> containers, runtime_.ListContainers());
+    std::map<std::string, PodRuntime> by_pod =
+        GroupByPod(std::move(sandboxes), std::move(containers));
+    index_.Learn(by_pod);
+    auto it = by_pod.find(pod_uid);
+    if (it == by_pod.end()) return PodRuntime{};
+    return std::move(it->second);
+  }
+  RuntimeIndex::Ids ids = index_.Of(pod_uid);
+  std::vector<runtime::SandboxStatus> sandboxes;
+  std::vector<runtime::ContainerStatus> containers;
+  for (const std::string& id : ids.sandboxes) {
+    Result<runtime::SandboxStatus> s = runtime_.PodSandboxStatus(id);
+    if (s.ok()) {
+      sandboxes.push_back(std::move(*s));
+    } else if (s.status().IsNotFound()) {
+      index_.Forget(pod_uid, id);
+    } else {
+      return s.status();
+    }
+  }
+  for (const std::string& id : ids.containers) {
+    Result<runtime::ContainerStatus> c = runtime_.GetContainerStatus(id);
+    if (c.ok()) {
+      containers.push_back(std::move(*c));
+    } else if (c.status().IsNotFound()) {
+      index_.Forget(pod_uid, id);
+    } else {
+      return c.status();
+    }
+  }
   std::map<std::string, PodRuntime> by_pod =
       GroupByPod(std::move(sandboxes), std::move(containers));
   auto it = by_pod.find(pod_uid);

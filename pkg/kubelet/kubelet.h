@@ -31,6 +31,7 @@
 #include "pkg/kubelet/pod_files.h"
 #include "pkg/kubelet/pod_runtime.h"
 #include "pkg/kubelet/pod_status.h"
+#include "pkg/kubelet/runtime_index.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/runtime.h"
@@ -157,6 +158,7 @@ class Kubelet {
   std::vector<std::thread> workers_;
   std::atomic<bool> stopped_{false};
   Backoff crash_backoff_;
+  RuntimeIndex index_;
   // Relist state (kubelet loop thread only): what the runtime had per pod last time.
   std::map<std::string, std::string> relist_signatures_;
   Clock::MonoTime last_full_resync_{};

@@ -245,6 +245,7 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
                    {kPodNameLabel, api::GetString(meta, "name")},
                    {kPodNamespaceLabel, api::GetString(meta, "namespace")}};
   Result<std::string> id = runtime_.RunPodSandbox(config);
+  if (id.ok()) index_.AddSandbox(uid, *id);
   if (!id.ok()) {
     events_.Record(pod, "Warning", "FailedCreatePodSandBox",
                    "Failed to create pod sandbox: " + id.status().message());
@@ -267,15 +268,9 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
     *pod_ip = attached->ip;
   }
   RETURN_IF_ERROR(WritePodFiles(PodDir(uid), pod, *pod_ip, options_.dns).status());
-  Result<std::vector<runtime::SandboxStatus>> all = runtime_.ListPodSandboxes();
-  view.sandboxes.clear();
+  ASSIGN_OR_RETURN(runtime::SandboxStatus created, runtime_.PodSandboxStatus(*id));
+  view.sandboxes = {std::move(created)};
   view.containers.clear();
-  if (all.ok()) {
-    for (runtime::SandboxStatus& s : *all) {
-      if (s.id == *id) view.sandboxes.push_back(std::move(s));
-    }
-  }
-  if (view.sandboxes.empty()) return Status::Internal("sandbox " + *id + " vanished");
   return Status::Ok();
 }
 
@@ -417,6 +412,7 @@ bool Kubelet::StartContainer(const Json& pod, const Json& container, bool init,
   }
 
   Result<std::string> created = runtime_.CreateContainer(sandbox_id, std::move(*spec));
+  if (created.ok()) index_.AddContainer(uid, *created);
   if (!created.ok()) {
     release();
     return fail("CreateContainerError", created.status().message(), true);

@@ -216,8 +216,10 @@ int main() {
   std::filesystem::rename(dir + "/busybox.oci.tar", dir + "/data/agent/images/busybox.oci.tar");
   Summary summary("pods");
 
+  // SAMPAN_BENCH_LOG_LEVEL=debug shows the kubelet's per-step sync timings.
+  const char* level = getenv("SAMPAN_BENCH_LOG_LEVEL");
   ServerProcess server(dir, {"--node-name", "bench", "--node-ip", "127.0.0.1", "--cgroup-root",
-                             cgroup_root, "--log-level", "warn"});
+                             cgroup_root, "--log-level", level != nullptr ? level : "warn"});
   server.WaitReady();
   auto api = server.Client();
   if (!WaitFor(std::chrono::seconds(30), [&] { return NodeReady(*api); })) Die("node not Ready");
