@@ -89,7 +89,6 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->node_status_ = std::make_unique<kubelet::NodeStatusManager>(
         new_client("system:node:" + node.node_name, "kubelet"), RealClock::Get(), node,
         [data_dir] { return kubelet::ReadMachine(data_dir); });
-    c->node_status_->Start();
 
     ASSIGN_OR_RETURN(c->images_, images::ImageStore::Open(config.data_dir));
     c->airgap_ = std::make_unique<images::AirgapImporter>(c->images_.get());
@@ -108,6 +107,8 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->kubelet_events_ = std::make_unique<client::EventRecorder>(
         kubelet_client, RealClock::Get(), client::EventSource{"kubelet", node.node_name});
     c->kubelet_events_->Start();
+    c->node_status_->SetEventRecorder(c->kubelet_events_.get());
+    c->node_status_->Start();
     ASSIGN_OR_RETURN(images::RegistriesConfig registries,
                      images::RegistriesConfig::Load(config.private_registry, true));
     c->image_manager_ = std::make_unique<kubelet::ImageManager>(
@@ -148,10 +149,10 @@ Components::~Components() { Stop(); }
 void Components::Stop() {
   if (kubelet_) kubelet_->Stop();
   if (probes_) probes_->Stop();
-  if (kubelet_events_) kubelet_events_->Stop();
+  if (node_status_) node_status_->Stop();
+  if (kubelet_events_) kubelet_events_->Stop();  // after everything that records events
   if (image_gc_) image_gc_->Stop();
   if (airgap_) airgap_->Stop();
-  if (node_status_) node_status_->Stop();
   if (garbage_collector_) garbage_collector_->Stop();
   if (node_ipam_) node_ipam_->Stop();
   if (scheduler_) scheduler_->Stop();

@@ -198,7 +198,37 @@ Result<bool> NodeStatusManager::SyncStatus() {
   }
   last_written_ = std::move(comparable);
   last_write_ = clock_.Now();
+  RecordNodeEvents(status);
   return true;
+}
+
+void NodeStatusManager::RecordNodeEvents(const Json& status) {
+  if (events_ == nullptr) return;
+  // Node events name the node as its uid too, as upstream's kubelet does (kubectl describe
+  // node looks them up that way).
+  Json node = {{"apiVersion", "v1"},
+               {"kind", "Node"},
+               {"metadata", {{"name", options_.node_name}, {"uid", options_.node_name}}}};
+  if (!announced_) {
+    events_->Record(node, "Normal", "Starting", "Starting kubelet.");
+    announced_ = true;
+  }
+  for (const Json& c : status["conditions"]) {
+    std::string type = api::GetString(c, "type");
+    std::string value = api::GetString(c, "status");
+    std::string& last = reported_[type];
+    if (last == value) continue;
+    last = value;
+    std::string reason;
+    if (type == "Ready") {
+      reason = value == "True" ? "NodeReady" : "NodeNotReady";
+    } else {
+      // KubeletHasSufficientMemory -> NodeHasSufficientMemory
+      reason = "Node" + api::GetString(c, "reason").substr(std::string("Kubelet").size());
+    }
+    events_->Record(node, "Normal", reason,
+                    fmt::format("Node {} status is now: {}", options_.node_name, reason));
+  }
 }
 
 Status NodeStatusManager::RenewLease() {

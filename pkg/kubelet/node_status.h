@@ -16,6 +16,7 @@
 
 #include "pkg/api/json.h"
 #include "pkg/client/client.h"
+#include "pkg/client/event_recorder.h"
 #include "pkg/kubelet/machine.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/libuv_dispatcher.h"
@@ -43,6 +44,9 @@ class NodeStatusManager {
                     MachineReader machine);
   ~NodeStatusManager();  // Stop()
 
+  // Node events (Starting, NodeReady, NodeHasSufficientMemory, ...) as `kubectl describe node`
+  // shows them; optional, set before Start().
+  void SetEventRecorder(client::EventRecorder* events) { events_ = events; }
   void Start();
   void Stop();
 
@@ -56,6 +60,7 @@ class NodeStatusManager {
 
  private:
   api::Json BuildStatus(const MachineFacts& facts) const;
+  void RecordNodeEvents(const api::Json& status);
 
   client::Client& client_;
   const Clock& clock_;
@@ -66,6 +71,9 @@ class NodeStatusManager {
   api::Json last_written_;  // status as last written, heartbeat times removed
   Clock::MonoTime last_write_{};
   std::map<std::string, std::string> transitions_;  // condition type -> lastTransitionTime
+  client::EventRecorder* events_ = nullptr;
+  bool announced_ = false;                       // "Starting kubelet." recorded
+  std::map<std::string, std::string> reported_;  // condition type -> status last reported
 };
 
 }  // namespace sampan::kubelet

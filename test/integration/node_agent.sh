@@ -32,6 +32,10 @@ out=$(k describe node edge-test 2>&1)
 contains "describe: conditions" "$out" "KubeletHasSufficientMemory"
 contains "describe: capacity" "$out" "pods:               110"
 contains "describe: lease" "$out" "HolderIdentity:  edge-test"
+node_events() { k describe node edge-test 2>/dev/null | sed -n '/^Events:/,$p'; }
+has_node_ready_event() { node_events | grep -q "NodeReady"; }
+if wait_until 10 has_node_ready_event; then pass "describe: node events"; else fail "describe: node events" "$(node_events)"; fi
+contains "describe: Starting event" "$(node_events)" "Starting kubelet."
 out=$(k -n kube-node-lease get lease edge-test -o jsonpath='{.spec.holderIdentity}/{.spec.leaseDurationSeconds}')
 contains "lease in kube-node-lease" "$out" "edge-test/40"
 
