@@ -9,6 +9,7 @@
 #include "pkg/kubelet/machine.h"
 #include "pkg/kubelet/prober/runtime_exec.h"
 #include "pkg/util/clock.h"
+#include "runtime/images/reference.h"
 
 namespace sampan::cmd {
 namespace {
@@ -108,6 +109,27 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
         kubelet_client, RealClock::Get(), client::EventSource{"kubelet", node.node_name});
     c->kubelet_events_->Start();
     c->node_status_->SetEventRecorder(c->kubelet_events_.get());
+    images::ImageStore* image_store = c->images_.get();
+    c->node_status_->SetImageLister([image_store] {
+      std::vector<kubelet::NodeImage> out;
+      Result<std::vector<images::ImageInfo>> list = image_store->List();
+      if (!list.ok()) return out;
+      // One entry per image ID, with every name (and repo digest) that points to it.
+      std::map<std::string, kubelet::NodeImage> by_id;
+      for (const images::ImageInfo& info : *list) {
+        kubelet::NodeImage& image = by_id[info.id];
+        image.names.push_back(info.name);
+        Result<images::Reference> ref = images::Reference::Parse(info.name);
+        std::string digest_name = ref.ok() ? ref->name() + "@" + info.digest : "";
+        if (!digest_name.empty() &&
+            std::find(image.names.begin(), image.names.end(), digest_name) == image.names.end()) {
+          image.names.insert(image.names.begin(), digest_name);
+        }
+        image.size_bytes = info.size;
+      }
+      for (auto& [id, image] : by_id) out.push_back(std::move(image));
+      return out;
+    });
     c->node_status_->Start();
     ASSIGN_OR_RETURN(images::RegistriesConfig registries,
                      images::RegistriesConfig::Load(config.private_registry, true));

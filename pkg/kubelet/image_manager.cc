@@ -4,6 +4,7 @@
 
 #include "pkg/util/log.h"
 #include "runtime/images/puller.h"
+#include "runtime/images/reference.h"
 
 namespace sampan::kubelet {
 namespace {
@@ -102,11 +103,8 @@ Result<PreparedImage> ImageManager::Prepare(const api::Json& pod, const api::Jso
   out.defaults.stop_signal = image->config.stop_signal;
   out.id = image->id;
   out.name = image->name.empty() ? ref : image->name;
-  if (!image->name.empty()) {
-    // The repository: the name without tag or digest ("host:port/repo" keeps its port).
-    size_t slash = image->name.rfind('/');
-    size_t cut = image->name.find_first_of(":@", slash == std::string::npos ? 0 : slash);
-    out.repo_ref = image->name.substr(0, cut) + "@" + image->manifest_digest;
+  if (Result<images::Reference> name = images::Reference::Parse(image->name); name.ok()) {
+    out.repo_ref = name->name() + "@" + image->manifest_digest;
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
 
@@ -32,6 +34,17 @@ Json WithoutHeartbeats(Json status) {
     for (Json& c : status["conditions"]) c.erase("lastHeartbeatTime");
   }
   return status;
+}
+
+// status.images as upstream: largest first, at most 50.
+Json ImagesStatus(std::vector<NodeImage> images) {
+  std::sort(images.begin(), images.end(),
+            [](const NodeImage& a, const NodeImage& b) { return a.size_bytes > b.size_bytes; });
+  Json out = Json::array();
+  for (size_t i = 0; i < images.size() && i < 50; ++i) {
+    out.push_back({{"names", images[i].names}, {"sizeBytes", images[i].size_bytes}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -176,6 +189,7 @@ Result<bool> NodeStatusManager::SyncStatus() {
     registered_ = true;
   }
   Json& status = node["status"];
+  if (images_) status["images"] = ImagesStatus(images_());
   for (Json& c : status["conditions"]) {
     std::string key = api::GetString(c, "type") + "/" + api::GetString(c, "status");
     auto it = transitions_.find(key);

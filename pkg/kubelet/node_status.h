@@ -37,9 +37,16 @@ struct NodeStatusOptions {
   int lease_duration_seconds = 40;
 };
 
+// An image on the node, for status.images (the scheduler's image locality score).
+struct NodeImage {
+  std::vector<std::string> names;  // "docker.io/library/busybox:1.36", repo@digest
+  int64_t size_bytes = 0;
+};
+
 class NodeStatusManager {
  public:
   using MachineReader = std::function<Result<MachineFacts>()>;
+  using ImageLister = std::function<std::vector<NodeImage>()>;
   NodeStatusManager(client::Client& client, const Clock& clock, NodeStatusOptions options,
                     MachineReader machine);
   ~NodeStatusManager();  // Stop()
@@ -47,6 +54,8 @@ class NodeStatusManager {
   // Node events (Starting, NodeReady, NodeHasSufficientMemory, ...) as `kubectl describe node`
   // shows them; optional, set before Start().
   void SetEventRecorder(client::EventRecorder* events) { events_ = events; }
+  // The node's images for status.images; optional, set before Start().
+  void SetImageLister(ImageLister images) { images_ = std::move(images); }
   void Start();
   void Stop();
 
@@ -72,6 +81,7 @@ class NodeStatusManager {
   Clock::MonoTime last_write_{};
   std::map<std::string, std::string> transitions_;  // condition type -> lastTransitionTime
   client::EventRecorder* events_ = nullptr;
+  ImageLister images_;
   bool announced_ = false;                       // "Starting kubelet." recorded
   std::map<std::string, std::string> reported_;  // condition type -> status last reported
 };

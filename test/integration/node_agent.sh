@@ -44,6 +44,10 @@ if wait_until 20 sh -c "'$BIN' images ls --data-dir '$TMP/data' | grep -q busybo
 else
   fail "airgap archive imported at start" "$("$BIN" images ls --data-dir "$TMP/data" 2>&1)"
 fi
+node_images() { k get node edge-test -o jsonpath='{.status.images[*].names}' 2>/dev/null; }
+lists_busybox() { [[ $(node_images) == *"busybox:docker"* ]]; }
+if wait_until 20 lists_busybox; then pass "node status lists its images"; else fail "node status lists its images" "$(node_images)"; fi
+contains "with the repo digest" "$(node_images)" "docker.io/library/busybox@sha256:"
 
 # A restart keeps the node (no duplicate registration) and its pod CIDR.
 cidr=$(k get node edge-test -o jsonpath='{.spec.podCIDR}')
