@@ -156,6 +156,45 @@ std::string ContainerHash(const Json& container) {
   return fmt::format("{:x}", std::hash<std::string>{}(api::GetString(container, "image")));
 }
 
+runtime::ResourceSpec PodResources(const Json& pod) {
+  struct Sum {
+    int64_t cpu_request = 0, cpu_limit = 0, memory_limit = 0;
+    bool all_cpu_limits = true, all_memory_limits = true;
+  };
+  auto add = [](Sum& sum, const Json& c) {
+    std::optional<int64_t> cpu_limit = Resource(c, "limits", "cpu", true);
+    std::optional<int64_t> memory_limit = Resource(c, "limits", "memory", false);
+    sum.cpu_request += Resource(c, "requests", "cpu", true).value_or(cpu_limit.value_or(0));
+    sum.cpu_limit += cpu_limit.value_or(0);
+    sum.memory_limit += memory_limit.value_or(0);
+    sum.all_cpu_limits = sum.all_cpu_limits && cpu_limit.has_value();
+    sum.all_memory_limits = sum.all_memory_limits && memory_limit.has_value();
+  };
+  Sum apps;
+  const Json& spec = api::ObjectField(pod, "spec");
+  if (const Json* list = api::Find(spec, "containers"); list && list->is_array()) {
+    for (const Json& c : *list) add(apps, c);
+  }
+  if (const Json* list = api::Find(spec, "initContainers"); list && list->is_array()) {
+    for (const Json& c : *list) {  // init containers run alone: the largest one counts
+      Sum one;
+      add(one, c);
+      apps.cpu_request = std::max(apps.cpu_request, one.cpu_request);
+      apps.cpu_limit = std::max(apps.cpu_limit, one.cpu_limit);
+      apps.memory_limit = std::max(apps.memory_limit, one.memory_limit);
+      apps.all_cpu_limits = apps.all_cpu_limits && one.all_cpu_limits;
+      apps.all_memory_limits = apps.all_memory_limits && one.all_memory_limits;
+    }
+  }
+  runtime::ResourceSpec out;
+  out.cpu_shares = runtime::MilliCpuToShares(apps.cpu_request);
+  if (apps.all_cpu_limits && apps.cpu_limit > 0) {
+    out.cpu_quota_us = runtime::MilliCpuToQuota(apps.cpu_limit);
+  }
+  if (apps.all_memory_limits && apps.memory_limit > 0) out.memory_limit = apps.memory_limit;
+  return out;
+}
+
 runtime::QosClass PodQos(const Json& pod) {
   std::string qos = api::GetString(api::ObjectField(pod, "status"), "qosClass");
   if (qos == "Guaranteed") return runtime::QosClass::kGuaranteed;

@@ -63,6 +63,11 @@ std::string ContainerHash(const api::Json& container);
 // runtime::QosClass from status.qosClass ("Guaranteed", "Burstable", "BestEffort").
 runtime::QosClass PodQos(const api::Json& pod);
 
+// Limits of the pod cgroup (upstream ResourceConfigForPod): CPU shares from the summed
+// requests; CPU quota and memory limit only when every container has that limit (else the
+// pod is unbounded in it), summed over the app containers or the largest init container.
+runtime::ResourceSpec PodResources(const api::Json& pod);
+
 // The argv the container runs: Kubernetes' command/args rules over the image's.
 std::vector<std::string> ContainerArgs(const api::Json& container, const ImageDefaults& image,
                                        const std::vector<std::string>& env);

@@ -241,6 +241,7 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
   config.host_pid = api::GetBool(spec, "hostPID");
   config.share_pid = api::GetBool(spec, "shareProcessNamespace");
   config.cgroup_parent = runtime::PodCgroupPath(PodQos(pod), uid);
+  config.resources = PodResources(pod);
   config.labels = {{kPodUidLabel, uid},
                    {kPodNameLabel, api::GetString(meta, "name")},
                    {kPodNamespaceLabel, api::GetString(meta, "namespace")}};

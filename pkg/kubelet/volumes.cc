@@ -60,6 +60,15 @@ Result<std::map<std::string, std::string>> PrepareVolumes(const Json& pod,
       std::string dir = pod_dir + "/volumes/kubernetes.io~empty-dir/" + name;
       RETURN_IF_ERROR(MakeDirs(dir, 0777));
       ::chmod(dir.c_str(), 0777);  // as upstream: any user of the pod may write
+      // fsGroup: the volume belongs to that group, and new files too (setgid).
+      if (const Json* fs = api::FindPath(pod, "spec.securityContext.fsGroup");
+          fs && fs->is_number()) {
+        if (::chown(dir.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(fs->get<int64_t>())) !=
+            0) {
+          return Status::FromErrno(errno, "chown " + dir);
+        }
+        ::chmod(dir.c_str(), 02777);
+      }
       out[name] = dir;
     } else if (const Json* host = api::Find(v, "hostPath")) {
       std::string path = api::GetString(*host, "path");

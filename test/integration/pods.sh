@@ -200,6 +200,13 @@ contains "it stays Pending" "$(phase picky)" "Pending"
 
 contains "kubectl 1.27 lists the pods" "$("${IN_NS[@]}" "$(kubectl_path 1.27)" get pods 2>&1)" "runner"
 
+# A forced deletion removes the object at once; the node still cleans up after it.
+check "force delete" k delete pod runner --grace-period=0 --force
+runner_gone() { ! k get pod runner >/dev/null 2>&1; }
+wait_for "force-deleted pod is gone from the API" 5 runner_gone
+runner_stopped() { ! pgrep -f "sampan shim .*$TMP/" >/dev/null || [[ -z $(grep -l '"runner"' "$TMP"/data/agent/sandboxes/*/* 2>/dev/null) ]]; }
+wait_for "and its sandbox is removed" 20 runner_stopped
+
 # Deletion: graceful, then nothing of the pods stays on the node.
 check "delete every pod" k delete pods --all --grace-period=1 --timeout=60s
 no_pods() { [[ -z $(k get pods --no-headers 2>/dev/null) ]]; }

@@ -135,3 +135,33 @@ TEST_F(ContainerConfigTest, ImageChangeChangesTheHash) {
 
 }  // namespace
 }  // namespace sampan::kubelet
+
+namespace sampan::kubelet {
+namespace {
+
+TEST(PodResourcesTest, SumsLimitsOnlyWhenEveryContainerHasThem) {
+  Json limited = {{"resources", {{"limits", {{"cpu", "500m"}, {"memory", "64Mi"}}}}}};
+  Json requested = {{"resources", {{"requests", {{"cpu", "250m"}}}}}};
+  Json pod = {{"spec", {{"containers", {limited, limited}}}}};
+  runtime::ResourceSpec r = PodResources(pod);
+  EXPECT_EQ(r.cpu_shares, 1024);  // requests default to limits: 2 x 500m
+  EXPECT_EQ(r.cpu_quota_us, 100000);
+  EXPECT_EQ(r.memory_limit, 128 << 20);
+
+  pod = {{"spec", {{"containers", {limited, requested}}}}};
+  r = PodResources(pod);
+  EXPECT_EQ(r.cpu_shares, 768);
+  EXPECT_EQ(r.cpu_quota_us, 0);  // one container is unbounded: so is the pod
+  EXPECT_EQ(r.memory_limit, 0);
+
+  // An init container larger than the app containers sets the pod's size.
+  Json big = {{"resources", {{"limits", {{"cpu", "2"}, {"memory", "1Gi"}}}}}};
+  pod = {{"spec", {{"containers", {limited}}, {"initContainers", {big}}}}};
+  r = PodResources(pod);
+  EXPECT_EQ(r.cpu_quota_us, 200000);
+  EXPECT_EQ(r.memory_limit, int64_t{1} << 30);
+  EXPECT_EQ(PodResources({{"spec", {{"containers", {Json::object()}}}}}).cpu_shares, 2);
+}
+
+}  // namespace
+}  // namespace sampan::kubelet
