@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "net/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "net/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 #include "pkg/util/status.h"
 
 namespace sampan::net {

@@ -26,7 +26,7 @@
 #include "runtime/cgroups/cgroups.h"
 #include "runtime/logs/cri_log_reader.h"
 #include "runtime/spec.h"
-#include "runtime/sys/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::runtime {
 

@@ -271,7 +271,7 @@ int RunCtrRun(const std::vector<std::string>& args) {
   runtime::Runtime& runtime = **rt;
 
   runtime::StartOptions start;
-  runtime::UniqueFd exit_pipe;
+  UniqueFd exit_pipe;
   if (!detach) start.exit_notify = &exit_pipe;
   if (spec.process.stdin_open) start.stdin_fd = STDIN_FILENO;
   if (spec.process.tty) std::tie(start.rows, start.cols) = TerminalSize(STDIN_FILENO);

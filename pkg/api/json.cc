@@ -45,8 +45,7 @@ Result<Json> ParseJson(std::string_view text, DuplicateFields duplicates) {
   std::string duplicate;
   // One set of seen keys per open object; the parser reports keys as it meets them.
   std::vector<std::set<std::string>> seen;
-  Json::parser_callback_t callback = [&](int /*depth*/, Json::parse_event_t event,
-                                         Json& parsed) {
+  Json::parser_callback_t callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
     switch (event) {
       case Json::parse_event_t::object_start: seen.emplace_back(); break;
       case Json::parse_event_t::object_end: seen.pop_back(); break;
@@ -61,8 +60,8 @@ Result<Json> ParseJson(std::string_view text, DuplicateFields duplicates) {
     return true;
   };
   try {
-    Json value = duplicates == DuplicateFields::kReject ? Json::parse(text, callback)
-                                                        : Json::parse(text);
+    Json value =
+        duplicates == DuplicateFields::kReject ? Json::parse(text, callback) : Json::parse(text);
     if (!duplicate.empty()) {
       return Status::BadRequest(
           fmt::format("strict decoding error: json: duplicate field \"{}\"", duplicate));
@@ -105,6 +104,16 @@ int64_t GetInt(const Json& object, std::string_view key, int64_t def) {
 bool GetBool(const Json& object, std::string_view key, bool def) {
   const Json* v = Find(object, key);
   return v && v->is_boolean() ? v->get<bool>() : def;
+}
+
+std::vector<std::string> GetStrings(const Json& object, std::string_view key) {
+  std::vector<std::string> out;
+  const Json* list = Find(object, key);
+  if (list == nullptr || !list->is_array()) return out;
+  for (const Json& v : *list) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 const Json& ObjectField(const Json& object, std::string_view key) {

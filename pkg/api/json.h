@@ -4,9 +4,9 @@
 // unknown fields are preserved untouched.
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pkg/util/status.h"
 
@@ -31,6 +31,8 @@ const Json* Find(const Json& object, std::string_view key);
 std::string GetString(const Json& object, std::string_view key, std::string_view def = "");
 int64_t GetInt(const Json& object, std::string_view key, int64_t def = 0);
 bool GetBool(const Json& object, std::string_view key, bool def = false);
+// The strings of an array field (other elements skipped); empty if absent.
+std::vector<std::string> GetStrings(const Json& object, std::string_view key);
 // object[key] when it is an object, else an empty object (never throws, never null).
 const Json& ObjectField(const Json& object, std::string_view key);
 // Walks a dotted path of object keys ("spec.template.metadata"); nullptr if absent.

@@ -12,16 +12,6 @@ using api::Json;
 const log::Logger kLog("apiserver");
 constexpr std::string_view kRbacPrefix = "/registry/rbac.authorization.k8s.io/";
 
-std::vector<std::string> Strings(const Json& object, const char* key) {
-  std::vector<std::string> out;
-  const Json* list = api::Find(object, key);
-  if (list == nullptr || !list->is_array()) return out;
-  for (const Json& v : *list) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 bool Has(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -50,8 +40,9 @@ std::vector<RbacRule> ParseRules(const Json& rules) {
   std::vector<RbacRule> out;
   if (!rules.is_array()) return out;
   for (const Json& r : rules) {
-    out.push_back({Strings(r, "verbs"), Strings(r, "apiGroups"), Strings(r, "resources"),
-                   Strings(r, "resourceNames"), Strings(r, "nonResourceURLs")});
+    out.push_back({api::GetStrings(r, "verbs"), api::GetStrings(r, "apiGroups"),
+                   api::GetStrings(r, "resources"), api::GetStrings(r, "resourceNames"),
+                   api::GetStrings(r, "nonResourceURLs")});
   }
   return out;
 }

@@ -13,16 +13,6 @@ namespace {
 
 using api::Json;
 
-std::vector<std::string> StringList(const Json& object, std::string_view key) {
-  std::vector<std::string> out;
-  const Json* list = api::Find(object, key);
-  if (list == nullptr || !list->is_array()) return out;
-  for (const Json& v : *list) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 // Container securityContext fields override the pod's.
 const Json* SecurityField(const Json& pod, const Json& container, std::string_view key) {
   if (const Json* v = api::FindPath(container, "securityContext"); v && v->is_object()) {
@@ -50,7 +40,7 @@ bool IsNumeric(const std::string& s) {
 Status ApplyUser(const Json& pod, const Json& container, const ImageDefaults& image,
                  runtime::UserSpec& user) {
   // The image's "user[:group]".
-  std::string image_user = image.user, image_group;
+  std::string image_user = image.config.user, image_group;
   if (size_t colon = image_user.find(':'); colon != std::string::npos) {
     image_group = image_user.substr(colon + 1);
     image_user.resize(colon);
@@ -111,8 +101,8 @@ Status ApplySecurity(const Json& pod, const Json& container, const ContainerCont
       security.no_new_privileges = !ape->get<bool>();
     }
     if (const Json* caps = api::Find(*sc, "capabilities"); caps && caps->is_object()) {
-      security.cap_add = StringList(*caps, "add");
-      security.cap_drop = StringList(*caps, "drop");
+      security.cap_add = api::GetStrings(*caps, "add");
+      security.cap_drop = api::GetStrings(*caps, "drop");
     }
   }
   const Json* profile = SecurityField(pod, container, "seccompProfile");
@@ -214,14 +204,14 @@ std::vector<std::string> ContainerArgs(const Json& container, const ImageDefault
     if (it == vars.end()) return std::nullopt;
     return it->second;
   };
-  std::vector<std::string> command = StringList(container, "command");
-  std::vector<std::string> args = StringList(container, "args");
+  std::vector<std::string> command = api::GetStrings(container, "command");
+  std::vector<std::string> args = api::GetStrings(container, "args");
   std::vector<std::string> out;
   if (!command.empty()) {
     out = command;  // the image's cmd is ignored when the command is given
   } else {
-    out = image.entrypoint;
-    if (args.empty()) args = image.cmd;
+    out = image.config.entrypoint;
+    if (args.empty()) args = image.config.cmd;
   }
   out.insert(out.end(), args.begin(), args.end());
   for (std::string& arg : out) arg = ExpandVars(arg, lookup);
@@ -241,7 +231,7 @@ Result<runtime::ContainerSpec> BuildContainerSpec(const Json& pod, const Json& c
 
   // Image env first; the container's replaces variables of the same name.
   std::map<std::string, size_t> index;
-  for (const std::vector<std::string>* list : {&context.image.env, &context.env}) {
+  for (const std::vector<std::string>* list : {&context.image.config.env, &context.env}) {
     for (const std::string& kv : *list) {
       std::string key = kv.substr(0, kv.find('='));
       auto [it, inserted] = index.emplace(key, out.process.env.size());
@@ -263,7 +253,7 @@ Result<runtime::ContainerSpec> BuildContainerSpec(const Json& pod, const Json& c
   if (out.process.args.empty()) {
     return Status::Invalid("no command specified");
   }
-  out.process.cwd = api::GetString(container, "workingDir", context.image.working_dir);
+  out.process.cwd = api::GetString(container, "workingDir", context.image.config.working_dir);
   if (out.process.cwd.empty()) out.process.cwd = "/";
   out.process.tty = api::GetBool(container, "tty");
   out.process.stdin_open = api::GetBool(container, "stdin");
@@ -289,8 +279,8 @@ Result<runtime::ContainerSpec> BuildContainerSpec(const Json& pod, const Json& c
     }
   }
   out.log_path = context.log_path;
-  if (!context.image.stop_signal.empty()) {
-    Result<int> signal = runtime::ParseSignal(context.image.stop_signal);
+  if (!context.image.config.stop_signal.empty()) {
+    Result<int> signal = runtime::ParseSignal(context.image.config.stop_signal);
     if (signal.ok()) out.stop_signal = *signal;
   }
   std::string uid = api::GetString(meta, "uid");

@@ -14,6 +14,7 @@
 #include "pkg/kubelet/pod_files.h"
 #include "pkg/util/status.h"
 #include "runtime/cgroups/kube_layout.h"
+#include "runtime/images/oci.h"
 #include "runtime/spec.h"
 
 namespace sampan::kubelet {
@@ -30,15 +31,11 @@ inline constexpr char kTerminationMessagePathAnnotation[] =
     "io.kubernetes.container.terminationMessagePath";
 inline constexpr char kInitContainerAnnotation[] = "sampan.io/init-container";
 
-// The image's defaults, as the image store gives them.
+// The image as the container starts from it: its layers and its process defaults
+// (entrypoint, cmd, env, working_dir, user, stop_signal).
 struct ImageDefaults {
-  std::vector<std::string> lower_dirs;
-  std::vector<std::string> entrypoint;
-  std::vector<std::string> cmd;
-  std::vector<std::string> env;
-  std::string working_dir;
-  std::string user;
-  std::string stop_signal;
+  std::vector<std::string> lower_dirs;  // top-most first
+  images::ImageConfig config;
 };
 
 struct ContainerContext {

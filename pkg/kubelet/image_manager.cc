@@ -94,13 +94,7 @@ Result<PreparedImage> ImageManager::Prepare(const api::Json& pod, const api::Jso
     return fail("ErrImagePull", fmt::format("image \"{}\": {}", ref, image.status().message()));
   }
   PreparedImage out;
-  out.defaults.lower_dirs = image->layer_dirs;
-  out.defaults.entrypoint = image->config.entrypoint;
-  out.defaults.cmd = image->config.cmd;
-  out.defaults.env = image->config.env;
-  out.defaults.working_dir = image->config.working_dir;
-  out.defaults.user = image->config.user;
-  out.defaults.stop_signal = image->config.stop_signal;
+  out.defaults = {image->layer_dirs, image->config};
   out.id = image->id;
   out.name = image->name.empty() ? ref : image->name;
   if (Result<images::Reference> name = images::Reference::Parse(image->name); name.ok()) {

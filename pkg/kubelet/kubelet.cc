@@ -189,7 +189,7 @@ void Kubelet::Relist() {
   relist_signatures_ = std::move(signatures);
 }
 
-void Kubelet::WatchExit(const std::string& pod_uid, runtime::UniqueFd notify) {
+void Kubelet::WatchExit(const std::string& pod_uid, UniqueFd notify) {
   int fd = notify.Release();
   loop_.dispatcher().Post([this, pod_uid, fd] {
     auto id = std::make_shared<Dispatcher::FdWatchId>(0);

@@ -99,7 +99,7 @@ class Kubelet {
   void OnPodDeleted(const client::ObjectPtr& pod);
   void Work();
   void Relist();
-  void WatchExit(const std::string& pod_uid, runtime::UniqueFd notify);
+  void WatchExit(const std::string& pod_uid, UniqueFd notify);
   Result<PodRuntime> Observe(const std::string& pod_uid);
   net::PodNetwork* Network();
   void WriteStatus(const api::Json& pod, api::Json status);

@@ -419,7 +419,7 @@ bool Kubelet::StartContainer(const Json& pod, const Json& container, bool init,
     return fail("CreateContainerError", created.status().message(), true);
   }
   events_.Record(pod, "Normal", "Created", "Created container " + name, field);
-  runtime::UniqueFd exit_notify;
+  UniqueFd exit_notify;
   runtime::StartOptions start;
   start.exit_notify = &exit_notify;
   st = runtime_.StartContainer(*created, start);

@@ -13,7 +13,7 @@
 #include "pkg/util/status.h"
 #include "runtime/cgroups/cgroups.h"
 #include "runtime/spec.h"
-#include "runtime/sys/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::runtime {
 

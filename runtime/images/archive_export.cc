@@ -12,7 +12,7 @@
 #include "runtime/images/image_store.h"
 #include "runtime/images/reference.h"
 #include "runtime/images/tar_writer.h"
-#include "runtime/images/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::images {
 

@@ -12,7 +12,7 @@
 
 #include "pkg/util/status.h"
 #include "runtime/images/digest.h"
-#include "runtime/images/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::images {
 

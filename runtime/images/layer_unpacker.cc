@@ -15,7 +15,7 @@
 
 #include "pkg/util/log.h"
 #include "runtime/images/tar_reader.h"
-#include "runtime/images/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::images {
 namespace {

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "pkg/util/status.h"
-#include "runtime/sys/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::runtime {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pkg/util/status.h"
-#include "runtime/sys/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::runtime {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "pkg/util/status.h"
-#include "runtime/sys/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::runtime {
 

@@ -89,7 +89,7 @@ class FakeRuntime final : public runtime::Runtime {
     if (options.exit_notify != nullptr) {
       int fds[2];
       if (::pipe2(fds, O_CLOEXEC) == 0) {
-        *options.exit_notify = runtime::UniqueFd(fds[0]);
+        *options.exit_notify = UniqueFd(fds[0]);
         c.notify_write = fds[1];
       }
     }

@@ -26,7 +26,7 @@
 
 #include "net/netns.h"
 #include "net/nftables.h"
-#include "net/unique_fd.h"
+#include "pkg/util/unique_fd.h"
 
 namespace sampan::net {
 namespace {

@@ -19,11 +19,11 @@ class ContainerConfigTest : public ::testing::Test {
                       "/data/pods/u-1/resolv.conf"};
     context_.env = {"GREETING=hi", "PATH=/custom/bin"};
     context_.image.lower_dirs = {"/layers/2", "/layers/1"};
-    context_.image.entrypoint = {"/entry"};
-    context_.image.cmd = {"serve", "--port=80"};
-    context_.image.env = {"PATH=/usr/bin", "IMAGE_ONLY=1"};
-    context_.image.working_dir = "/srv";
-    context_.image.user = "1000:1000";
+    context_.image.config.entrypoint = {"/entry"};
+    context_.image.config.cmd = {"serve", "--port=80"};
+    context_.image.config.env = {"PATH=/usr/bin", "IMAGE_ONLY=1"};
+    context_.image.config.working_dir = "/srv";
+    context_.image.config.user = "1000:1000";
     context_.node_memory = int64_t{8} << 30;
   }
   Json pod_ = {{"metadata", {{"name", "web"}, {"namespace", "shop"}, {"uid", "u-1"}}},
@@ -34,8 +34,8 @@ class ContainerConfigTest : public ::testing::Test {
 
 TEST_F(ContainerConfigTest, CommandAndArgsFollowKubernetesRules) {
   ImageDefaults image;
-  image.entrypoint = {"/entry"};
-  image.cmd = {"default"};
+  image.config.entrypoint = {"/entry"};
+  image.config.cmd = {"default"};
   std::vector<std::string> env = {"NAME=x"};
   EXPECT_EQ(ContainerArgs(Json::object(), image, env),
             (std::vector<std::string>{"/entry", "default"}));
@@ -108,15 +108,15 @@ TEST_F(ContainerConfigTest, SecurityContextContainerOverridesPod) {
 
 TEST_F(ContainerConfigTest, RunAsNonRootRefusesRoot) {
   Json c = {{"name", "app"}, {"image", "x"}, {"securityContext", {{"runAsNonRoot", true}}}};
-  context_.image.user = "";
+  context_.image.config.user = "";
   Result<runtime::ContainerSpec> spec = BuildContainerSpec(pod_, c, context_);
   ASSERT_FALSE(spec.ok());
   EXPECT_NE(spec.status().message().find("image will run as root"), std::string::npos);
-  context_.image.user = "nobody";
+  context_.image.config.user = "nobody";
   spec = BuildContainerSpec(pod_, c, context_);
   ASSERT_FALSE(spec.ok());
   EXPECT_NE(spec.status().message().find("non-numeric user (nobody)"), std::string::npos);
-  context_.image.user = "1000";
+  context_.image.config.user = "1000";
   EXPECT_TRUE(BuildContainerSpec(pod_, c, context_).ok());
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 // UniqueFd: owns one file descriptor and closes it on destruction (RAII for kernel handles).
-// Move-only; not thread-safe.
+// Move-only; not thread-safe. Shared by runtime/, net/ and pkg/ (util is everyone's base).
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace sampan::runtime {
+namespace sampan {
 
 class UniqueFd {
  public:
@@ -33,4 +33,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace sampan::runtime
+}  // namespace sampan
