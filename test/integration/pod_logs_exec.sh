@@ -173,6 +173,7 @@ spec:
   - {name: main, image: busybox:fixture, command: ["sh", "-c", "echo first; sleep 20; echo second"]}
 YAML
 wait_for "slow runs" 60 field_is slow '{.status.phase}' Running
+: >"$TMP/follow.out"
 k logs -f slow >"$TMP/follow.out" 2>&1 &
 follow_pid=$!
 if wait_until 15 grep -q first "$TMP/follow.out"; then
@@ -204,12 +205,12 @@ use_kubectl 1.33
 got=$(k exec talker -- sh -c 'echo hi; exit 3' 2>"$TMP/exec.err")
 rc=$?
 if [[ $got == hi && $rc == 3 ]]; then pass "exec prints and exits with the command's code"; else fail "exec prints and exits with the command's code" "rc $rc, out '$got', err '$(cat "$TMP/exec.err")'"; fi
-expect "exec exit 0" "ok" k exec talker -- echo ok
+expect "exec exit 0" "ok" k exec talker -- sh -c 'echo ok'
 got=$(k exec talker -- sh -c 'echo to-err >&2' 2>&1 >/dev/null)
 contains "exec stderr" "$got" "to-err"
 got=$(printf 'hello\nworld\n' | timeout 30 "${IN_NS[@]}" "$K" exec -i talker -- sh -c 'cat; echo done' 2>&1)
 expect "exec -i passes stdin and its end" "$(printf 'hello\nworld\ndone')" printf '%s' "$got"
-got=$(head -c 300000 /dev/zero | tr '\0' 'x' | timeout 30 "${IN_NS[@]}" "$K" exec -i talker -- wc -c 2>&1)
+got=$(head -c 300000 /dev/zero | tr '\0' 'x' | timeout 30 "${IN_NS[@]}" "$K" exec -i talker -- busybox wc -c 2>&1)
 expect "exec -i with 300 kB of input" "300000" printf '%s' "${got// /}"
 got=$(timeout 30 "${IN_NS[@]}" "$K" exec talker -- sh -c 'busybox head -c 1000000 /dev/zero' 2>&1 | wc -c)
 expect "exec with 1 MB of output" "1000000" printf '%s' "${got// /}"
