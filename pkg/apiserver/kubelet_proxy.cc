@@ -48,6 +48,21 @@ ApiError FromKubelet(int code, const std::string& body) {
   return e;
 }
 
+// Whether the pod's status says the container runs (exec needs a running container).
+bool ContainerRunning(const Json& pod, const std::string& container) {
+  for (const char* field : {"status.containerStatuses", "status.initContainerStatuses",
+                            "status.ephemeralContainerStatuses"}) {
+    const Json* list = api::FindPath(pod, field);
+    if (list == nullptr || !list->is_array()) continue;
+    for (const Json& s : *list) {
+      if (api::GetString(s, "name") != container) continue;
+      const Json* state = api::Find(s, "state");
+      return state != nullptr && api::Find(*state, "running") != nullptr;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 KubeletProxy::KubeletProxy(RestHandler& rest, KubeletClientConfig config)
@@ -179,6 +194,9 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
   if (api::GetString(api::ObjectField(*pod, "spec"), "nodeName").empty()) {
     return SendApiError(*out,
                         BadRequest(fmt::format("pod {} does not have a host assigned", name)));
+  }
+  if (!ContainerRunning(*pod, *container)) {
+    return SendApiError(*out, BadRequest(fmt::format("container not found (\"{}\")", *container)));
   }
   // After the checks above: kubectl 1.30+ retries with SPDY when the WebSocket upgrade is
   // refused, and should then still see why (a wrong container, a finished pod).

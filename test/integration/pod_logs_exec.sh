@@ -214,7 +214,11 @@ got=$(head -c 300000 /dev/zero | tr '\0' 'x' | timeout 30 "${IN_NS[@]}" "$K" exe
 expect "exec -i with 300 kB of input" "300000" printf '%s' "${got// /}"
 got=$(timeout 30 "${IN_NS[@]}" "$K" exec talker -- sh -c 'busybox head -c 1000000 /dev/zero' 2>&1 | wc -c)
 expect "exec with 1 MB of output" "1000000" printf '%s' "${got// /}"
+# -it: a terminal in the container (script(1) gives kubectl one), its exit code.
+got=$(printf 'tty; exit 4\n' | timeout 30 script -qec "${IN_NS[*]} $K exec -it talker -- sh" /dev/null; echo "rc=$?")
+if [[ $got == *"/dev/pts/"* && $got == *"rc=4" ]]; then pass "exec -it gets a terminal"; else fail "exec -it gets a terminal" "${got:0:400}"; fi
 expect_error "exec in a missing container" "container nope is not valid for pod talker" k exec talker -c nope -- true
+expect_error "exec in a container that does not run" 'container not found ("main")' k exec nowhere -- true
 expect_error "exec of a missing command" "" k exec talker -- /no/such/command
 expect_error "exec in a completed pod" "cannot exec into a container in a completed pod; current phase is Succeeded" k exec finisher-1-33 -- true
 expect_error "exec without rights is forbidden" "is forbidden: User \"jane\"" k exec talker --as=jane -- true
