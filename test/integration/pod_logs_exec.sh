@@ -3,8 +3,9 @@
 # certificates), with kubectl 1.33 and 1.27: logs, -f of a finishing pod, --tail, --since,
 # --timestamps, --previous after a crash, -c of an init container, upstream's errors; the
 # kubelet port refuses clients without a certificate or with one outside system:masters;
-# exec output, exit codes and stdin. The server runs in a network namespace of its own.
-# Ends with "N passed, N failed".
+# exec output, exit codes, stdin and a terminal (kubectl 1.33 and the Python client; kubectl
+# 1.27 speaks SPDY, which sampan does not, and gets a clear error). The server runs in a
+# network namespace of its own. Ends with "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -222,6 +223,26 @@ expect_error "exec in a container that does not run" 'container not found ("main
 expect_error "exec of a missing command" "" k exec talker -- /no/such/command
 expect_error "exec in a completed pod" "cannot exec into a container in a completed pod; current phase is Succeeded" k exec finisher-1-33 -- true
 expect_error "exec without rights is forbidden" "is forbidden: User \"jane\"" k exec talker --as=jane -- true
+# The Python client's stream() exec (WebSocket, v4.channel.k8s.io).
+cat >"$TMP/py_exec.py" <<'PY'
+import sys
+from kubernetes import client, config
+from kubernetes.stream import stream
+config.load_kube_config(sys.argv[1])
+v1 = client.CoreV1Api()
+out = stream(v1.connect_get_namespaced_pod_exec, "talker", "default",
+             command=["sh", "-c", "echo py-hi; echo py-err >&2"], stderr=True, stdin=False,
+             stdout=True, tty=False)
+print("OUT:" + repr(out))
+resp = stream(v1.connect_get_namespaced_pod_exec, "talker", "default",
+              command=["sh", "-c", "exit 5"], stderr=True, stdin=False, stdout=True, tty=False,
+              _preload_content=False)
+resp.run_forever(timeout=10)
+print("RC:", resp.returncode)
+PY
+got=$(timeout 60 "${IN_NS[@]}" /usr/bin/python3 "$TMP/py_exec.py" "$KUBECONFIG" 2>&1)
+contains "python client exec output" "$got" "OUT:'py-hi\npy-err\n'"
+contains "python client exec exit code" "$got" "RC: 5"
 use_kubectl 1.27 && expect_error "1.27 exec (SPDY) fails cleanly" "SPDY" k exec talker -- true
 use_kubectl 1.33
 
