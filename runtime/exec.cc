@@ -128,6 +128,9 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
     if (inner < 0) FailInit(err_fd, kExitCannotRun, SyscallError("exec", "fork", errno));
     if (inner > 0) {
       ::close(err_fd);
+      // This process only waits: it must not keep the write end of the command's stdin
+      // open, or the command never sees its end.
+      process->CloseStdin();
       int status = 0;
       while (::waitpid(inner, &status, 0) < 0 && errno == EINTR) {
       }

@@ -86,6 +86,7 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     node.labels = {{"node-role.kubernetes.io/control-plane", "true"},
                    {"node-role.kubernetes.io/master", "true"}};
     node.version = SAMPAN_VERSION;
+    node.kubelet_port = config.kubelet_port;
     std::string data_dir = config.data_dir;
     c->node_status_ = std::make_unique<kubelet::NodeStatusManager>(
         new_client("system:node:" + node.node_name, "kubelet"), RealClock::Get(), node,
@@ -162,6 +163,13 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->kubelet_->SetProbeHooks(c->probes_->Hooks());
     c->probes_->Start();
     c->kubelet_->Start();
+    kubelet::KubeletServerOptions server_options;
+    server_options.port = config.kubelet_port;
+    server_options.cert_file = config.kubelet_cert_file;
+    server_options.key_file = config.kubelet_key_file;
+    server_options.client_ca_file = config.client_ca_file;
+    ASSIGN_OR_RETURN(c->kubelet_server_,
+                     kubelet::KubeletServer::Start(server_options, *c->runtime_));
   }
   return c;
 }
@@ -169,6 +177,7 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
 Components::~Components() { Stop(); }
 
 void Components::Stop() {
+  if (kubelet_server_) kubelet_server_->Stop();
   if (kubelet_) kubelet_->Stop();
   if (probes_) probes_->Stop();
   if (node_status_) node_status_->Stop();

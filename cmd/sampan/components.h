@@ -17,6 +17,7 @@
 #include "pkg/kubelet/kubelet.h"
 #include "pkg/kubelet/node_status.h"
 #include "pkg/kubelet/prober/kubelet_probes.h"
+#include "pkg/kubelet/server/kubelet_server.h"
 #include "pkg/scheduler/scheduler.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/images/airgap.h"
@@ -39,6 +40,11 @@ struct ComponentsConfig {
   std::string private_registry;  // registries.yaml (a missing file is no configuration)
   std::string cgroup_root;       // parent of kubepods/ in each hierarchy
   std::string pod_log_dir;
+  // The kubelet API (HTTPS): port, serving certificate and the CA of client certificates.
+  int kubelet_port = 10250;
+  std::string kubelet_cert_file;
+  std::string kubelet_key_file;
+  std::string client_ca_file;
 };
 
 class Components {
@@ -65,6 +71,7 @@ class Components {
   std::unique_ptr<kubelet::ImageManager> image_manager_;
   std::unique_ptr<kubelet::prober::KubeletProbes> probes_;
   std::unique_ptr<kubelet::Kubelet> kubelet_;
+  std::unique_ptr<kubelet::KubeletServer> kubelet_server_;
 };
 
 }  // namespace sampan::cmd

@@ -46,6 +46,7 @@ struct ServerConfig {
   std::string private_registry;
   std::string cgroup_root;
   std::string pod_log_dir;
+  int kubelet_port = 10250;
   bool disable_agent = false;
   bool disable_scheduler = false;
   bool disable_controller_manager = false;
@@ -88,6 +89,8 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
   set.String(&c->pod_log_dir, "pod-log-dir", "",
              "Folder of pod logs (default: /var/log/pods, or <data-dir>/logs/pods when "
              "--data-dir is not the default)");
+  set.Int(&c->kubelet_port, "kubelet-port", 10250,
+          "HTTPS port of the node agent's API (logs, exec)");
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
   set.Bool(&c->disable_scheduler, "disable-scheduler", false, "Do not run the scheduler");
   set.Bool(&c->disable_controller_manager, "disable-controller-manager", false,
@@ -129,6 +132,9 @@ Status Validate(const ServerConfig& c) {
   const std::string& mode = c.write_kubeconfig_mode;
   if (mode.empty() || mode.size() > 4 || mode.find_first_not_of("01234567") != std::string::npos) {
     return bad("write-kubeconfig-mode", mode, "want an octal file mode such as 0600");
+  }
+  if (c.kubelet_port < 1 || c.kubelet_port > 65535) {
+    return bad("kubelet-port", std::to_string(c.kubelet_port), "want 1-65535");
   }
   if (!IsIp(c.bind_address)) return bad("bind-address", c.bind_address, "want an IP address");
   if (!c.advertise_address.empty() && !IsIp(c.advertise_address)) {
@@ -247,6 +253,9 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.cert_file = certs->serving.cert_path;
   api.key_file = certs->serving.key_path;
   api.client_ca_file = certs->client_ca.cert_path;
+  api.kubelet_client_cert_file = certs->kubelet_client.cert_path;
+  api.kubelet_client_key_file = certs->kubelet_client.key_path;
+  api.kubelet_ca_file = certs->server_ca.cert_path;
   // The cluster token authenticates nodes (RBAC for them comes with the node agent).
   api.tokens.push_back({*token, {"system:sampan:node", {"system:nodes"}}});
   Result<std::unique_ptr<apiserver::ApiServer>> server = apiserver::ApiServer::Start(api);
@@ -268,6 +277,10 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   components_config.pod_log_dir = !config.pod_log_dir.empty() ? config.pod_log_dir
                                   : data_dir == "/var/lib/sampan" ? "/var/log/pods"
                                                                   : data_dir + "/logs/pods";
+  components_config.kubelet_port = config.kubelet_port;
+  components_config.kubelet_cert_file = certs->kubelet_serving.cert_path;
+  components_config.kubelet_key_file = certs->kubelet_serving.key_path;
+  components_config.client_ca_file = certs->client_ca.cert_path;
   Result<std::unique_ptr<Components>> components = Components::Start(**server, components_config);
   if (!components.ok()) {
     (*server)->Stop();

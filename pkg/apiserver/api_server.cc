@@ -8,6 +8,7 @@
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/discovery.h"
 #include "pkg/apiserver/in_process_transport.h"
+#include "pkg/apiserver/kubelet_proxy.h"
 #include "pkg/apiserver/namespace_finalizer.h"
 #include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
@@ -64,6 +65,9 @@ class ApiServerImpl final : public ApiServer {
     RETURN_IF_ERROR(Bootstrap(*rest_, *services_, options_.advertise_address, options_.port));
     RETURN_IF_ERROR(BootstrapRbac(*rest_));
     ASSIGN_OR_RETURN(finalizer_, NamespaceFinalizer::Start(*rest_));
+    kubelet_proxy_ = std::make_unique<KubeletProxy>(
+        *rest_, KubeletClientConfig{options_.kubelet_client_cert_file,
+                                    options_.kubelet_client_key_file, options_.kubelet_ca_file});
 
     http::ServerOptions http;
     http.bind_address = options_.bind_address;
@@ -96,6 +100,7 @@ class ApiServerImpl final : public ApiServer {
 
   void Stop() override {
     if (server_) server_->Stop();
+    if (kubelet_proxy_) kubelet_proxy_->Stop();
     if (finalizer_) finalizer_->Stop();
     timers_.Stop();
   }
@@ -121,6 +126,9 @@ class ApiServerImpl final : public ApiServer {
     }
     Query query(req.query);
     RequestInfo info = ParseRequestInfo(req.method, req.path, query);
+    if (info.resource == "pods" && info.subresource == "exec" && info.verb == "get") {
+      info.verb = "create";  // a WebSocket exec is a GET; it needs create as upstream's
+    }
     if (!authz_->Allowed(*user, info)) {
       std::string what = info.is_resource_request
                              ? fmt::format("cannot {} resource \"{}\" in API group \"{}\"{}",
@@ -256,6 +264,20 @@ class ApiServerImpl final : public ApiServer {
     ctx.query = std::move(query);
     ctx.user = user.name;
     ctx.groups = user.groups;
+    if (r->resource == "pods" && ctx.info.subresource == "log") {
+      if (ctx.info.verb != "get") {
+        return SendError(*out, MethodNotAllowed("the server does not allow this method on the "
+                                                "requested resource"));
+      }
+      return kubelet_proxy_->Log(ctx, std::move(out));
+    }
+    if (r->resource == "pods" && ctx.info.subresource == "exec") {
+      if (ctx.info.verb != "create") {
+        return SendError(*out, MethodNotAllowed("the server does not allow this method on the "
+                                                "requested resource"));
+      }
+      return kubelet_proxy_->Exec(ctx, std::move(out));
+    }
     switch (Negotiate(req.headers.Get("Accept"), false)) {
       case Negotiated::kTable: ctx.format = OutputFormat::kTable; break;
       case Negotiated::kPartialMetadata: ctx.format = OutputFormat::kPartialMetadata; break;
@@ -325,6 +347,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<WatchHandler> watch_;
   OpenApiV3 openapi_v3_{api::Registry::Builtin(), api::Schema::BuiltIn()};
   std::unique_ptr<NamespaceFinalizer> finalizer_;
+  std::unique_ptr<KubeletProxy> kubelet_proxy_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

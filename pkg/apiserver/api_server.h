@@ -29,6 +29,9 @@ struct ApiServerOptions {
   // TLS: serving cert/key and the CA that signs client certificates. Empty = plain HTTP
   // (tests of the API layer only; authentication then trusts nobody).
   std::string cert_file, key_file, client_ca_file;
+  // How the API server reaches kubelets (pods/log, pods/exec): its client certificate and
+  // the CA their serving certificates chain to. Empty: those subresources answer 503.
+  std::string kubelet_client_cert_file, kubelet_client_key_file, kubelet_ca_file;
   // Bearer tokens accepted, with the identity they carry.
   std::vector<StaticToken> tokens;
   int worker_threads = 8;

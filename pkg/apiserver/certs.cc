@@ -303,6 +303,34 @@ Result<ServerCerts> EnsureServerCerts(const CertsConfig& config) {
   admin.client_auth = true;
   ASSIGN_OR_RETURN(KeyPair admin_pair, EnsureLeaf(certs.tls_dir, "client-admin", admin, client_ca));
 
+  CertSpec kubelet_client;
+  kubelet_client.common_name = kKubeletClientUser;
+  kubelet_client.organizations = {"system:masters"};
+  kubelet_client.client_auth = true;
+  ASSIGN_OR_RETURN(KeyPair kubelet_client_pair,
+                   EnsureLeaf(certs.tls_dir, "client-kube-apiserver", kubelet_client, client_ca));
+
+  CertSpec kubelet_serving;
+  std::string host = config.host_name.empty() ? HostName() : config.host_name;
+  kubelet_serving.common_name = host.empty() ? "sampan-kubelet" : Lower(host);
+  if (std::string ip = CanonicalIp(host); !ip.empty()) {
+    AddUnique(&kubelet_serving.ip_addresses, ip);
+  } else {
+    AddUnique(&kubelet_serving.dns_names, Lower(host));
+  }
+  AddUnique(&kubelet_serving.dns_names, "localhost");
+  AddUnique(&kubelet_serving.ip_addresses, "127.0.0.1");
+  for (const std::string& ip : config.node_ips) {
+    AddUnique(&kubelet_serving.ip_addresses, CanonicalIp(ip));
+  }
+  kubelet_serving.server_auth = true;
+  std::string agent_dir = config.data_dir + "/agent";
+  RETURN_IF_ERROR(MakeDirs(agent_dir, 0755));
+  ASSIGN_OR_RETURN(KeyPair kubelet_serving_pair,
+                   EnsureLeaf(agent_dir, "serving-kubelet", kubelet_serving, server_ca));
+
+  certs.kubelet_client = std::move(kubelet_client_pair.files);
+  certs.kubelet_serving = std::move(kubelet_serving_pair.files);
   certs.server_ca = std::move(server_ca.files);
   certs.client_ca = std::move(client_ca.files);
   certs.serving = std::move(serving_pair.files);

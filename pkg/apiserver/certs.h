@@ -2,7 +2,10 @@
 // The API server's key material, following k3s's layout and rules:
 // - EnsureServerCerts creates, on first start, under <data-dir>/server/tls/ a server CA, a
 //   client CA, the serving certificate (serving-kube-apiserver) and the admin client
-//   certificate (client-admin: CN system:admin, O system:masters). Later starts reuse the
+//   certificate (client-admin: CN system:admin, O system:masters), the API server's client
+//   certificate for kubelets (client-kube-apiserver: CN kube-apiserver-kubelet-client,
+//   O system:masters) and the local kubelet's serving certificate (signed by the server CA,
+//   under <data-dir>/agent/serving-kubelet.{crt,key}). Later starts reuse the
 //   CAs as they are, and reuse each leaf unless it is broken, not signed by the current CA,
 //   within kRenewBefore of expiry, or (serving) missing a SAN asked for now, e.g. a new
 //   --tls-san; only that leaf is then issued again.
@@ -51,7 +54,15 @@ struct ServerCerts {
   CertFiles client_ca;  // signs client certificates; what the API server trusts for authn
   CertFiles serving;    // serving-kube-apiserver.{crt,key}
   CertFiles admin;      // client-admin.{crt,key}
+  // The API server's identity towards kubelets (pods/log, exec): client-kube-apiserver.
+  CertFiles kubelet_client;
+  // The local kubelet's HTTPS certificate (<data-dir>/agent/serving-kubelet.{crt,key}): the
+  // host name, localhost, 127.0.0.1 and the node IPs.
+  CertFiles kubelet_serving;
 };
+
+// CN of the API server's kubelet client certificate; kubelets let it (and system:masters) in.
+inline constexpr char kKubeletClientUser[] = "kube-apiserver-kubelet-client";
 
 Result<ServerCerts> EnsureServerCerts(const CertsConfig& config);
 

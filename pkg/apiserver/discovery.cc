@@ -13,6 +13,8 @@ struct SubresourceInfo {
 SubresourceInfo Describe(const api::ResourceInfo& r, const std::string& sub) {
   if (sub == "scale") return {"Scale", "autoscaling", "v1", {"get", "patch", "update"}};
   if (sub == "binding") return {"Binding", "", "v1", {"create"}};
+  if (sub == "log") return {"Pod", "", "v1", {"get"}};
+  if (sub == "exec") return {"PodExecOptions", "", "v1", {"create", "get"}};
   if (sub == "finalize") return {r.kind, r.group, r.version, {"update"}};
   return {r.kind, r.group, r.version, {"get", "patch", "update"}};
 }

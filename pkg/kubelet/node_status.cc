@@ -134,7 +134,7 @@ Json NodeStatusManager::BuildStatus(const MachineFacts& m) const {
             {"hugepages-2Mi", "0"}}},
           {"conditions", std::move(conditions)},
           {"addresses", std::move(addresses)},
-          {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", 10250}}}}},
+          {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", options_.kubelet_port}}}}},
           {"nodeInfo",
            {{"machineID", m.machine_id},
             {"systemUUID", m.machine_id},

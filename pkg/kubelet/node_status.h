@@ -28,6 +28,7 @@ struct NodeStatusOptions {
   std::vector<std::string> internal_ips;
   std::map<std::string, std::string> labels;  // added to the standard ones
   std::string version;                        // sampan's, for nodeInfo
+  int kubelet_port = 10250;                   // status.daemonEndpoints.kubeletEndpoint.Port
   int max_pods = 110;
   int64_t eviction_memory_bytes = 100 * 1024 * 1024;  // memory.available < 100Mi
   int eviction_fs_percent = 10;                       // nodefs.available < 10%

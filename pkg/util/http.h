@@ -74,6 +74,20 @@ class ResponseWriter {
   // closed; never after Send() or End(). It must not block. A later call replaces `fn`.
   // `fn` may hold the writer: it is released when it has run or the response finished.
   virtual void OnClose(std::function<void()> fn) = 0;
+  // Switches protocols (WebSocket for exec): answers `status` (101) with `headers` as given
+  // (the handler sets Upgrade, Connection and the protocol's own headers). From then on the
+  // connection carries raw bytes both ways: Write() sends bytes unframed, `on_data` receives
+  // the client's bytes on the server's loop thread (it must not block), End() closes the
+  // connection and OnClose() fires when the client goes away. Writers that cannot switch
+  // (the in-process transport) answer 400.
+  virtual void Upgrade(int status, Headers headers, std::function<void(std::string_view)> on_data) {
+    (void)status;
+    (void)on_data;
+    (void)headers;
+    Send(
+        400, {},
+        R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"protocol upgrades are not supported on this connection","reason":"BadRequest","code":400})");
+  }
 };
 
 // Runs on one of the server's worker threads, one request of a connection at a time (the

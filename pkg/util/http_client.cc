@@ -455,6 +455,7 @@ std::string HttpClient::BuildRequest(std::string_view method, std::string_view t
     if (ClientOwnsHeader(h.name)) continue;
     out += h.name + ": " + h.value + "\r\n";
   }
+  if (headers.Has("Upgrade")) out += "Connection: Upgrade\r\n";  // asks to switch protocols
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     out += fmt::format("Content-Length: {}\r\n", body.size());
   }
@@ -477,6 +478,10 @@ Status HttpClient::ReadResponse(Exchange* e) {
     if (e->stopped) return Status::Ok();
     http_errno err = HTTP_PARSER_ERRNO(&e->parser);
     if (e->message_done) {
+      if (e->parser.upgrade && e->response.status == 101) {
+        upgraded_input_ = data.substr(n);  // the new protocol's first bytes
+        break;
+      }
       // Bytes after the response: the connection is out of step, do not reuse it.
       if (n < data.size()) e->keep_alive = false;
       break;
@@ -507,6 +512,7 @@ Status HttpClient::RoundTrip(std::string_view method, std::string_view target,
     Status st = SendAll(request);
     if (st.ok()) st = ReadResponse(e);
     if (st.ok()) {
+      if (e->parser.upgrade && e->response.status == 101) return Status::Ok();  // now raw
       if (e->stopped || !e->keep_alive) Disconnect();
       return Status::Ok();
     }
@@ -544,6 +550,31 @@ Status HttpClient::Stream(std::string_view method, std::string_view target, cons
   if (status >= 200 && status < 300) return Status::Ok();
   std::string body = exchange.response.body.substr(0, kMaxErrorBody);
   return Status(CodeForHttpStatus(status), fmt::format("HTTP {}: {}", status, body));
+}
+
+Result<Response> HttpClient::Upgrade(std::string_view method, std::string_view target,
+                                     const Headers& headers) {
+  Exchange exchange;
+  upgraded_input_.clear();
+  RETURN_IF_ERROR(RoundTrip(method, target, headers, {}, &exchange));
+  if (exchange.response.status != 101) Disconnect();
+  return std::move(exchange.response);
+}
+
+Status HttpClient::ReadUpgraded(std::string* out, bool* eof) {
+  *eof = false;
+  if (!upgraded_input_.empty()) {
+    out->append(upgraded_input_);
+    upgraded_input_.clear();
+    return Status::Ok();
+  }
+  if (!connected_) return Status::Unavailable("not connected");
+  return CancelledOr(ReceiveSome(out, eof, Wait()));
+}
+
+Status HttpClient::WriteUpgraded(std::string_view bytes) {
+  if (!connected_) return Status::Unavailable("not connected");
+  return CancelledOr(SendAll(bytes));
 }
 
 }  // namespace sampan::http

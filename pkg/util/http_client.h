@@ -84,6 +84,20 @@ class HttpClient {
   Status Stream(std::string_view method, std::string_view target, const Headers& headers,
                 const std::function<bool(std::string_view chunk)>& on_chunk, Response* head);
 
+  // Sends a request that asks to switch protocols (an "Upgrade" header, e.g. websocket;
+  // "Connection: Upgrade" is added). On 101 the connection becomes a raw byte stream for
+  // ReadUpgraded/WriteUpgraded and the 101's head is returned; any other answer is returned
+  // whole (status, headers, body) and the connection is dropped.
+  Result<Response> Upgrade(std::string_view method, std::string_view target,
+                           const Headers& headers);
+  // After a 101: the server's next bytes (blocks until at least one arrives) or *eof.
+  Status ReadUpgraded(std::string* out, bool* eof);
+  Status WriteUpgraded(std::string_view bytes);
+  // For poll() between reads of an upgraded connection: readable when ReadUpgraded has more
+  // (HasBufferedInput() too: bytes that came with the 101). -1 when not connected.
+  int socket_fd() const { return fd_; }
+  bool HasBufferedInput() const { return !upgraded_input_.empty(); }
+
   // Thread-safe: aborts a request in progress (it returns Unavailable) and makes every later
   // call fail the same way. For stopping a watch from another thread.
   void Cancel();
@@ -129,6 +143,7 @@ class HttpClient {
   std::mutex fd_mu_;  // guards fd_ against Cancel()
   int fd_ = -1;       // changed only by the request thread, under fd_mu_
   std::atomic<bool> cancelled_{false};
+  std::string upgraded_input_;  // bytes that arrived with a 101, not yet read
 };
 
 }  // namespace sampan::http

@@ -176,6 +176,11 @@ void Connection::OnRead(ssize_t nread) {
   } else {
     in_.append(data);
   }
+  if (upgraded_) {
+    if (state_ == State::kHandling && !in_.empty() && on_upgraded_data_) on_upgraded_data_(in_);
+    in_.clear();
+    return;
+  }
   if (state_ == State::kBody) ArmTimer(ctx_->options.idle_timeout);  // body inactivity
   ProcessInput();
   if (state_ == State::kHandling && in_.size() > kMaxBufferedInput) StopReading();
@@ -426,7 +431,35 @@ void Connection::StartStream(uint64_t seq, int status, Headers headers) {
   Output(std::move(out));
 }
 
+void Connection::Upgrade(uint64_t seq, int status, Headers headers,
+                         std::function<void(std::string_view)> on_data) {
+  if (!IsCurrent(seq) || responded_) return;
+  responded_ = true;
+  streaming_ = true;
+  upgraded_ = true;
+  chunked_ = false;
+  keep_alive_ = false;
+  headers.Remove("Content-Length");
+  headers.Remove("Transfer-Encoding");
+  if (!headers.Has("Date")) headers.Add("Date", HttpDate());
+  std::string out;
+  AppendResponseHead(status, headers, &out);
+  Output(std::move(out));
+  on_upgraded_data_ = std::move(on_data);
+  ArmTimer(milliseconds(0));
+  if (!in_.empty()) {  // sent right behind the request
+    std::string early;
+    early.swap(in_);
+    if (on_upgraded_data_) on_upgraded_data_(early);
+  }
+  StartReading();
+}
+
 void Connection::WriteChunk(uint64_t seq, std::string chunk) {
+  if (upgraded_) {
+    if (IsCurrent(seq) && !chunk.empty()) Output(std::move(chunk));
+    return;
+  }
   if (!IsCurrent(seq) || !streaming_ || head_request_ || chunk.empty()) return;
   if (!chunked_) {
     Output(std::move(chunk));

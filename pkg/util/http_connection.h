@@ -14,10 +14,10 @@
 // Ownership: the server's map holds the shared_ptr; after Close() both uv handles close and
 // ServerContext::closed drops it (the last callback touching the object).
 //
-// Protocol upgrades (WebSocket / SPDY for exec, attach, port-forward) are not implemented:
-// an Upgrade request is handled as an ordinary request on a connection that then closes.
-// The seam is Connection::Dispatch/FinishResponse: an upgrade handler would take over the
-// socket and the unparsed bytes in `in_` after a 101 response instead of parsing HTTP again.
+// Protocol upgrades (WebSocket for exec): a handler may answer with Upgrade(); the connection
+// then stays in kHandling with upgraded_ set, hands every byte it reads (the unparsed rest of
+// `in_` first) to the handler's callback and writes the handler's bytes unframed, until the
+// handler ends it (graceful close) or the client goes away (OnClose).
 
 #include <http_parser.h>
 #include <uv.h>
@@ -71,6 +71,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void StartStream(uint64_t seq, int status, Headers headers);
   void WriteChunk(uint64_t seq, std::string chunk);
   void EndStream(uint64_t seq);
+  // Sends the 101 head; from now on raw bytes both ways (WriteChunk writes them unframed,
+  // EndStream closes).
+  void Upgrade(uint64_t seq, int status, Headers headers,
+               std::function<void(std::string_view)> on_data);
   // The writer gave up (its client stopped reading): close.
   void Abort(uint64_t seq, std::string_view why);
 
@@ -153,6 +157,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = false;
   bool head_request_ = false;
   bool http10_ = false;
+  bool upgraded_ = false;
+  std::function<void(std::string_view)> on_upgraded_data_;
 };
 
 }  // namespace sampan::http

@@ -83,6 +83,21 @@ void ResponseWriterImpl::StartStream(int status, Headers headers) {
   });
 }
 
+void ResponseWriterImpl::Upgrade(int status, Headers headers,
+                                 std::function<void(std::string_view)> on_data) {
+  std::lock_guard lock(state_->mu);
+  if (phase_ != Phase::kNone) {
+    kLog.Debug("Upgrade() on a response that was already started; ignored");
+    return;
+  }
+  phase_ = Phase::kStreaming;  // Write() and End() now carry the new protocol's bytes
+  if (state_->closed) return;
+  PostLocked([seq = seq_, status, headers = std::move(headers),
+              on_data = std::move(on_data)](Connection& c) mutable {
+    c.Upgrade(seq, status, std::move(headers), std::move(on_data));
+  });
+}
+
 void ResponseWriterImpl::Write(std::string chunk) {
   std::lock_guard lock(state_->mu);
   if (phase_ != Phase::kStreaming || state_->closed || overflowed_ || chunk.empty()) return;

@@ -48,6 +48,7 @@ class ResponseWriterImpl final : public ResponseWriter {
   void End() override;
   bool Closed() const override;
   void OnClose(std::function<void()> fn) override;
+  void Upgrade(int status, Headers headers, std::function<void(std::string_view)> on_data) override;
 
  private:
   enum class Phase { kNone, kStreaming, kDone };

@@ -6,7 +6,8 @@
 // libuv loop on the server's own thread that owns every connection (http_connection.h).
 // Errors the server answers itself (400, 413, 431) carry Kubernetes Status JSON bodies.
 // A client that closes its end (EOF) while its request is handled counts as gone: the
-// response's OnClose fires. Upgrades (WebSocket/SPDY) are not supported yet.
+// response's OnClose fires. A handler may switch protocols (WebSocket) with
+// ResponseWriter::Upgrade; SPDY is not implemented.
 
 #include <chrono>
 #include <cstddef>

@@ -152,7 +152,7 @@ TEST_F(CertsTest, HostNameDefaultsToGethostname) {
 TEST_F(CertsTest, SecondStartReusesIdenticalFiles) {
   Ensure();
   std::map<std::string, std::string> before = Snapshot();
-  EXPECT_EQ(before.size(), 8u);
+  EXPECT_EQ(before.size(), 10u);  // CAs, serving, admin, kubelet client: cert + key each
   ServerCerts again = Ensure();
   EXPECT_EQ(Snapshot(), before);
   EXPECT_EQ(again.serving.cert_pem, before["serving-kube-apiserver.crt"]);

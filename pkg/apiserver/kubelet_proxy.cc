@@ -1,0 +1,285 @@
+#include "pkg/apiserver/kubelet_proxy.h"
+
+#include <fmt/core.h>
+#include <poll.h>
+
+#include <cerrno>
+
+#include "pkg/api/log_options.h"
+#include "pkg/api/registry.h"
+#include "pkg/apiserver/pod_log.h"
+#include "pkg/util/byte_queue.h"
+#include "pkg/util/http_client.h"
+#include "pkg/util/log.h"
+
+namespace sampan::apiserver {
+namespace {
+
+using api::Json;
+
+const log::Logger kLog("apiserver");
+
+void SendApiError(http::ResponseWriter& out, const ApiError& e) {
+  http::Headers headers;
+  headers.Add("Content-Type", "application/json");
+  out.Send(e.code, std::move(headers), e.Body());
+}
+
+// A kubelet's error answer as the API's: its Status object when it sent one, else the text.
+ApiError FromKubelet(int code, const std::string& body) {
+  ApiError e;
+  e.code = code;
+  e.reason = code == 400   ? "BadRequest"
+             : code == 404 ? "NotFound"
+             : code == 403 ? "Forbidden"
+                           : "InternalError";
+  e.message = body;
+  if (Result<Json> status = api::ParseJson(body); status.ok() && status->is_object()) {
+    e.message = api::GetString(*status, "message", body);
+    std::string reason = api::GetString(*status, "reason");
+    if (!reason.empty()) e.reason = reason;
+  }
+  if (code == 401 || code == 403) {
+    // The API server itself was refused: a server-side problem for the client.
+    e.message = fmt::format("the kubelet refused the API server ({}): {}", code, e.message);
+    e.code = 500;
+    e.reason = "InternalError";
+  }
+  return e;
+}
+
+// Whether the pod's status says the container runs (exec needs a running container).
+bool ContainerRunning(const Json& pod, const std::string& container) {
+  for (const char* field : {"status.containerStatuses", "status.initContainerStatuses",
+                            "status.ephemeralContainerStatuses"}) {
+    const Json* list = api::FindPath(pod, field);
+    if (list == nullptr || !list->is_array()) continue;
+    for (const Json& s : *list) {
+      if (api::GetString(s, "name") != container) continue;
+      const Json* state = api::Find(s, "state");
+      return state != nullptr && api::Find(*state, "running") != nullptr;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+KubeletProxy::KubeletProxy(RestHandler& rest, KubeletClientConfig config)
+    : rest_(rest), config_(std::move(config)) {}
+
+KubeletProxy::~KubeletProxy() { Stop(); }
+
+void KubeletProxy::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    for (http::HttpClient* c : active_) c->Cancel();
+  }
+  threads_.JoinAll();
+}
+
+void KubeletProxy::Track(http::HttpClient* client, bool add) {
+  std::lock_guard lock(mu_);
+  if (add) {
+    active_.insert(client);
+    if (stopped_) client->Cancel();
+  } else {
+    active_.erase(client);
+  }
+}
+
+Result<KubeletProxy::Target> KubeletProxy::Locate(const Json& pod) {
+  std::string node_name = api::GetString(api::ObjectField(pod, "spec"), "nodeName");
+  const api::ResourceInfo* nodes = api::Registry::Builtin().Find("", "v1", "nodes");
+  ASSIGN_OR_RETURN(Json node, rest_.GetObject(*nodes, "", node_name));
+  ASSIGN_OR_RETURN(KubeletEndpoint endpoint, KubeletEndpointOf(node));
+  return Target{endpoint.host, endpoint.port};
+}
+
+Result<std::unique_ptr<http::HttpClient>> KubeletProxy::ClientFor(const Target& target) {
+  http::ClientOptions options;
+  options.host = target.host;
+  options.port = target.port;
+  options.user_agent = "sampan-apiserver";
+  options.tls = http::ClientTlsOptions{config_.ca_file, config_.cert_file, config_.key_file};
+  return http::HttpClient::New(options);
+}
+
+void KubeletProxy::Log(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  const std::string& ns = ctx.info.namespace_;
+  const std::string& name = ctx.info.name;
+  Result<api::LogQuery> query = api::ParseLogQuery(ctx.http->query);
+  if (!query.ok()) return SendApiError(*out, BadRequest(query.status().message()));
+  Result<Json> pod = rest_.GetObject(*ctx.resource, ns, name);
+  if (!pod.ok()) return SendApiError(*out, FromStatus(pod.status(), ctx.resource, name));
+  Result<std::string> container = PodLogContainer(*pod, query->container);
+  if (!container.ok()) return SendApiError(*out, BadRequest(container.status().message()));
+  if (Status ready = CheckContainerLogReady(*pod, *container, query->previous); !ready.ok()) {
+    return SendApiError(*out, BadRequest(ready.message()));
+  }
+  if (api::GetString(api::ObjectField(*pod, "spec"), "nodeName").empty()) {
+    return SendApiError(
+        *out, BadRequest(fmt::format("container \"{}\" in pod \"{}\" is waiting to start: "
+                                     "ContainerCreating",
+                                     *container, name)));
+  }
+  if (config_.cert_file.empty()) {
+    ApiError e = Internal("this API server has no client certificate for kubelets");
+    e.code = 503;
+    e.reason = "ServiceUnavailable";
+    return SendApiError(*out, e);
+  }
+  Result<Target> target = Locate(*pod);
+  if (!target.ok()) return SendApiError(*out, FromStatus(target.status()));
+
+  Result<std::unique_ptr<http::HttpClient>> client = ClientFor(*target);
+  if (!client.ok()) return SendApiError(*out, Internal(client.status().message()));
+  std::string target_path = fmt::format("/containerLogs/{}/{}/{}", api::UrlEncode(ns),
+                                        api::UrlEncode(name), api::UrlEncode(*container));
+  query->container.clear();
+  if (std::string q = query->Encode(); !q.empty()) target_path += "?" + q;
+
+  threads_.Spawn([this, client = std::shared_ptr<http::HttpClient>(std::move(*client)), target_path,
+                  out = std::move(out), key = ns + "/" + name] {
+    Track(client.get(), true);
+    out->OnClose([client] { client->Cancel(); });
+    bool started = false;
+    http::Response head;
+    Status status = client->Stream(
+        "GET", target_path, {},
+        [&](std::string_view chunk) {
+          if (!started) {
+            http::Headers headers;
+            headers.Add("Content-Type", "text/plain");
+            out->StartStream(200, std::move(headers));
+            started = true;
+          }
+          out->Write(std::string(chunk));
+          return !out->Closed();
+        },
+        &head);
+    Track(client.get(), false);
+    if (started) {
+      out->End();
+    } else if (status.ok()) {
+      http::Headers headers;
+      headers.Add("Content-Type", "text/plain");
+      out->Send(200, std::move(headers), "");
+    } else if (head.status >= 300) {
+      SendApiError(*out, FromKubelet(head.status, head.body));
+    } else if (!out->Closed()) {
+      kLog.Info("logs of pod {}: kubelet unreachable: {}", key, status.message());
+      ApiError e = Internal(status.message());
+      SendApiError(*out, e);
+    }
+  });
+}
+
+void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  const std::string& ns = ctx.info.namespace_;
+  const std::string& name = ctx.info.name;
+  const http::Request& req = *ctx.http;
+  Result<Json> pod = rest_.GetObject(*ctx.resource, ns, name);
+  if (!pod.ok()) return SendApiError(*out, FromStatus(pod.status(), ctx.resource, name));
+  Result<std::string> container = PodLogContainer(*pod, ctx.query.GetOr("container", ""));
+  if (!container.ok()) return SendApiError(*out, BadRequest(container.status().message()));
+  std::string phase = api::GetString(api::ObjectField(*pod, "status"), "phase");
+  if (phase == "Succeeded" || phase == "Failed") {
+    return SendApiError(
+        *out, BadRequest(fmt::format("cannot exec into a container in a completed pod; current "
+                                     "phase is {}",
+                                     phase)));
+  }
+  if (api::GetString(api::ObjectField(*pod, "spec"), "nodeName").empty()) {
+    return SendApiError(*out,
+                        BadRequest(fmt::format("pod {} does not have a host assigned", name)));
+  }
+  if (!ContainerRunning(*pod, *container)) {
+    return SendApiError(*out, BadRequest(fmt::format("container not found (\"{}\")", *container)));
+  }
+  // After the checks above: kubectl 1.30+ retries with SPDY when the WebSocket upgrade is
+  // refused, and should then still see why (a wrong container, a finished pod).
+  std::string upgrade(req.headers.Get("Upgrade"));
+  if (upgrade.find("websocket") == std::string::npos &&
+      upgrade.find("WebSocket") == std::string::npos) {
+    return SendApiError(*out, BadRequest("Upgrade request required: this server speaks the "
+                                         "WebSocket protocols (v5.channel.k8s.io, "
+                                         "v4.channel.k8s.io), not SPDY"));
+  }
+  if (config_.cert_file.empty()) {
+    ApiError e = Internal("this API server has no client certificate for kubelets");
+    e.code = 503;
+    e.reason = "ServiceUnavailable";
+    return SendApiError(*out, e);
+  }
+  Result<Target> target = Locate(*pod);
+  if (!target.ok()) return SendApiError(*out, FromStatus(target.status()));
+  Result<std::unique_ptr<http::HttpClient>> made = ClientFor(*target);
+  if (!made.ok()) return SendApiError(*out, Internal(made.status().message()));
+  std::shared_ptr<http::HttpClient> client = std::move(*made);
+  std::string path = fmt::format("/exec/{}/{}/{}", api::UrlEncode(ns), api::UrlEncode(name),
+                                 api::UrlEncode(*container));
+  if (!req.query.empty()) path += "?" + req.query;
+  http::Headers headers;
+  headers.Add("Upgrade", "websocket");
+  for (const char* h : {"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol"}) {
+    if (req.headers.Has(h)) headers.Add(h, std::string(req.headers.Get(h)));
+  }
+  Result<std::unique_ptr<ByteQueue>> queue = ByteQueue::New();
+  if (!queue.ok()) return SendApiError(*out, Internal(queue.status().message()));
+  std::shared_ptr<ByteQueue> input = std::move(*queue);
+
+  threads_.Spawn([this, client, path, headers, input, out = std::move(out), key = ns + "/" + name] {
+    Track(client.get(), true);
+    Result<http::Response> answer = client->Upgrade("GET", path, headers);
+    if (!answer.ok()) {
+      Track(client.get(), false);
+      kLog.Info("exec in pod {}: kubelet unreachable: {}", key, answer.status().message());
+      return SendApiError(*out, Internal(answer.status().message()));
+    }
+    if (answer->status != 101) {
+      Track(client.get(), false);
+      return SendApiError(*out, FromKubelet(answer->status, answer->body));
+    }
+    http::Headers switched;
+    for (const char* h :
+         {"Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"}) {
+      if (answer->headers.Has(h)) switched.Add(h, std::string(answer->headers.Get(h)));
+    }
+    out->OnClose([input, client] {
+      input->Close();
+      client->Cancel();
+    });
+    out->Upgrade(101, std::move(switched), [input](std::string_view bytes) { input->Push(bytes); });
+    // Splice: client -> kubelet from the queue, kubelet -> client from the socket.
+    while (true) {
+      if (!client->HasBufferedInput()) {
+        pollfd fds[2] = {{input->fd(), POLLIN, 0}, {client->socket_fd(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+          if (errno == EINTR) continue;
+          break;
+        }
+        if (fds[0].revents != 0) {
+          bool eof = false;
+          std::string bytes = input->Take(&eof);
+          if (!bytes.empty() && !client->WriteUpgraded(bytes).ok()) break;
+          if (eof) break;
+        }
+        if (fds[1].revents == 0) continue;
+      }
+      std::string bytes;
+      bool eof = false;
+      if (!client->ReadUpgraded(&bytes, &eof).ok() || eof) {
+        if (!bytes.empty()) out->Write(std::move(bytes));
+        break;
+      }
+      out->Write(std::move(bytes));
+    }
+    Track(client.get(), false);
+    client->Cancel();
+    out->End();
+  });
+}
+
+}  // namespace sampan::apiserver

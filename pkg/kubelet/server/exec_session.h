@@ -1,0 +1,24 @@
+#pragma once
+// One `kubectl exec` session on the kubelet: the upgraded WebSocket connection on one side,
+// an ExecProcess (Runtime::Exec) on the other, joined by the channel protocol
+// (remote_command.h). Runs on a thread of its own and blocks until the command ends (its
+// outputs drained, its exit code sent on the error channel, the WebSocket closed) or the
+// client goes away (the command is then killed).
+
+#include <memory>
+#include <string>
+
+#include "pkg/kubelet/server/remote_command.h"
+#include "pkg/util/byte_queue.h"
+#include "pkg/util/http.h"
+#include "runtime/runtime.h"
+
+namespace sampan::kubelet {
+
+// `input` receives the client's raw bytes (frames) from the connection and is closed when
+// the client goes away; `out` is the upgraded response (Write = raw bytes, End = close).
+void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
+                    const std::string& protocol, ByteQueue& input,
+                    const std::shared_ptr<http::ResponseWriter>& out);
+
+}  // namespace sampan::kubelet
