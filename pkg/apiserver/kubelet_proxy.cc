@@ -106,6 +106,28 @@ Result<std::unique_ptr<http::HttpClient>> KubeletProxy::ClientFor(const Target& 
   return http::HttpClient::New(options);
 }
 
+std::unique_ptr<http::HttpClient> KubeletProxy::ConnectForPod(const Json& pod,
+                                                              http::ResponseWriter& out) {
+  if (config_.cert_file.empty()) {
+    ApiError e = Internal("this API server has no client certificate for kubelets");
+    e.code = 503;
+    e.reason = "ServiceUnavailable";
+    SendApiError(out, e);
+    return nullptr;
+  }
+  Result<Target> target = Locate(pod);
+  if (!target.ok()) {
+    SendApiError(out, FromStatus(target.status()));
+    return nullptr;
+  }
+  Result<std::unique_ptr<http::HttpClient>> client = ClientFor(*target);
+  if (!client.ok()) {
+    SendApiError(out, Internal(client.status().message()));
+    return nullptr;
+  }
+  return std::move(*client);
+}
+
 void KubeletProxy::Log(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
@@ -124,24 +146,14 @@ void KubeletProxy::Log(const RequestContext& ctx, std::shared_ptr<http::Response
                                      "ContainerCreating",
                                      *container, name)));
   }
-  if (config_.cert_file.empty()) {
-    ApiError e = Internal("this API server has no client certificate for kubelets");
-    e.code = 503;
-    e.reason = "ServiceUnavailable";
-    return SendApiError(*out, e);
-  }
-  Result<Target> target = Locate(*pod);
-  if (!target.ok()) return SendApiError(*out, FromStatus(target.status()));
-
-  Result<std::unique_ptr<http::HttpClient>> client = ClientFor(*target);
-  if (!client.ok()) return SendApiError(*out, Internal(client.status().message()));
+  std::shared_ptr<http::HttpClient> client = ConnectForPod(*pod, *out);
+  if (client == nullptr) return;
   std::string target_path = fmt::format("/containerLogs/{}/{}/{}", api::UrlEncode(ns),
                                         api::UrlEncode(name), api::UrlEncode(*container));
   query->container.clear();
   if (std::string q = query->Encode(); !q.empty()) target_path += "?" + q;
 
-  threads_.Spawn([this, client = std::shared_ptr<http::HttpClient>(std::move(*client)), target_path,
-                  out = std::move(out), key = ns + "/" + name] {
+  threads_.Spawn([this, client, target_path, out = std::move(out), key = ns + "/" + name] {
     Track(client.get(), true);
     out->OnClose([client] { client->Cancel(); });
     bool started = false;
@@ -207,17 +219,8 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
                                          "WebSocket protocols (v5.channel.k8s.io, "
                                          "v4.channel.k8s.io), not SPDY"));
   }
-  if (config_.cert_file.empty()) {
-    ApiError e = Internal("this API server has no client certificate for kubelets");
-    e.code = 503;
-    e.reason = "ServiceUnavailable";
-    return SendApiError(*out, e);
-  }
-  Result<Target> target = Locate(*pod);
-  if (!target.ok()) return SendApiError(*out, FromStatus(target.status()));
-  Result<std::unique_ptr<http::HttpClient>> made = ClientFor(*target);
-  if (!made.ok()) return SendApiError(*out, Internal(made.status().message()));
-  std::shared_ptr<http::HttpClient> client = std::move(*made);
+  std::shared_ptr<http::HttpClient> client = ConnectForPod(*pod, *out);
+  if (client == nullptr) return;
   std::string path = fmt::format("/exec/{}/{}/{}", api::UrlEncode(ns), api::UrlEncode(name),
                                  api::UrlEncode(*container));
   if (!req.query.empty()) path += "?" + req.query;

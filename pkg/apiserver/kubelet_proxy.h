@@ -48,6 +48,8 @@ class KubeletProxy {
   };
   Result<Target> Locate(const api::Json& pod);
   Result<std::unique_ptr<http::HttpClient>> ClientFor(const Target& target);
+  // A client to the pod's node's kubelet, or nullptr after sending the error to `out`.
+  std::unique_ptr<http::HttpClient> ConnectForPod(const api::Json& pod, http::ResponseWriter& out);
   void Track(http::HttpClient* client, bool add);
 
   RestHandler& rest_;

@@ -9,20 +9,9 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-BUILD=$(dirname "$BIN")
-mkdir -p "$TMP/img" "$TMP/data/agent/images"
-"$BUILD/test/helpers/mkimage" "$TMP/img" >/dev/null && cp "$TMP/img/busybox.oci.tar" "$TMP/data/agent/images/"
-
-use_netns || { fail "network namespace"; finish; exit 1; }
 KPORT=$((10000 + RANDOM % 9000))
-WITH_AGENT=1 require_server --node-name logs-test --node-ip 127.0.0.1 --kubelet-port "$KPORT" \
+start_node --node-name logs-test --node-ip 127.0.0.1 --kubelet-port "$KPORT" \
   --log-level "${LOG_LEVEL:-info}"
-use_kubectl 1.33 || { finish; exit 1; }
-if wait_until 30 sh -c "'$BIN' images ls --data-dir '$TMP/data' | grep -q busybox"; then
-  pass "test image imported"
-else
-  fail "test image imported" "$("$BIN" images ls --data-dir "$TMP/data" 2>&1)"
-fi
 
 field_is() { [[ $(k get pod "$1" -o jsonpath="$2" 2>/dev/null) == "$3" ]]; }
 field_at_least() { local v; v=$(k get pod "$1" -o jsonpath="$2" 2>/dev/null); [[ -n $v ]] && ((v >= $3)); }

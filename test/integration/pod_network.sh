@@ -7,18 +7,13 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-BUILD=$(dirname "$BIN")
-mkdir -p "$TMP/img" "$TMP/data/agent/images"
-"$BUILD/test/helpers/mkimage" "$TMP/img" >/dev/null && cp "$TMP/img/busybox.oci.tar" "$TMP/data/agent/images/"
-
-use_netns || { fail "network namespace"; finish; exit 1; }
 # The node's address: one end of a veth pair in the test's namespace.
-ip -n "$NETNS" link add node0 type veth peer name node0peer && ip -n "$NETNS" addr add 192.0.2.10/24 dev node0 &&
-  ip -n "$NETNS" link set node0 up && ip -n "$NETNS" link set node0peer up
-WITH_AGENT=1 require_server --node-name net-test --node-ip 192.0.2.10
-use_kubectl 1.33 || { finish; exit 1; }
-images_ready() { "$BIN" images ls --data-dir "$TMP/data" 2>/dev/null | grep -q busybox; }
-wait_until 30 images_ready || fail "test image imported"
+before_start() {
+  ip -n "$NETNS" link add node0 type veth peer name node0peer &&
+    ip -n "$NETNS" addr add 192.0.2.10/24 dev node0 &&
+    ip -n "$NETNS" link set node0 up && ip -n "$NETNS" link set node0peer up
+}
+start_node --node-name net-test --node-ip 192.0.2.10
 
 k apply -f - >/dev/null <<'YAML'
 apiVersion: v1

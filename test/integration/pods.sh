@@ -7,18 +7,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-BUILD=$(dirname "$BIN")
-mkdir -p "$TMP/img" "$TMP/data/agent/images"
-"$BUILD/test/helpers/mkimage" "$TMP/img" >/dev/null && cp "$TMP/img/busybox.oci.tar" "$TMP/data/agent/images/"
-
-use_netns || { fail "network namespace"; finish; exit 1; }
-WITH_AGENT=1 require_server --node-name pods-test --node-ip 127.0.0.1
-use_kubectl 1.33 || { finish; exit 1; }
-if wait_until 30 sh -c "'$BIN' images ls --data-dir '$TMP/data' | grep -q busybox"; then
-  pass "test image imported"
-else
-  fail "test image imported" "$("$BIN" images ls --data-dir "$TMP/data" 2>&1)"
-fi
+start_node --node-name pods-test --node-ip 127.0.0.1
 
 phase() { k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
 column() { k get pod "$1" --no-headers 2>/dev/null | awk -v n="$2" '{print $n}'; }

@@ -97,3 +97,23 @@ start_server() {
   # Unauthenticated health checks answer 401, which is still an answer.
   return 0
 }
+
+# A one-node cluster for pod suites: the busybox test image waiting as an airgap archive,
+# the server with its agent in a network namespace of its own (`before_start` runs there
+# first, e.g. to give the node an address), kubectl 1.33, and the image imported. Arguments
+# go to the server. Ends the suite on failure.
+start_node() {
+  mkdir -p "$TMP/img" "$TMP/data/agent/images"
+  "$(dirname "$BIN")/test/helpers/mkimage" "$TMP/img" >/dev/null &&
+    cp "$TMP/img/busybox.oci.tar" "$TMP/data/agent/images/"
+  use_netns || { fail "network namespace"; finish; exit 1; }
+  [[ $(type -t before_start) == function ]] && before_start
+  WITH_AGENT=1 require_server "$@"
+  use_kubectl 1.33 || { finish; exit 1; }
+  if wait_until 30 image_imported busybox; then
+    pass "test image imported"
+  else
+    fail "test image imported" "$("$BIN" images ls --data-dir "$TMP/data" 2>&1)"
+  fi
+}
+image_imported() { "$BIN" images ls --data-dir "$TMP/data" 2>/dev/null | grep -q "$1"; }
