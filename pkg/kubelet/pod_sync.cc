@@ -101,6 +101,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
   if (terminal) {
     StopFinishedPod(pod, view);
   } else if (Status st = EnsureSandbox(pod, view, &pod_ip); !st.ok()) {
+    kLog.Debug("pod {}: sandbox not ready: {}", key, st.message());
     result.requeue_after = kRetrySoon;
   } else {
     network_ready = true;
@@ -248,6 +249,7 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
   Result<std::string> id = runtime_.RunPodSandbox(config);
   if (id.ok()) index_.AddSandbox(uid, *id);
   if (!id.ok()) {
+    kLog.Warn("pod {}: sandbox: {}", client::ObjectKey(pod), id.status().message());
     events_.Record(pod, "Warning", "FailedCreatePodSandBox",
                    "Failed to create pod sandbox: " + id.status().message());
     return id.status();
@@ -259,6 +261,7 @@ Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* po
     Result<net::PodAttachment> attached = status.ok() ? net->Attach(*id, status->netns_path)
                                                       : Result<net::PodAttachment>(status.status());
     if (!attached.ok()) {
+      kLog.Warn("pod {}: network: {}", client::ObjectKey(pod), attached.status().message());
       events_.Record(pod, "Warning", "FailedCreatePodSandBox",
                      "Failed to create pod sandbox: network: " + attached.status().message());
       (void)runtime_.StopPodSandbox(*id);

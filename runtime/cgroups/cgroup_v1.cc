@@ -28,8 +28,15 @@ class CgroupV1 final : public Cgroups {
     for (const V1Mount& m : mounts_) {
       for (const std::string& prefix : cgroup_util::Prefixes(full)) {
         std::string dir = Join(m.mount_point, prefix);
-        if (fs_.Exists(dir)) continue;
-        RETURN_IF_ERROR(fs_.MakeDir(dir).WithContext("cgroup v1 " + m.controller));
+        if (!fs_.Exists(dir)) {
+          Status made = fs_.MakeDir(dir);
+          // Another creator may have made it meanwhile (pods start concurrently).
+          if (!made.ok() && !fs_.Exists(dir)) {
+            return made.WithContext("cgroup v1 " + m.controller);
+          }
+        }
+        // Every level, every time: a cpuset made by a concurrent creator may not have its
+        // cpus/mems yet, and a child copied from it would accept no task, for ever.
         if (m.controller == "cpuset") RETURN_IF_ERROR(InitCpuset(dir));
       }
     }

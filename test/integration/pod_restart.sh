@@ -25,7 +25,7 @@ spec:
   - {name: main, image: busybox:fixture, command: ["sh", "-c", "while [ ! -f /tmp/quit ]; do busybox sleep 0.1; done"]}
 YAML
 running() { [[ $(k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null) == Running ]]; }
-if wait_until 30 running steady && wait_until 30 running quitter; then pass "pods run"; else fail "pods run" "$(k get pods 2>&1)"; fi
+if wait_until 30 running steady && wait_until 30 running quitter; then pass "pods run"; else fail "pods run" "$(k get pods 2>&1; grep -E " [WE] " "$TMP/server.log" | tail -5)"; fi
 id_of() { k get pod "$1" -o jsonpath='{.status.containerStatuses[0].containerID}' 2>/dev/null; }
 STEADY_ID=$(id_of steady)
 QUITTER_ID=$(id_of quitter)

@@ -37,6 +37,19 @@ TEST_F(CgroupV1Test, CreateMakesEveryLevelInEveryHierarchyAndSeedsCpuset) {
   EXPECT_EQ(cgroups_->version(), CgroupVersion::kV1);
 }
 
+TEST_F(CgroupV1Test, CreateSeedsCpusetsAnotherCreatorLeftEmpty) {
+  // A concurrent creator made these levels but has not written cpus/mems yet.
+  fs_.AddDir("/cg/cpuset/test-root");
+  fs_.AddDir("/cg/cpuset/test-root/kubepods");
+  fs_.SetFile("/cg/cpuset/test-root/cpuset.cpus", "");
+  fs_.SetFile("/cg/cpuset/test-root/kubepods/cpuset.cpus", "\n");
+  ASSERT_TRUE(cgroups_->Create("kubepods/pod2").ok());
+  EXPECT_EQ(fs_.File("/cg/cpuset/test-root/cpuset.cpus"), "0-1");
+  EXPECT_EQ(fs_.File("/cg/cpuset/test-root/kubepods/cpuset.cpus"), "0-1");
+  EXPECT_EQ(fs_.File("/cg/cpuset/test-root/kubepods/pod2/cpuset.cpus"), "0-1");
+  EXPECT_EQ(fs_.File("/cg/cpuset/test-root/kubepods/pod2/cpuset.mems"), "0");
+}
+
 TEST_F(CgroupV1Test, ApplyWritesV1Knobs) {
   ASSERT_TRUE(cgroups_->Create("c").ok());
   CgroupResources r;
