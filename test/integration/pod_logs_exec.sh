@@ -13,13 +13,6 @@ KPORT=$((10000 + RANDOM % 9000))
 start_node --node-name logs-test --node-ip 127.0.0.1 --kubelet-port "$KPORT" \
   --log-level "${LOG_LEVEL:-info}"
 
-field_is() { [[ $(k get pod "$1" -o jsonpath="$2" 2>/dev/null) == "$3" ]]; }
-field_at_least() { local v; v=$(k get pod "$1" -o jsonpath="$2" 2>/dev/null); [[ -n $v ]] && ((v >= $3)); }
-wait_for() {
-  local name=$1 seconds=$2
-  shift 2
-  if wait_until "$seconds" "$@"; then pass "$name"; else fail "$name" "$(k get pods -o wide 2>&1; grep -v " I " "$TMP/server.log" | tail -20)"; fi
-}
 # expect NAME WANT CMD...: CMD's output (stdout and stderr) equals WANT.
 expect() {
   local name=$1 want=$2 got

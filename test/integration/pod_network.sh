@@ -41,8 +41,7 @@ spec:
 YAML
 
 ip_of() { k get pod "$1" -o jsonpath='{.status.podIP}' 2>/dev/null; }
-running() { [[ $(k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null) == Running ]]; }
-if wait_until 30 running web && wait_until 30 running client; then pass "pods run"; else fail "pods run" "$(k get pods -o wide; k describe pods | tail -30)"; fi
+if wait_until 30 phase_is web Running && wait_until 30 phase_is client Running; then pass "pods run"; else fail "pods run" "$(k get pods -o wide; k describe pods | tail -30)"; fi
 web_ready() { [[ $(k get pod web -o jsonpath='{.status.containerStatuses[0].ready}' 2>/dev/null) == true ]]; }
 wait_until 20 web_ready && pass "httpGet readiness probe on the pod IP passes" || fail "httpGet readiness probe on the pod IP passes" "$(k describe pod web | tail -20)"
 WEB=$(ip_of web)

@@ -24,8 +24,7 @@ spec:
   containers:
   - {name: main, image: busybox:fixture, command: ["sh", "-c", "while [ ! -f /tmp/quit ]; do busybox sleep 0.1; done"]}
 YAML
-running() { [[ $(k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null) == Running ]]; }
-if wait_until 30 running steady && wait_until 30 running quitter; then pass "pods run"; else fail "pods run" "$(k get pods 2>&1; grep -E " [WE] " "$TMP/server.log" | tail -5)"; fi
+if wait_until 30 phase_is steady Running && wait_until 30 phase_is quitter Running; then pass "pods run"; else fail "pods run" "$(k get pods 2>&1; grep -E " [WE] " "$TMP/server.log" | tail -5)"; fi
 id_of() { k get pod "$1" -o jsonpath='{.status.containerStatuses[0].containerID}' 2>/dev/null; }
 STEADY_ID=$(id_of steady)
 QUITTER_ID=$(id_of quitter)
@@ -44,9 +43,8 @@ WITH_AGENT=1 require_server --node-name restart-test --node-ip 127.0.0.1
 contains "running container adopted: same ID" "$(id_of steady)" "$STEADY_ID"
 restarts_of() { k get pod "$1" -o jsonpath='{.status.containerStatuses[0].restartCount}' 2>/dev/null; }
 contains "and no restart" "$(restarts_of steady)" "0"
-restarted() { [[ $(restarts_of quitter) -ge 1 && $(id_of quitter) != "$QUITTER_ID" ]] && running quitter; }
+restarted() { [[ $(restarts_of quitter) -ge 1 && $(id_of quitter) != "$QUITTER_ID" ]] && phase_is quitter Running; }
 wait_until 30 restarted && pass "the ended container is restarted" || fail "the ended container is restarted" "$(k get pod quitter -o yaml | tail -30)"
 check "deleting works on adopted pods" k delete pods --all --grace-period=1 --timeout=60s
-no_shims() { ! pgrep -f "sampan shim .*$TMP/" >/dev/null; }
 wait_until 20 no_shims && pass "no shims left" || fail "no shims left" "$(pgrep -af "sampan shim .*$TMP/")"
 finish

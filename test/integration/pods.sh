@@ -9,19 +9,8 @@ source "$(dirname "$0")/lib/common.sh"
 
 start_node --node-name pods-test --node-ip 127.0.0.1
 
-phase() { k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
 column() { k get pod "$1" --no-headers 2>/dev/null | awk -v n="$2" '{print $n}'; }
-# Conditions for wait_for (functions, so that every poll looks again).
-phase_is() { [[ $(phase "$1") == "$2" ]]; }
 column_is() { [[ $(column "$1" "$2") == "$3" ]]; }
-field_is() { [[ $(k get pod "$1" -o jsonpath="$2" 2>/dev/null) == "$3" ]]; }
-field_at_least() { local v; v=$(k get pod "$1" -o jsonpath="$2" 2>/dev/null); [[ -n $v ]] && ((v >= $3)); }
-# wait_for NAME SECONDS CMD...: passes when CMD succeeds in time, else shows the pods.
-wait_for() {
-  local name=$1 seconds=$2
-  shift 2
-  if wait_until "$seconds" "$@"; then pass "$name"; else fail "$name" "$(k get pods -o wide 2>&1; k get pods -o jsonpath="{range .items[*]}{.metadata.name} {.status}{\"\\n\"}{end}"; grep -v " I " "$TMP/server.log" | tail -20)"; fi
-}
 pod_log() { cat "$TMP"/data/logs/pods/default_"$1"_*/"$2"/0.log 2>/dev/null; }
 
 k create configmap settings --from-literal=mode=fast >/dev/null
@@ -208,6 +197,5 @@ wait_for "no pod directories left" 10 empty_dir "$TMP/data/pods"
 wait_for "no pod logs left" 10 empty_dir "$TMP/data/logs/pods"
 no_pod_cgroups() { [[ -z $(find /sys/fs/cgroup/*/"$CGROUP_ROOT"/kubepods -type d -name 'pod*' 2>/dev/null) ]]; }
 wait_for "no pod cgroups left" 10 no_pod_cgroups
-no_shims() { ! pgrep -f "sampan shim .*$TMP/" >/dev/null; }
 wait_for "no shims left" 10 no_shims
 finish

@@ -117,3 +117,22 @@ start_node() {
   fi
 }
 image_imported() { "$BIN" images ls --data-dir "$TMP/data" 2>/dev/null | grep -q "$1"; }
+
+# Pod conditions for wait_until/wait_for (functions, so that every poll looks again).
+phase() { k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
+phase_is() { [[ $(phase "$1") == "$2" ]]; }
+field_is() { [[ $(k get pod "$1" -o jsonpath="$2" 2>/dev/null) == "$3" ]]; }
+field_at_least() { local v; v=$(k get pod "$1" -o jsonpath="$2" 2>/dev/null); [[ -n $v ]] && ((v >= $3)); }
+# No shim of this suite's data dir is left (every container of the node is gone).
+no_shims() { ! pgrep -f "sampan shim .*$TMP/" >/dev/null; }
+# wait_for NAME SECONDS CMD...: passes when CMD succeeds in time, else shows the pods and
+# the server's recent warnings.
+wait_for() {
+  local name=$1 seconds=$2
+  shift 2
+  if wait_until "$seconds" "$@"; then
+    pass "$name"
+  else
+    fail "$name" "$(k get pods -o wide 2>&1; k get pods -o jsonpath="{range .items[*]}{.metadata.name} {.status}{\"\\n\"}{end}"; grep -v " I " "$TMP/server.log" | tail -20)"
+  fi
+}
