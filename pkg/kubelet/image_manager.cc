@@ -49,14 +49,18 @@ Result<PreparedImage> ImageManager::Prepare(const api::Json& pod, const api::Jso
   };
   if (ref.empty()) return fail("InvalidImageName", "container has no image");
 
-  bool present = store_.Resolve(ref).ok();
+  // Unless the policy pulls anyway, recording the container's use of the image is also the
+  // check that it is present (one lookup in the store, not two).
+  Result<images::ResolvedImage> image = Status::NotFound(ref);
+  if (policy != "Always") image = store_.AddUse(container_id, ref);
+  bool present = image.ok();
   if (policy == "Never" && !present) {
     std::string message =
         fmt::format("Container image \"{}\" is not present with pull policy of Never", ref);
     events_.Record(pod, "Warning", "ErrImageNeverPull", message, field);
     return fail("ErrImageNeverPull", message);
   }
-  if (present && policy != "Always") {
+  if (present) {
     events_.Record(pod, "Normal", "Pulled",
                    fmt::format("Container image \"{}\" already present on machine", ref), field);
   } else {
@@ -87,9 +91,8 @@ Result<PreparedImage> ImageManager::Prepare(const api::Json& pod, const api::Jso
                                "Image size: {} bytes.",
                                ref, took, took, pulled->downloaded_bytes),
                    field);
+    image = store_.AddUse(container_id, ref);
   }
-
-  Result<images::ResolvedImage> image = store_.AddUse(container_id, ref);
   if (!image.ok()) {
     return fail("ErrImagePull", fmt::format("image \"{}\": {}", ref, image.status().message()));
   }

@@ -97,8 +97,10 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
   bool terminal = phase == "Succeeded" || phase == "Failed";
   std::string pod_ip;
   bool network_ready = false;
+  bool acted = false;  // containers started or stopped: the view above is stale
 
   if (terminal) {
+    acted = view.AnyRunning() || view.ReadySandbox() != nullptr;
     StopFinishedPod(pod, view);
   } else if (Status st = EnsureSandbox(pod, view, &pod_ip); !st.ok()) {
     kLog.Debug("pod {}: sandbox not ready: {}", key, st.message());
@@ -114,6 +116,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
       initialized = false;
       if (latest != nullptr && latest->state == ContainerState::kRunning) break;  // wait for it
       if (latest == nullptr || ShouldRestart(pod, *latest, true, result)) {
+        acted = true;
         StartContainer(pod, c, true, view, sandbox->id, pod_ip, result);
       }
       break;  // one init container at a time
@@ -138,6 +141,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
                          FieldPath(c, false));
           int64_t grace =
               api::GetInt(api::ObjectField(pod, "spec"), "terminationGracePeriodSeconds", 30);
+          acted = true;
           (void)runtime_.StopContainer(latest->id, std::chrono::seconds(grace));
           Result<ContainerStatus> now = runtime_.GetContainerStatus(latest->id);
           if (!now.ok()) continue;
@@ -145,6 +149,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
           latest = &view.containers[name][0];
         }
         if (latest == nullptr || ShouldRestart(pod, *latest, false, result)) {
+          acted = true;
           StartContainer(pod, c, false, view, sandbox->id, pod_ip, result);
         }
       }
@@ -153,9 +158,12 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
     timer.Mark("containers");
   }
 
-  // Status from a fresh look (what was just started shows as running).
-  Result<PodRuntime> fresh = Observe(uid);
-  if (fresh.ok()) view = std::move(*fresh);
+  // Status from a fresh look when this sync changed something (what was just started shows
+  // as running); otherwise the first look is still current.
+  if (acted) {
+    Result<PodRuntime> fresh = Observe(uid);
+    if (fresh.ok()) view = std::move(*fresh);
+  }
   if (pod_ip.empty()) {
     if (const runtime::SandboxStatus* s = view.ReadySandbox()) {
       if (s->config.host_network) {
