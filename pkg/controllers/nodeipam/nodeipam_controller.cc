@@ -55,13 +55,14 @@ NodeIpamController::NodeIpamController(client::Client& client, uint32_t base, in
     }
     runner_.queue().Add(client::ObjectKey(*node));
   };
-  nodes_.AddHandlers({seen,
-                      [seen](const client::ObjectPtr&, const client::ObjectPtr& n) { seen(n); },
-                      [this](const client::ObjectPtr& node) {
-                        int64_t index = IndexOf(PodCidrOf(*node));
-                        std::lock_guard<std::mutex> lock(mu_);
-                        if (index >= 0) used_.erase(static_cast<uint32_t>(index));
-                      }});
+  nodes_.AddHandlers(
+      {seen, [seen](const client::ObjectPtr&, const client::ObjectPtr& n) { seen(n); },
+       [this](const client::ObjectPtr& node) {
+         int64_t index = IndexOf(PodCidrOf(*node));
+         std::lock_guard<std::mutex> lock(mu_);
+         if (index >= 0) used_.erase(static_cast<uint32_t>(index));
+         assigned_.erase(api::GetString(api::ObjectField(*node, "metadata"), "name"));
+       }});
 }
 
 NodeIpamController::~NodeIpamController() { Stop(); }
@@ -104,6 +105,7 @@ Status NodeIpamController::Sync(const std::string& node_name) {
   uint32_t index = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (assigned_.count(node_name) != 0) return Status::Ok();  // the cache lags our patch
     while (index < count && used_.count(index)) ++index;
     if (index == count) {
       return Status::Unavailable(fmt::format("no pod CIDR left for node {}", node_name));
@@ -118,6 +120,10 @@ Status NodeIpamController::Sync(const std::string& node_name) {
     std::lock_guard<std::mutex> lock(mu_);
     used_.erase(index);
     return patched.status().IsNotFound() ? Status::Ok() : patched.status();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    assigned_[node_name] = cidr;
   }
   kLog.Info("node {}: pod CIDR {}", node_name, cidr);
   return Status::Ok();

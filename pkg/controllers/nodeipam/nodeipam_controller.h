@@ -5,6 +5,7 @@
 // restart never hands out a CIDR twice.
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -40,6 +41,9 @@ class NodeIpamController {
   Runner runner_;
   std::mutex mu_;
   std::set<uint32_t> used_;
+  // Nodes this controller patched whose new CIDR the informer may not show yet: a second
+  // sync from a stale cache must not hand out (and overwrite with) another one.
+  std::map<std::string, std::string> assigned_;
 };
 
 }  // namespace sampan::controllers
