@@ -25,9 +25,6 @@ source "$(dirname "$0")/lib/harness.sh"
 
 DATA=$TMP/data
 img() { "$BIN" images "$@" --data-dir "$DATA"; }
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 mkdir -p "$TMP/img"
 if ! "$BUILD/test/helpers/mkimage" "$TMP/img"; then

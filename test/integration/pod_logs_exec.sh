@@ -9,7 +9,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-KPORT=$((10000 + RANDOM % 9000))
+KPORT=$((32000 + RANDOM % 700)) # apart from free_port's range (the API server's)
 start_node --node-name logs-test --node-ip 127.0.0.1 --kubelet-port "$KPORT" \
   --log-level "${LOG_LEVEL:-info}"
 

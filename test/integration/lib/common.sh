@@ -82,13 +82,18 @@ require_server() {
 start_server() {
   local agent_flag=--disable-agent
   [[ ${WITH_AGENT:-0} == 1 ]] && agent_flag="--cgroup-root $CGROUP_ROOT"
-  PORT=$((20000 + RANDOM % 20000))
   export KUBECONFIG=$TMP/kubeconfig.yaml
   : >"$TMP/empty-config.yaml"
-  SAMPAN_CONFIG=$TMP/empty-config.yaml "${IN_NS[@]}" "$BIN" server --data-dir "$TMP/data" \
-    --write-kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --https-listen-port "$PORT" \
-    $agent_flag "$@" >"$TMP/server.log" 2>&1 &
-  SERVER_PID=$!
+  local attempt
+  for attempt in 1 2 3; do
+    PORT=$(free_port)
+    SAMPAN_CONFIG=$TMP/empty-config.yaml "${IN_NS[@]}" "$BIN" server --data-dir "$TMP/data" \
+      --write-kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --https-listen-port "$PORT" \
+      $agent_flag "$@" >"$TMP/server.log" 2>&1 &
+    SERVER_PID=$!
+    # Another process may take the port between the check and the bind: try another one.
+    wait_until 20 server_up_or_gone && ! grep -q "address already in use" "$TMP/server.log" && break
+  done
   if ! wait_until 20 test -s "$KUBECONFIG" || ! wait_until 20 "${IN_NS[@]}" curl -sk "https://127.0.0.1:$PORT/healthz" -o /dev/null; then
     echo "server did not start:"
     cat "$TMP/server.log"
@@ -96,6 +101,10 @@ start_server() {
   fi
   # Unauthenticated health checks answer 401, which is still an answer.
   return 0
+}
+
+server_up_or_gone() {
+  ! kill -0 "$SERVER_PID" 2>/dev/null || "${IN_NS[@]}" curl -sk "https://127.0.0.1:$PORT/healthz" -o /dev/null
 }
 
 # A one-node cluster for pod suites: the busybox test image waiting as an airgap archive,

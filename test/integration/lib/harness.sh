@@ -19,6 +19,17 @@ contains() {
   if [[ $2 == *"$3"* ]]; then pass "$1"; else fail "$1" "expected to find '$3' in: ${2:0:600}"; fi
 }
 
+# A TCP port nobody listens on, below the kernel's ephemeral range (32768+) so that no
+# outgoing connection of another process holds it
+# (checked in the network namespace IN_NS names, if any).
+free_port() {
+  local port
+  while :; do
+    port=$((10000 + RANDOM % 22000))
+    ${IN_NS[@]+"${IN_NS[@]}"} ss -Htln "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+  done
+}
+
 # Polls `cmd...` until it succeeds or `seconds` pass.
 wait_until() {
   local deadline=$((SECONDS + $1))
