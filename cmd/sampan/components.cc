@@ -141,6 +141,7 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     kubelet_options.node_ip = node.internal_ips[0];
     kubelet_options.data_dir = config.data_dir;
     kubelet_options.pod_log_dir = config.pod_log_dir;
+    kubelet_options.static_pod_dir = config.static_pod_dir;
     kubelet_options.dns.cluster_dns = config.cluster_dns;
     kubelet_options.dns.cluster_domain = config.cluster_domain;
     kubelet_options.kubernetes_service_ip = config.kubernetes_service_ip;

@@ -40,6 +40,7 @@ struct ComponentsConfig {
   std::string private_registry;  // registries.yaml (a missing file is no configuration)
   std::string cgroup_root;       // parent of kubepods/ in each hierarchy
   std::string pod_log_dir;
+  std::string static_pod_dir;  // manifests of static pods
   // The kubelet API (HTTPS): port, serving certificate and the CA of client certificates.
   int kubelet_port = 10250;
   std::string kubelet_cert_file;

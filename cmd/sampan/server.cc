@@ -46,6 +46,7 @@ struct ServerConfig {
   std::string private_registry;
   std::string cgroup_root;
   std::string pod_log_dir;
+  std::string pod_manifest_path;
   int kubelet_port = 10250;
   bool disable_agent = false;
   bool disable_scheduler = false;
@@ -89,6 +90,8 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
   set.String(&c->pod_log_dir, "pod-log-dir", "",
              "Folder of pod logs (default: /var/log/pods, or <data-dir>/logs/pods when "
              "--data-dir is not the default)");
+  set.String(&c->pod_manifest_path, "pod-manifest-path", "",
+             "Folder of static pod manifests (default: <data-dir>/agent/pod-manifests)");
   set.Int(&c->kubelet_port, "kubelet-port", 10250,
           "HTTPS port of the node agent's API (logs, exec)");
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
@@ -277,6 +280,9 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   components_config.pod_log_dir = !config.pod_log_dir.empty() ? config.pod_log_dir
                                   : data_dir == "/var/lib/sampan" ? "/var/log/pods"
                                                                   : data_dir + "/logs/pods";
+  components_config.static_pod_dir = !config.pod_manifest_path.empty()
+                                         ? config.pod_manifest_path
+                                         : data_dir + "/agent/pod-manifests";
   components_config.kubelet_port = config.kubelet_port;
   components_config.kubelet_cert_file = certs->kubelet_serving.cert_path;
   components_config.kubelet_key_file = certs->kubelet_serving.key_path;

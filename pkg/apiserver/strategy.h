@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "pkg/api/pod_defaults.h"
 #include "pkg/api/registry.h"
 #include "pkg/apiserver/api_error.h"
 
@@ -40,10 +41,8 @@ const Strategy& StrategyFor(const api::ResourceInfo& r);
 
 // Shared pieces used by several strategies.
 // Defaulting: sets obj[key] unless the client set it (null counts as unset).
-inline void SetIfMissing(api::Json& obj, const char* key, api::Json value) {
-  if (!obj.contains(key) || obj[key].is_null()) obj[key] = std::move(value);
-}
-void DefaultPodSpec(api::Json& spec);
+using api::DefaultPodSpec;
+using api::SetIfMissing;
 void ValidatePodSpec(const api::Json& spec, const std::string& path, std::vector<Cause>& causes);
 void ValidateSelectorMatchesTemplate(const api::Json& spec, const std::string& path,
                                      std::vector<Cause>& causes);

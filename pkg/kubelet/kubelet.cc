@@ -51,6 +51,17 @@ void Kubelet::Start() {
   // informer shows it is no longer wanted.
   (void)runtime_.Recover();
   loop_.Start();
+  if (!options_.static_pod_dir.empty()) {
+    // Before the informer: a mirror pod it lists finds its static pod known.
+    loop_.dispatcher().Post([this] {
+      static_watcher_ = std::make_unique<StaticPodWatcher>(
+          options_.static_pod_dir, options_.node_name,
+          [this](StaticPodScan scan) { OnStaticPods(std::move(scan)); });
+      if (Status st = static_watcher_->Start(loop_.dispatcher()); !st.ok()) {
+        kLog.Error("static pods in {}: {}", options_.static_pod_dir, st.message());
+      }
+    });
+  }
   pods_.Start();
   loop_.dispatcher().AddRepeatingTimer(options_.relist_interval, [this] { Relist(); });
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
@@ -61,11 +72,15 @@ void Kubelet::Stop() {
   queue_.ShutDown();
   for (std::thread& t : workers_) t.join();
   workers_.clear();
-  loop_.Stop();  // the informer runs on this loop
+  if (static_watcher_ != nullptr) {
+    loop_.dispatcher().Post([this] { static_watcher_->Stop(); });
+  }
+  loop_.Stop();  // the informer and the static pod watcher run on this loop
   pods_.Stop();
 }
 
 void Kubelet::OnPod(const client::ObjectPtr& pod) {
+  if (IsMirrorPod(*pod)) return OnMirrorPod(pod, false);
   std::string uid = Uid(*pod);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -75,6 +90,7 @@ void Kubelet::OnPod(const client::ObjectPtr& pod) {
 }
 
 void Kubelet::OnPodDeleted(const client::ObjectPtr& pod) {
+  if (IsMirrorPod(*pod)) return OnMirrorPod(pod, true);
   std::string uid = Uid(*pod);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -104,8 +120,21 @@ void Kubelet::Work() {
       if (it != desired_.end()) pod = it->second;
     }
     if (pod == nullptr) {
-      // Gone from the API (deleted with grace 0, or our own final delete): tear down.
-      Status st = Teardown(*uid, nullptr, std::chrono::seconds(2));
+      // Gone from the API (deleted with grace 0, or our own final delete), or a static pod
+      // whose file is gone: tear down.
+      client::ObjectPtr removed;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = removed_static_.find(*uid);
+        if (it != removed_static_.end()) removed = it->second;
+      }
+      std::chrono::seconds grace(2);
+      if (removed != nullptr) {
+        grace = std::chrono::seconds(api::GetInt(api::ObjectField(*removed, "spec"),
+                                                 "terminationGracePeriodSeconds", 30));
+      }
+      Status st = Teardown(*uid, removed.get(), grace);
+      if (st.ok() && !DeleteMirror(*uid)) st = Status::Unavailable("mirror pod not deleted");
       if (!st.ok()) {
         kLog.Warn("pod {}: teardown: {}", *uid, st.message());
         queue_.AddRateLimited(*uid);
@@ -115,6 +144,7 @@ void Kubelet::Work() {
         waiting_.erase(*uid);
         restart_requested_.erase(*uid);
         written_status_.erase(*uid);
+        removed_static_.erase(*uid);
       }
       queue_.Done(*uid);
       continue;
@@ -143,7 +173,10 @@ void Kubelet::Work() {
       queue_.Done(*uid);
       continue;
     }
+    bool is_static = IsStaticPod(*pod);
+    if (is_static) pod = WithMirrorStatus(pod);
     SyncResult result = SyncPod(*pod);
+    if (is_static) SyncMirror(*pod);
     if (result.requeue_after) {
       queue_.AddAfter(*uid, *result.requeue_after);
     }
@@ -273,6 +306,8 @@ net::PodNetwork* Kubelet::Network() {
 
 void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
   std::string uid = Uid(pod);
+  client::ObjectPtr target = StatusTarget(pod);
+  if (target == nullptr) return;  // a static pod without its mirror yet
   api::Json comparable = ComparableStatus(status);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -284,8 +319,8 @@ void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
     written_status_[uid] = std::move(comparable);
     return;
   }
-  const api::Json& meta = api::ObjectField(pod, "metadata");
-  api::Json patch = {{"metadata", {{"uid", uid}}}, {"status", std::move(status)}};
+  const api::Json& meta = api::ObjectField(*target, "metadata");
+  api::Json patch = {{"metadata", {{"uid", Uid(*target)}}}, {"status", std::move(status)}};
   Result<api::Json> patched =
       client_.Patch(Pods(), api::GetString(meta, "namespace"), api::GetString(meta, "name"),
                     client::PatchType::kMerge, patch, "status");

@@ -32,6 +32,7 @@
 #include "pkg/kubelet/pod_runtime.h"
 #include "pkg/kubelet/pod_status.h"
 #include "pkg/kubelet/runtime_index.h"
+#include "pkg/kubelet/static_pods.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/runtime.h"
@@ -43,6 +44,7 @@ struct KubeletOptions {
   std::string node_ip;
   std::string data_dir;     // pods/<uid>/ lives here
   std::string pod_log_dir;  // <ns>_<pod>_<uid>/<container>/<restart>.log
+  std::string static_pod_dir;  // manifests of static pods; empty: none
   DnsSettings dns;
   std::string kubernetes_service_ip = "10.43.0.1";
   int workers = 8;
@@ -103,6 +105,20 @@ class Kubelet {
   Result<PodRuntime> Observe(const std::string& pod_uid);
   net::PodNetwork* Network();
   void WriteStatus(const api::Json& pod, api::Json status);
+
+  // static_pod_sync.cc: pods from manifest files, and their mirror pods in the API
+  void OnStaticPods(StaticPodScan scan);
+  // Mirror pods are not pods to run: they stand for a static pod (by its hash).
+  void OnMirrorPod(const client::ObjectPtr& mirror, bool deleted);
+  // The static pod with its mirror's status (what SyncPod builds on).
+  client::ObjectPtr WithMirrorStatus(const client::ObjectPtr& pod);
+  // Creates the mirror pod, or replaces one that is outdated or being deleted.
+  void SyncMirror(const api::Json& pod);
+  // Deletes the mirror of a static pod that is gone; false to retry.
+  bool DeleteMirror(const std::string& hash);
+  void ForgetMirror(const std::string& hash, const client::ObjectPtr& mirror);
+  // Where a pod's status goes: the pod itself, or a static pod's mirror (null: none yet).
+  client::ObjectPtr StatusTarget(const api::Json& pod);
 
   // pod_sync.cc: a pod that should run
   struct SyncResult {
@@ -170,6 +186,10 @@ class Kubelet {
   std::map<std::string, api::Json> written_status_;       // uid -> comparable status last written
   std::map<std::string, std::string> termination_cache_;  // container id -> message
   std::map<std::string, std::set<std::string>> probed_;   // uid -> container ids given to probes
+  std::map<std::string, client::ObjectPtr> static_pods_;     // uid -> pod from its file
+  std::map<std::string, client::ObjectPtr> removed_static_;  // uid -> last pod, until torn down
+  std::map<std::string, client::ObjectPtr> mirrors_;         // static uid -> its mirror pod
+  std::unique_ptr<StaticPodWatcher> static_watcher_;         // loop thread only
   std::unique_ptr<net::PodNetwork> network_;
   std::mutex network_mu_;  // guards network_ creation
 };

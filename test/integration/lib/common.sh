@@ -127,6 +127,24 @@ start_node() {
 }
 image_imported() { "$BIN" images ls --data-dir "$TMP/data" 2>/dev/null | grep -q "$1"; }
 
+# expect NAME WANT CMD...: CMD's output (stdout and stderr) equals WANT.
+expect() {
+  local name=$1 want=$2 got
+  shift 2
+  got=$("$@" 2>&1)
+  if [[ $got == "$want" ]]; then pass "$name"; else fail "$name" "want '$want', got '${got:0:600}'"; fi
+}
+# expect_error NAME NEEDLE CMD...: CMD fails and says NEEDLE.
+expect_error() {
+  local name=$1 needle=$2 got
+  shift 2
+  if got=$("$@" 2>&1); then
+    fail "$name" "succeeded: ${got:0:300}"
+  else
+    contains "$name" "$got" "$needle"
+  fi
+}
+
 # Pod conditions for wait_until/wait_for (functions, so that every poll looks again).
 phase() { k get pod "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
 phase_is() { [[ $(phase "$1") == "$2" ]]; }
