@@ -2,7 +2,9 @@
 // namespace and cgroup subtree of the benchmark's own. Measures the time from the server's
 // start to its Node Ready, the server's idle RSS and CPU with no pods and with 30 running
 // pods, pod startup latency (create -> Running seen by a watch, image present) over 100
-// pods created at 10 per second, and how many of 110 pods run (max pods per node).
+// pods created at 10 per second, and how many of 110 pods run (max pods per node). With
+// kubectl 1.33 on the machine, also: `kubectl exec` round trip, `kubectl logs -f`
+// throughput.
 //
 // SAMPAN_BENCH_QUICK=1 shrinks every phase (a smoke run). Needs root.
 #include <net/if.h>
@@ -21,6 +23,7 @@
 
 #include "pkg/util/log.h"
 #include "test/bench/bench_util.h"
+#include "test/bench/pod_streams.h"
 #include "test/bench/server_process.h"
 
 using namespace sampan;
@@ -171,6 +174,71 @@ void CreatePod(http::HttpClient& c, const std::string& name) {
     Die("create " + name + ": " + (r.ok() ? r->body : r.status().ToString()));
 }
 
+std::string PodPhase(http::HttpClient& c, const std::string& name) {
+  auto r = c.Do("GET", kPods + "/" + name);
+  if (!r.ok() || r->status != 200) return "";
+  Json pod = Json::parse(r->body, nullptr, false);
+  return pod["status"].value("phase", "");
+}
+
+// A pod that writes `lines` lines of 100 characters to stdout and ends.
+std::string LogWriterJson(const std::string& name, long lines) {
+  std::string line(100, 'x');
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", name}}},
+              {"spec",
+               {{"restartPolicy", "Never"},
+                {"containers",
+                 {{{"name", "c"},
+                   {"image", "busybox:fixture"},
+                   {"command",
+                    {"sh", "-c", "yes " + line + " | head -n " + std::to_string(lines)}}}}}}}};
+  return pod.dump();
+}
+
+// exec_p50_ms and logs_mb_s (see the header comment); needs `keep` pods p-*.
+void MeasureStreams(ServerProcess& server, const std::string& dir, int keep, Summary& summary) {
+  std::string kubectl = Kubectl133();
+  if (kubectl.empty()) {
+    std::printf("kubectl 1.33 not found: exec, logs and recovery not measured\n");
+    return;
+  }
+  KubectlRunner k(kubectl, dir + "/kubeconfig");
+  auto api = server.Client();
+  int runs = kQuick ? 5 : 20;
+  double base = P50Of(k.Command("get --raw /livez"), runs);
+  double exec = P50Of(k.Command("exec p-0 -- busybox true"), runs);
+  std::printf("kubectl get --raw /livez: p50 %.1f ms; kubectl exec p-0 -- busybox true: p50 %.1f ms\n",
+              base, exec);
+  if (base < 0 || exec < 0) Die("kubectl failed");
+  summary.Add("kubectl_p50_ms", base, 1).Add("exec_p50_ms", exec - base, 1);
+
+  // Logs: under the 10 MiB rotation size, so that kubectl sees all of it in one file.
+  const long kLines = 69000, kBytes = kLines * 101;
+  auto r = api->Do("POST", kPods, JsonHeaders(), LogWriterJson("logs", kLines));
+  if (!r.ok() || r->status != 201) Die("create the log writer");
+  if (!WaitFor(std::chrono::seconds(60), [&] { return PodPhase(*api, "logs") == "Succeeded"; })) {
+    Die("the log writer did not finish");
+  }
+  std::string out = dir + "/logs.out";
+  std::vector<double> seconds;
+  for (int i = 0; i < (kQuick ? 2 : 5); ++i) {
+    double ms = TimeShell(k.Command("logs -f logs >" + out + " 2>&1"));
+    long got = std::filesystem::exists(out) ? static_cast<long>(std::filesystem::file_size(out)) : 0;
+    if (ms < 0 || got != kBytes) Die("kubectl logs -f gave " + std::to_string(got) + " bytes");
+    seconds.push_back(ms / 1000.0);
+  }
+  double logs_s = Percentile(seconds, 50);
+  double mb_s = kBytes / 1048576.0 / logs_s;
+  std::printf("kubectl logs -f of %.1f MiB: p50 %.3f s = %.1f MiB/s\n", kBytes / 1048576.0,
+              logs_s, mb_s);
+  summary.Add("logs_mb_s", mb_s, 1);
+  (void)api->Do("DELETE", kPods + "/logs");
+  WaitFor(std::chrono::seconds(30), [&] { return PodCount(*api) == keep; });
+
+}
+
 void DeletePods(http::HttpClient& c, int from, int to) {
   for (int i = from; i < to; ++i) {
     (void)c.Do("DELETE", kPods + "/p-" + std::to_string(i));
@@ -273,6 +341,7 @@ int main() {
   double rss_30 = server.RssKb() / 1024.0;
   std::printf("idle, %d pods: RSS %.1f MB, CPU %.2f%% of a core\n", keep, rss_30, cpu_30);
   summary.Add("rss_30pods_mb", rss_30, 1).Add("cpu_30pods_pct", cpu_30);
+  MeasureStreams(server, dir, keep, summary);
 
   // Max pods: fill the node up to 110.
   int max = kQuick ? 20 : 110;

@@ -88,7 +88,8 @@ class ServerProcess {
   void WaitReady() const {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (std::filesystem::exists(tls_dir_ + "/client-admin.key")) {
+      if (std::filesystem::exists(tls_dir_ + "/client-admin.key") &&
+          std::filesystem::exists(tls_dir_ + "/client-admin.crt")) {
         auto r = Client()->Do("GET", "/readyz");
         if (r.ok() && r->status == 200) return;
       }
