@@ -1,4 +1,5 @@
 #include "runtime/cgroups/cgroup_fs.h"
+#include "runtime/cgroups/device_filter.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -46,6 +47,12 @@ Status RealCgroupFs::RemoveDir(const std::string& path) {
     if (errno != EBUSY || attempt >= 100) return Status::FromErrno(errno, "rmdir " + path);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+Status RealCgroupFs::RestrictDevices(const std::string& dir,
+                                     const std::vector<std::string>& rules) {
+  ASSIGN_OR_RETURN(std::vector<DeviceRule> parsed, ParseDeviceRules(rules));
+  return AttachDeviceFilter(dir, parsed);
 }
 
 }  // namespace sampan::runtime

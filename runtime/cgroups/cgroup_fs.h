@@ -21,6 +21,9 @@ class CgroupFs {
   virtual Status MakeDir(const std::string& path) = 0;
   // rmdir of one (empty of child cgroups) directory; a missing one is OK.
   virtual Status RemoveDir(const std::string& path) = 0;
+  // cgroup v2: attaches a device filter allowing only `rules` (v1 devices.allow syntax) to
+  // the cgroup directory `dir` (see device_filter.h).
+  virtual Status RestrictDevices(const std::string& dir, const std::vector<std::string>& rules) = 0;
 };
 
 // The kernel's cgroup file systems.
@@ -31,6 +34,7 @@ class RealCgroupFs final : public CgroupFs {
   bool Exists(const std::string& path) override;
   Status MakeDir(const std::string& path) override;
   Status RemoveDir(const std::string& path) override;
+  Status RestrictDevices(const std::string& dir, const std::vector<std::string>& rules) override;
 };
 
 }  // namespace sampan::runtime

@@ -52,6 +52,9 @@ class CgroupV2 final : public Cgroups {
     if (r.pids_limit > 0) {
       RETURN_IF_ERROR(Set(path, Knob::kPidsLimit, std::to_string(r.pids_limit)));
     }
+    if (r.restrict_devices) {
+      RETURN_IF_ERROR(fs_.RestrictDevices(Join(mount_, Join(root_, path)), DefaultDeviceRules()));
+    }
     return Status::Ok();
   }
 

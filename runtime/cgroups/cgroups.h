@@ -28,8 +28,8 @@ struct CgroupResources {
   int64_t cpu_period_us = 100000;
   int64_t memory_limit = 0;  // bytes; 0 = unlimited
   int64_t pids_limit = 0;    // 0 = unlimited
-  // Containers (not privileged): only the default devices may be opened (v1 devices
-  // controller; v2 would need a BPF program, not implemented).
+  // Containers (not privileged): only the default devices may be opened (v1: the devices
+  // controller; v2: a BPF device filter, device_filter.h).
   bool restrict_devices = false;
 };
 

@@ -40,7 +40,18 @@ class FakeCgroupFs final : public runtime::CgroupFs {
     return Status::Ok();
   }
 
+  Status RestrictDevices(const std::string& dir, const std::vector<std::string>& rules) override {
+    if (!dirs_.count(dir)) return Status::NotFound("no directory " + dir);
+    device_rules_[dir] = rules;
+    return Status::Ok();
+  }
+
   void AddDir(const std::string& path) { dirs_.insert(path); }
+  // The rules given to RestrictDevices for a directory (empty: none).
+  std::vector<std::string> DeviceRules(const std::string& dir) const {
+    auto it = device_rules_.find(dir);
+    return it == device_rules_.end() ? std::vector<std::string>() : it->second;
+  }
   void SetFile(const std::string& path, std::string value) { files_[path] = std::move(value); }
   std::string File(const std::string& path) const {
     auto it = files_.find(path);
@@ -53,6 +64,7 @@ class FakeCgroupFs final : public runtime::CgroupFs {
   std::set<std::string> dirs_;
   std::map<std::string, std::string> files_;
   std::vector<std::pair<std::string, std::string>> writes_;
+  std::map<std::string, std::vector<std::string>> device_rules_;
 };
 
 }  // namespace sampan::testing

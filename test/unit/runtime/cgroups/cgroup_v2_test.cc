@@ -51,6 +51,16 @@ TEST_F(CgroupV2Test, ApplyWritesV2KnobsWithConvertedWeight) {
   EXPECT_EQ(fs_.File("/cg/root/c/memory.swap.max"), "0");
   EXPECT_EQ(fs_.File("/cg/root/c/pids.max"), "5");
   EXPECT_TRUE(cgroups_->Controllers().empty());
+  EXPECT_TRUE(fs_.DeviceRules("/cg/root/c").empty());  // not asked to restrict
+}
+
+TEST_F(CgroupV2Test, RestrictedDevicesGetTheDeviceFilter) {
+  fs_.SetFile("/cg/root/cgroup.controllers", "cpu memory pids\n");
+  ASSERT_TRUE(cgroups_->Create("c").ok());
+  CgroupResources r;
+  r.restrict_devices = true;
+  ASSERT_TRUE(cgroups_->Apply("c", r).ok());
+  EXPECT_EQ(fs_.DeviceRules("/cg/root/c"), DefaultDeviceRules());
 }
 
 TEST_F(CgroupV2Test, StatsFromCpuStatMemoryEventsAndCurrent) {
