@@ -58,8 +58,9 @@ Reply Reply::Json(int code, const api::Json& body) {
   return r;
 }
 
-RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services)
-    : store_(store), clock_(clock), services_(services) {}
+RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services,
+                         AdmissionOptions admission)
+    : store_(store), clock_(clock), services_(services), admission_(admission) {}
 
 Result<RestHandler::Stored> RestHandler::Load(const api::ResourceInfo& r, const std::string& ns,
                                               const std::string& name) {
@@ -168,6 +169,8 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
   }
   PrepareMetaForCreate(obj, clock_);
   strategy.Default(obj);
+  // Mutating admission runs on the defaulted object, before the strategy and validation.
+  AddDefaultTolerations(admission_, r, obj);
   strategy.PrepareForCreate(obj);
   std::string name = NameOf(obj);
   std::vector<Cause> causes;
