@@ -313,6 +313,8 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
+    // As upstream, admission runs on updates too: a PUT of a pod without them keeps them.
+    if (sub.empty()) AddDefaultTolerations(admission_, r, next);
     std::vector<Cause> causes;
     ValidateMeta(next, r, strategy.name_rule(), causes);
     ValidateMetaUpdate(next, current->object, causes);
