@@ -196,6 +196,23 @@ TEST_F(KubeletTest, RestartedKubeletStopsPodsTheApiNoLongerAssignsToIt) {
   EXPECT_EQ(Field("kept", "status.phase"), "Running");
 }
 
+TEST_F(KubeletTest, ReadinessOverwrittenByTheControlPlaneIsWrittenAgain) {
+  ASSERT_TRUE(client_->Create(Pods(), Pod("web")).ok());
+  auto ready = [&] {
+    for (const Json& c : Get("web")["status"].value("conditions", Json::array())) {
+      if (c["type"] == "Ready") return c.value("status", "");
+    }
+    return std::string();
+  };
+  ASSERT_TRUE(WaitFor([&] { return ready() == "True"; }, 10s)) << Get("web").dump();
+  // The node lifecycle controller marks the pods of a node it lost touch with not ready.
+  Json patch = {{"status", {{"conditions", {{{"type", "Ready"}, {"status", "False"}}}}}}};
+  ASSERT_TRUE(
+      client_->Patch(Pods(), "default", "web", client::PatchType::kStrategic, patch, "status")
+          .ok());
+  EXPECT_TRUE(WaitFor([&] { return ready() == "True"; }, 10s)) << Get("web").dump();
+}
+
 TEST_F(KubeletTest, InitContainersRunFirstAndInOrder) {
   Json pod = Pod("init");
   pod["spec"]["initContainers"] = {
