@@ -45,8 +45,9 @@ class NodeLifecycleTest : public ::testing::Test {
   }
   std::string Condition(const std::string& node, const std::string& type,
                         const char* field = "status") {
-    Json n = Node(node);
-    for (const Json& c : n["status"].value("conditions", Json::array())) {
+    const Json n = Node(node);
+    const Json* conditions = api::FindPath(n, "status.conditions");
+    for (const Json& c : conditions ? *conditions : Json::array()) {
       if (c["type"] == type) return c.value(field, "");
     }
     return "";
@@ -54,8 +55,9 @@ class NodeLifecycleTest : public ::testing::Test {
   // "key:effect" of every taint, in order.
   std::vector<std::string> Taints(const std::string& node) {
     std::vector<std::string> out;
-    Json n = Node(node);
-    for (const Json& t : n["spec"].value("taints", Json::array())) {
+    const Json n = Node(node);
+    const Json* taints = api::FindPath(n, "spec.taints");
+    for (const Json& t : taints ? *taints : Json::array()) {
       out.push_back(t.value("key", "") + ":" + t.value("effect", ""));
     }
     return out;
@@ -63,7 +65,8 @@ class NodeLifecycleTest : public ::testing::Test {
   std::string PodReady(const std::string& name) {
     Result<Json> pod = client_->Get(Pods(), "default", name);
     if (!pod.ok()) return "";
-    for (const Json& c : (*pod)["status"].value("conditions", Json::array())) {
+    const Json* conditions = api::FindPath(*pod, "status.conditions");
+    for (const Json& c : conditions ? *conditions : Json::array()) {
       if (c["type"] == "Ready") return c.value("status", "");
     }
     return "";
