@@ -331,8 +331,13 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     std::string key = StorageKey(r, ns, name);
     // The last finalizer gone from an object being deleted: it goes now.
     const Json* fin = api::FindPath(next, "metadata.finalizers");
+    // An update of an object being deleted completes the deletion once no finalizer is left,
+    // unless it is in a graceful deletion (a pod whose kubelet has yet to stop it): as
+    // upstream, only with deletionGracePeriodSeconds 0.
     bool finalize = api::FindPath(next, "metadata.deletionTimestamp") &&
-                    (!fin || !fin->is_array() || fin->empty());
+                    (!fin || !fin->is_array() || fin->empty()) &&
+                    api::GetInt(api::ObjectField(current->object, "metadata"),
+                                "deletionGracePeriodSeconds", 0) == 0;
     if (r.storage_name == "core/namespaces") {  // also waits for spec.finalizers (content)
       const Json* spec_fin = api::FindPath(next, "spec.finalizers");
       finalize = finalize && (!spec_fin || !spec_fin->is_array() || spec_fin->empty());

@@ -34,10 +34,10 @@ class TaintEvictionTest : public ::testing::Test {
     controller_ = std::make_unique<TaintEvictionController>(*client_, clock_);
     controller_->Start();
   }
-  // "" = gone, "Terminating" = has a deletionTimestamp, "Live" otherwise.
+  // "gone: ..." = gone, "Terminating" = has a deletionTimestamp, "Live" otherwise.
   std::string State(const std::string& pod) {
     Result<Json> p = client_->Get(Pods(), "default", pod);
-    if (!p.ok()) return "";
+    if (!p.ok()) return "gone: " + p.status().ToString();
     return (*p)["metadata"].contains("deletionTimestamp") ? "Terminating" : "Live";
   }
   // Syncs the pod (as the worker would when its time comes) and reports its state.
