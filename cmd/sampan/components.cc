@@ -76,6 +76,27 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->garbage_collector_ = std::make_unique<controllers::GarbageCollector>(
         new_client("system:kube-controller-manager", "garbage-collector"));
     c->garbage_collector_->Start();
+    c->node_lifecycle_ = std::make_unique<controllers::NodeLifecycleController>(
+        new_client("system:kube-controller-manager", "node-lifecycle-controller"), RealClock::Get(),
+        config.node_lifecycle);
+    c->node_lifecycle_->Start();
+    client::Client& eviction_client =
+        new_client("system:kube-controller-manager", "taint-eviction-controller");
+    c->controller_events_ = std::make_unique<client::EventRecorder>(
+        eviction_client, RealClock::Get(), client::EventSource{"taint-eviction-controller", ""});
+    c->controller_events_->Start();
+    c->taint_eviction_ = std::make_unique<controllers::TaintEvictionController>(
+        eviction_client, RealClock::Get(), c->controller_events_.get());
+    c->taint_eviction_->Start();
+    controllers::PodGcOptions pod_gc;
+    // Upstream passes 20 s and 40 s; a shortened grace (tests) shortens them alike.
+    pod_gc.quarantine = config.node_lifecycle.grace_period;
+    pod_gc.period =
+        std::min<Clock::Duration>(pod_gc.period, config.node_lifecycle.grace_period / 2);
+    c->pod_gc_ = std::make_unique<controllers::PodGcController>(
+        new_client("system:kube-controller-manager", "pod-garbage-collector"), RealClock::Get(),
+        pod_gc);
+    c->pod_gc_->Start();
   }
 
   if (config.run_agent) {
@@ -185,6 +206,10 @@ void Components::Stop() {
   if (kubelet_events_) kubelet_events_->Stop();  // after everything that records events
   if (image_gc_) image_gc_->Stop();
   if (airgap_) airgap_->Stop();
+  if (pod_gc_) pod_gc_->Stop();
+  if (taint_eviction_) taint_eviction_->Stop();
+  if (controller_events_) controller_events_->Stop();
+  if (node_lifecycle_) node_lifecycle_->Stop();
   if (garbage_collector_) garbage_collector_->Stop();
   if (node_ipam_) node_ipam_->Stop();
   if (scheduler_) scheduler_->Stop();

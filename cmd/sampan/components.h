@@ -13,6 +13,9 @@
 #include "pkg/client/event_recorder.h"
 #include "pkg/controllers/gc/garbage_collector.h"
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
+#include "pkg/controllers/nodelifecycle/node_lifecycle_controller.h"
+#include "pkg/controllers/podgc/pod_gc_controller.h"
+#include "pkg/controllers/tainteviction/taint_eviction_controller.h"
 #include "pkg/kubelet/image_manager.h"
 #include "pkg/kubelet/kubelet.h"
 #include "pkg/kubelet/node_status.h"
@@ -46,6 +49,8 @@ struct ComponentsConfig {
   std::string kubelet_cert_file;
   std::string kubelet_key_file;
   std::string client_ca_file;
+  // Lost nodes: heartbeat grace and monitor period (the pod GC's quarantine follows the grace).
+  controllers::NodeLifecycleOptions node_lifecycle;
 };
 
 class Components {
@@ -61,6 +66,10 @@ class Components {
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::unique_ptr<controllers::NodeIpamController> node_ipam_;
   std::unique_ptr<controllers::GarbageCollector> garbage_collector_;
+  std::unique_ptr<client::EventRecorder> controller_events_;
+  std::unique_ptr<controllers::NodeLifecycleController> node_lifecycle_;
+  std::unique_ptr<controllers::TaintEvictionController> taint_eviction_;
+  std::unique_ptr<controllers::PodGcController> pod_gc_;
   std::unique_ptr<kubelet::NodeStatusManager> node_status_;
   // The node's images: airgap archives imported at start and as they appear; image GC.
   std::unique_ptr<images::ImageStore> images_;

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <memory>
@@ -55,6 +56,11 @@ struct ServerConfig {
   std::string datastore_endpoint;
   std::string log_level;
   std::string log_format;
+  std::chrono::nanoseconds node_monitor_period{};
+  std::chrono::nanoseconds node_monitor_grace_period{};
+  std::chrono::nanoseconds node_startup_grace_period{};
+  int default_not_ready_toleration_seconds = 300;
+  int default_unreachable_toleration_seconds = 300;
 };
 
 void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
@@ -97,13 +103,30 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
   set.Bool(&c->disable_scheduler, "disable-scheduler", false, "Do not run the scheduler");
   set.Bool(&c->disable_controller_manager, "disable-controller-manager", false,
-           "Do not run the controllers (garbage collector, node IPAM)");
+           "Do not run the controllers (garbage collector, node IPAM, node lifecycle, taint "
+           "eviction, pod GC)");
   set.StringList(&c->disable, "disable", {},
                  "Built-in components not to run (repeatable, comma-separated)");
   set.String(&c->datastore_endpoint, "datastore-endpoint", "",
              "Datastore: empty for SQLite under data-dir, or sqlite://PATH");
   set.String(&c->log_level, "log-level", "info", "trace, debug, info, warn, error or off");
   set.String(&c->log_format, "log-format", "text", "text or json");
+  // Lost nodes (kube-controller-manager's flags; k3s passes them through
+  // --kube-controller-manager-arg, sampan takes them directly).
+  set.Duration(&c->node_monitor_period, "node-monitor-period", std::chrono::seconds(5),
+               "How often the node lifecycle controller checks node heartbeats");
+  set.Duration(&c->node_monitor_grace_period, "node-monitor-grace-period", std::chrono::seconds(40),
+               "A node without heartbeat (lease renewal, status) this long becomes Unknown and "
+               "gets the node.kubernetes.io/unreachable taints (kube-controller-manager's flag)");
+  set.Duration(&c->node_startup_grace_period, "node-startup-grace-period", std::chrono::seconds(60),
+               "Like --node-monitor-grace-period, for a node that never posted Ready");
+  // The DefaultTolerationSeconds admission plugin's flags (kube-apiserver's names).
+  set.Int(&c->default_not_ready_toleration_seconds, "default-not-ready-toleration-seconds", 300,
+          "tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to "
+          "every pod without one");
+  set.Int(&c->default_unreachable_toleration_seconds, "default-unreachable-toleration-seconds", 300,
+          "tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration added "
+          "to every pod without one");
 }
 
 bool IsIp(const std::string& text) {
@@ -156,6 +179,21 @@ Status Validate(const ServerConfig& c) {
     return Status::Invalid("--cluster-cidr and --service-cidr must not be empty");
   }
   if (!IsIp(c.cluster_dns)) return bad("cluster-dns", c.cluster_dns, "want an IP address");
+  auto positive = [&](std::string_view flag, std::chrono::nanoseconds d) -> Status {
+    if (d.count() > 0) return Status();
+    return bad(flag, std::to_string(d.count()) + "ns", "want a positive duration such as 40s");
+  };
+  RETURN_IF_ERROR(positive("node-monitor-period", c.node_monitor_period));
+  RETURN_IF_ERROR(positive("node-monitor-grace-period", c.node_monitor_grace_period));
+  RETURN_IF_ERROR(positive("node-startup-grace-period", c.node_startup_grace_period));
+  if (c.default_not_ready_toleration_seconds < 0) {
+    return bad("default-not-ready-toleration-seconds",
+               std::to_string(c.default_not_ready_toleration_seconds), "want 0 or more");
+  }
+  if (c.default_unreachable_toleration_seconds < 0) {
+    return bad("default-unreachable-toleration-seconds",
+               std::to_string(c.default_unreachable_toleration_seconds), "want 0 or more");
+  }
   if (c.cluster_domain.empty()) return Status::Invalid("--cluster-domain must not be empty");
   int low = 0;
   int high = 0;
@@ -261,6 +299,9 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.kubelet_ca_file = certs->server_ca.cert_path;
   // The cluster token authenticates nodes (RBAC for them comes with the node agent).
   api.tokens.push_back({*token, {"system:sampan:node", {"system:nodes"}}});
+  api.admission.default_not_ready_toleration_seconds = config.default_not_ready_toleration_seconds;
+  api.admission.default_unreachable_toleration_seconds =
+      config.default_unreachable_toleration_seconds;
   Result<std::unique_ptr<apiserver::ApiServer>> server = apiserver::ApiServer::Start(api);
   if (!server.ok())
     return Fail(fmt::format("cannot start the API server: {}", server.status().message()));
@@ -287,6 +328,9 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   components_config.kubelet_cert_file = certs->kubelet_serving.cert_path;
   components_config.kubelet_key_file = certs->kubelet_serving.key_path;
   components_config.client_ca_file = certs->client_ca.cert_path;
+  components_config.node_lifecycle.monitor_period = config.node_monitor_period;
+  components_config.node_lifecycle.grace_period = config.node_monitor_grace_period;
+  components_config.node_lifecycle.startup_grace_period = config.node_startup_grace_period;
   Result<std::unique_ptr<Components>> components = Components::Start(**server, components_config);
   if (!components.ok()) {
     (*server)->Stop();

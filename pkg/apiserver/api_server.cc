@@ -58,7 +58,7 @@ class ApiServerImpl final : public ApiServer {
     ASSIGN_OR_RETURN(services_,
                      ServiceAllocator::Create(options_.service_cidr, options_.node_port_range));
     RETURN_IF_ERROR(RestoreServices());
-    rest_ = std::make_unique<RestHandler>(*options_.store, clock_, *services_);
+    rest_ = std::make_unique<RestHandler>(*options_.store, clock_, *services_, options_.admission);
     ASSIGN_OR_RETURN(authz_, RbacAuthorizer::Start(*options_.store));
     timers_.Start();
     watch_ = std::make_unique<WatchHandler>(*options_.store, timers_.dispatcher());

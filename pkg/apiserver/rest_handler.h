@@ -11,6 +11,7 @@
 #include "pkg/api/json.h"
 #include "pkg/api/registry.h"
 #include "pkg/apiserver/api_error.h"
+#include "pkg/apiserver/default_tolerations.h"
 #include "pkg/apiserver/request_info.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http.h"
@@ -46,7 +47,8 @@ struct Reply {
 
 class RestHandler {
  public:
-  RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services);
+  RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services,
+              AdmissionOptions admission = {});
 
   Reply Get(const RequestContext& ctx);
   Reply List(const RequestContext& ctx);
@@ -93,6 +95,7 @@ class RestHandler {
   storage::Store& store_;
   const Clock& clock_;
   ServiceAllocator& services_;
+  const AdmissionOptions admission_;
 };
 
 // Formats an object or list for the requested output (object, Table, metadata only).

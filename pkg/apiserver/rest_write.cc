@@ -58,8 +58,9 @@ Reply Reply::Json(int code, const api::Json& body) {
   return r;
 }
 
-RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services)
-    : store_(store), clock_(clock), services_(services) {}
+RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services,
+                         AdmissionOptions admission)
+    : store_(store), clock_(clock), services_(services), admission_(admission) {}
 
 Result<RestHandler::Stored> RestHandler::Load(const api::ResourceInfo& r, const std::string& ns,
                                               const std::string& name) {
@@ -168,6 +169,8 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
   }
   PrepareMetaForCreate(obj, clock_);
   strategy.Default(obj);
+  // Mutating admission runs on the defaulted object, before the strategy and validation.
+  AddDefaultTolerations(admission_, r, obj);
   strategy.PrepareForCreate(obj);
   std::string name = NameOf(obj);
   std::vector<Cause> causes;
@@ -310,6 +313,8 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
+    // As upstream, admission runs on updates too: a PUT of a pod without them keeps them.
+    if (sub.empty()) AddDefaultTolerations(admission_, r, next);
     std::vector<Cause> causes;
     ValidateMeta(next, r, strategy.name_rule(), causes);
     ValidateMetaUpdate(next, current->object, causes);
@@ -326,8 +331,13 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     std::string key = StorageKey(r, ns, name);
     // The last finalizer gone from an object being deleted: it goes now.
     const Json* fin = api::FindPath(next, "metadata.finalizers");
+    // An update of an object being deleted completes the deletion once no finalizer is left,
+    // unless it is in a graceful deletion (a pod whose kubelet has yet to stop it): as
+    // upstream, only with deletionGracePeriodSeconds 0.
     bool finalize = api::FindPath(next, "metadata.deletionTimestamp") &&
-                    (!fin || !fin->is_array() || fin->empty());
+                    (!fin || !fin->is_array() || fin->empty()) &&
+                    api::GetInt(api::ObjectField(current->object, "metadata"),
+                                "deletionGracePeriodSeconds", 0) == 0;
     if (r.storage_name == "core/namespaces") {  // also waits for spec.finalizers (content)
       const Json* spec_fin = api::FindPath(next, "spec.finalizers");
       finalize = finalize && (!spec_fin || !spec_fin->is_array() || spec_fin->empty());

@@ -5,8 +5,8 @@ namespace {
 const log::Logger kLog("controller");
 }  // namespace
 
-Runner::Runner(std::string name, SyncFn sync, int workers)
-    : name_(std::move(name)), sync_(std::move(sync)), workers_(workers) {}
+Runner::Runner(std::string name, SyncFn sync, int workers, const Clock& clock)
+    : name_(std::move(name)), sync_(std::move(sync)), workers_(workers), queue_(clock) {}
 
 Runner::~Runner() { Stop(); }
 

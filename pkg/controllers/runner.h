@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pkg/client/work_queue.h"
+#include "pkg/util/clock.h"
 #include "pkg/util/log.h"
 #include "pkg/util/status.h"
 
@@ -17,7 +18,8 @@ namespace sampan::controllers {
 class Runner {
  public:
   using SyncFn = std::function<Status(const std::string& key)>;
-  Runner(std::string name, SyncFn sync, int workers = 1);
+  // `clock` times the queue's delays (AddAfter, backoff); it must outlive the runner.
+  Runner(std::string name, SyncFn sync, int workers = 1, const Clock& clock = RealClock::Get());
   ~Runner();  // Stop()
 
   client::WorkQueue& queue() { return queue_; }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "pkg/util/log.h"
 
 namespace sampan::kubelet {
@@ -14,6 +16,14 @@ const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1
 
 std::string Uid(const api::Json& pod) {
   return api::GetString(api::ObjectField(pod, "metadata"), "uid");
+}
+
+// metadata.resourceVersion as a number (the store's revision; 0 when absent).
+int64_t ResourceVersionOf(const api::Json& object) {
+  std::string rv = api::GetString(api::ObjectField(object, "metadata"), "resourceVersion");
+  int64_t n = 0;
+  std::from_chars(rv.data(), rv.data() + rv.size(), n);
+  return n;
 }
 
 client::ListOptions OnNode(const std::string& node) {
@@ -145,6 +155,7 @@ void Kubelet::Work() {
         restart_requested_.erase(*uid);
         written_status_.erase(*uid);
         removed_static_.erase(*uid);
+        written_version_.erase(*uid);
       }
       queue_.Done(*uid);
       continue;
@@ -309,14 +320,22 @@ void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
   client::ObjectPtr target = StatusTarget(pod);
   if (target == nullptr) return;  // a static pod without its mirror yet
   api::Json comparable = ComparableStatus(status);
+  int64_t version = ResourceVersionOf(pod);
+  bool theirs_equal = ComparableStatus(api::ObjectField(pod, "status")) == comparable;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = written_status_.find(uid);
-    if (it != written_status_.end() && it->second == comparable) return;
+    // Written already, unless someone wrote the pod's status after us (the node lifecycle
+    // controller marks the pods of a node it lost touch with not ready): then ours goes again.
+    if (it != written_status_.end() && it->second == comparable &&
+        (theirs_equal || version <= written_version_[uid])) {
+      return;
+    }
   }
-  if (ComparableStatus(api::ObjectField(pod, "status")) == comparable) {
+  if (theirs_equal) {
     std::lock_guard<std::mutex> lock(mu_);
     written_status_[uid] = std::move(comparable);
+    written_version_[uid] = version;
     return;
   }
   const api::Json& meta = api::ObjectField(*target, "metadata");
@@ -331,6 +350,7 @@ void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   written_status_[uid] = std::move(comparable);
+  written_version_[uid] = ResourceVersionOf(*patched);
 }
 
 std::string Kubelet::PodDir(const std::string& uid) const {

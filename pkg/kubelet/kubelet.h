@@ -184,6 +184,7 @@ class Kubelet {
   std::map<std::string, std::map<std::string, Waiting>> waiting_;   // uid -> container -> why
   std::map<std::string, std::set<std::string>> restart_requested_;  // uid -> container ids
   std::map<std::string, api::Json> written_status_;       // uid -> comparable status last written
+  std::map<std::string, int64_t> written_version_;        // uid -> resourceVersion it made
   std::map<std::string, std::string> termination_cache_;  // container id -> message
   std::map<std::string, std::set<std::string>> probed_;   // uid -> container ids given to probes
   std::map<std::string, client::ObjectPtr> static_pods_;     // uid -> pod from its file

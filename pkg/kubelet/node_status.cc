@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
@@ -34,6 +35,15 @@ Json WithoutHeartbeats(Json status) {
     for (Json& c : status["conditions"]) c.erase("lastHeartbeatTime");
   }
   return status;
+}
+
+// type -> status of the conditions in a node status.
+std::map<std::string, std::string> ConditionStatuses(const Json& status) {
+  std::map<std::string, std::string> out;
+  const Json* conditions = api::Find(status, "conditions");
+  if (conditions == nullptr || !conditions->is_array()) return out;
+  for (const Json& c : *conditions) out[api::GetString(c, "type")] = api::GetString(c, "status");
+  return out;
 }
 
 // status.images as upstream: largest first, at most 50.
@@ -203,7 +213,24 @@ Result<bool> NodeStatusManager::SyncStatus() {
   }
   Json comparable = WithoutHeartbeats(status);
   bool stale = clock_.Now() - last_write_ >= options_.status_max_age;
-  if (comparable == last_written_ && !stale) return false;
+  if (comparable == last_written_ && !stale) {
+    // Unchanged here; but the node lifecycle controller marks the conditions of a node it
+    // has not heard from Unknown. Then ours go back at once, not when they are old.
+    Result<Json> current = client_.Get(Nodes(), "", options_.node_name);
+    if (!current.ok()) return false;
+    std::map<std::string, std::string> theirs =
+        ConditionStatuses(api::ObjectField(*current, "status"));
+    if (theirs == ConditionStatuses(status)) return false;
+    // A condition that was something else meanwhile has a new transition.
+    std::string now = FormatRfc3339(clock_.WallNow());
+    for (Json& c : status["conditions"]) {
+      std::string type = api::GetString(c, "type");
+      if (theirs[type] == api::GetString(c, "status")) continue;
+      c["lastTransitionTime"] = now;
+      transitions_[type + "/" + api::GetString(c, "status")] = now;
+    }
+    comparable = WithoutHeartbeats(status);
+  }
   Result<Json> patched = client_.Patch(Nodes(), "", options_.node_name, client::PatchType::kMerge,
                                        Json{{"status", status}}, "status");
   if (!patched.ok()) {

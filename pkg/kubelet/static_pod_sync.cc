@@ -71,6 +71,10 @@ client::ObjectPtr Kubelet::WithMirrorStatus(const client::ObjectPtr& pod) {
   if (mirror == nullptr || api::Find(*mirror, "status") == nullptr) return pod;
   auto copy = std::make_shared<api::Json>(*pod);
   (*copy)["status"] = (*mirror)["status"];
+  // The mirror's version: WriteStatus sees when someone else wrote the status after us.
+  if (const api::Json* rv = api::Find(api::ObjectField(*mirror, "metadata"), "resourceVersion")) {
+    (*copy)["metadata"]["resourceVersion"] = *rv;
+  }
   return copy;
 }
 

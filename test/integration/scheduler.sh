@@ -6,7 +6,9 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-require_server
+# The test's nodes never post status: without a long startup grace the node lifecycle
+# controller would mark them Unknown (and taint them unreachable) a minute in.
+require_server --node-startup-grace-period 1h
 use_kubectl 1.33 || { finish; exit 1; }
 node_of() { k get pod "$1" -o jsonpath='{.spec.nodeName}' 2>/dev/null; }
 bound_to() { [[ $(node_of "$1") == "$2" ]]; }

@@ -192,6 +192,26 @@ TEST_F(RestHandlerTest, FinalizersDelayDeletion) {
   EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/configmaps/f").code, 404);
 }
 
+TEST_F(RestHandlerTest, UpdatesKeepAPodInGracefulDeletion) {
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/pods",
+                 R"({"metadata":{"name":"g"},"spec":{"nodeName":"n1",
+                     "containers":[{"name":"c","image":"busybox"}]}})")
+                .code,
+            201);
+  ASSERT_EQ(Call("DELETE", "/api/v1/namespaces/default/pods/g").code, 200);
+  // Its kubelet has yet to stop it: a status write (the kubelet's, or a controller's) must
+  // not complete the deletion, though no finalizer holds it.
+  Reply r = Call("PATCH", "/api/v1/namespaces/default/pods/g/status",
+                 R"({"status":{"conditions":[{"type":"Ready","status":"False"}]}})",
+                 "application/merge-patch+json");
+  ASSERT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/pods/g").code, 200);
+  ASSERT_EQ(Call("DELETE", "/api/v1/namespaces/default/pods/g", R"({"gracePeriodSeconds":0})")
+                .code,
+            200);
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/pods/g").code, 404);
+}
+
 TEST_F(RestHandlerTest, ListPagingAndResourceVersions) {
   for (int i = 0; i < 7; ++i) {
     ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/configmaps",

@@ -49,6 +49,11 @@ class KubeletTest : public ::testing::Test {
     events_->Start();
     images_ = std::make_unique<ImageManager>(*store_, images::RegistriesConfig{}, RealClock::Get(),
                                              *events_);
+    kubelet_ = NewKubelet();
+    kubelet_->Start();
+  }
+  // A kubelet of node n1 over this test's runtime, network and API server.
+  std::unique_ptr<Kubelet> NewKubelet(std::chrono::milliseconds relist_interval = 10s) {
     KubeletOptions options;
     options.node_name = "n1";
     options.node_ip = "192.0.2.1";
@@ -58,7 +63,8 @@ class KubeletTest : public ::testing::Test {
     options.crash_backoff_initial = 300ms;
     options.crash_backoff_max = 1s;
     options.workers = 2;
-    kubelet_ = std::make_unique<Kubelet>(
+    options.relist_interval = relist_interval;
+    return std::make_unique<Kubelet>(
         *client_, RealClock::Get(), runtime_, *images_, *events_,
         [this](const std::string&) -> Result<std::unique_ptr<net::PodNetwork>> {
           auto network = std::make_unique<testing::FakePodNetwork>();
@@ -66,7 +72,6 @@ class KubeletTest : public ::testing::Test {
           return std::unique_ptr<net::PodNetwork>(std::move(network));
         },
         options);
-    kubelet_->Start();
   }
   void TearDown() override {
     if (kubelet_) kubelet_->Stop();
@@ -167,6 +172,45 @@ TEST_F(KubeletTest, DeletionStopsRemovesAndDeletesThePod) {
       WaitFor([&] { return client_->Get(Pods(), "default", "gone").status().IsNotFound(); }, 10s));
   EXPECT_TRUE(WaitFor([&] { return runtime_.containers() == 0 && runtime_.sandboxes() == 0; }));
   EXPECT_TRUE(WaitFor([&] { return network_->Allocations().empty(); }));
+}
+
+TEST_F(KubeletTest, RestartedKubeletStopsPodsTheApiNoLongerAssignsToIt) {
+  ASSERT_TRUE(client_->Create(Pods(), Pod("kept")).ok());
+  ASSERT_TRUE(client_->Create(Pods(), Pod("orphan")).ok());
+  ASSERT_TRUE(FieldIs("kept", "status.phase", "Running"));
+  ASSERT_TRUE(FieldIs("orphan", "status.phase", "Running"));
+  // The node is down (its containers keep running) while its pod is force-deleted.
+  kubelet_->Stop();
+  client::DeleteOptions force;
+  force.grace_period_seconds = 0;
+  ASSERT_TRUE(client_->Delete(Pods(), "default", "orphan", force).ok());
+  ASSERT_EQ(runtime_.sandboxes(), 2u);
+  ASSERT_EQ(runtime_.running(), 2u);
+  // Back again: its first relist finds a pod the API does not have and tears it down.
+  kubelet_ = NewKubelet(100ms);
+  kubelet_->Start();
+  EXPECT_TRUE(
+      WaitFor([&] { return runtime_.sandboxes() == 1 && runtime_.containers() == 1; }, 10s));
+  EXPECT_EQ(runtime_.running(), 1u);
+  EXPECT_EQ(runtime_.created().size(), 2u);  // the kept pod's container is adopted, not new
+  EXPECT_EQ(Field("kept", "status.phase"), "Running");
+}
+
+TEST_F(KubeletTest, ReadinessOverwrittenByTheControlPlaneIsWrittenAgain) {
+  ASSERT_TRUE(client_->Create(Pods(), Pod("web")).ok());
+  auto ready = [&] {
+    for (const Json& c : Get("web")["status"].value("conditions", Json::array())) {
+      if (c["type"] == "Ready") return c.value("status", "");
+    }
+    return std::string();
+  };
+  ASSERT_TRUE(WaitFor([&] { return ready() == "True"; }, 10s)) << Get("web").dump();
+  // The node lifecycle controller marks the pods of a node it lost touch with not ready.
+  Json patch = {{"status", {{"conditions", {{{"type", "Ready"}, {"status", "False"}}}}}}};
+  ASSERT_TRUE(
+      client_->Patch(Pods(), "default", "web", client::PatchType::kStrategic, patch, "status")
+          .ok());
+  EXPECT_TRUE(WaitFor([&] { return ready() == "True"; }, 10s)) << Get("web").dump();
 }
 
 TEST_F(KubeletTest, InitContainersRunFirstAndInOrder) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/util/time_format.h"
 #include "test/fakes/fake_clock.h"
 #include "test/unit/test_api_server.h"
 
@@ -88,6 +89,23 @@ TEST_F(NodeStatusTest, WritesOnlyOnChangeOrWhenOld) {
   clock_.Advance(61s);  // unchanged but old: a heartbeat write
   EXPECT_TRUE(manager_->SyncStatus().value());
   EXPECT_EQ(Condition(Node(), "Ready", "lastTransitionTime"), ready_since);
+}
+
+TEST_F(NodeStatusTest, ConditionsMarkedUnknownByTheControllerGoBackAtOnce) {
+  ASSERT_TRUE(manager_->SyncStatus().value());
+  // The node lifecycle controller did not hear from us and marked the node Unknown.
+  Json node = Node();
+  for (Json& c : node["status"]["conditions"]) {
+    if (c["type"] == "Ready") c["status"] = "Unknown";
+  }
+  ASSERT_TRUE(client_->Update(Nodes(), node, "status").ok());
+  clock_.Advance(10s);  // far from status_max_age: only the difference makes it write
+  EXPECT_TRUE(manager_->SyncStatus().value());
+  EXPECT_EQ(Condition(Node(), "Ready"), "True");
+  EXPECT_EQ(Condition(Node(), "Ready", "lastTransitionTime"),
+            FormatRfc3339(clock_.WallNow()));  // a new transition
+  clock_.Advance(10s);
+  EXPECT_FALSE(manager_->SyncStatus().value());  // and then quiet again
 }
 
 TEST_F(NodeStatusTest, LeaseIsCreatedThenRenewed) {
