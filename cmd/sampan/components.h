@@ -13,11 +13,13 @@
 #include "pkg/client/event_recorder.h"
 #include "pkg/controllers/gc/garbage_collector.h"
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
+#include "pkg/kubelet/eviction/eviction_manager.h"
 #include "pkg/kubelet/image_manager.h"
 #include "pkg/kubelet/kubelet.h"
 #include "pkg/kubelet/node_status.h"
 #include "pkg/kubelet/prober/kubelet_probes.h"
 #include "pkg/kubelet/server/kubelet_server.h"
+#include "pkg/kubelet/stats/stats_collector.h"
 #include "pkg/scheduler/scheduler.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/images/airgap.h"
@@ -45,6 +47,9 @@ struct ComponentsConfig {
   std::string kubelet_cert_file;
   std::string kubelet_key_file;
   std::string client_ca_file;
+  // Hard eviction thresholds ("memory.available<100Mi,nodefs.available<10%"); empty =
+  // upstream's defaults. Validated by the caller (eviction::ParseThresholds).
+  std::string eviction_hard;
 };
 
 class Components {
@@ -71,6 +76,9 @@ class Components {
   std::unique_ptr<kubelet::ImageManager> image_manager_;
   std::unique_ptr<kubelet::prober::KubeletProbes> probes_;
   std::unique_ptr<kubelet::Kubelet> kubelet_;
+  // Resource usage (kubelet API, metrics.k8s.io) and eviction under pressure.
+  std::unique_ptr<kubelet::stats::StatsCollector> stats_;
+  std::unique_ptr<kubelet::eviction::EvictionManager> eviction_;
   std::unique_ptr<kubelet::KubeletServer> kubelet_server_;
 };
 
