@@ -135,6 +135,9 @@ client::ObjectPtr Kubelet::ApplyEviction(const std::string& uid, client::ObjectP
   status["phase"] = "Failed";
   status["reason"] = "Evicted";
   status["message"] = message;
+  // Without old conditions the built status always differs from this copy's, so that
+  // WriteStatus never mistakes the copy for what the API already has.
+  status.erase("conditions");
   // Hard eviction does not wait for the pod's grace period (upstream uses 1 s).
   (*evicted)["spec"]["terminationGracePeriodSeconds"] = 1;
   return evicted;

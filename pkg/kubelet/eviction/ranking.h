@@ -7,6 +7,7 @@
 // Pure functions.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -25,8 +25,8 @@ TEST(ThresholdsTest, RejectsBadEntriesNamingThem) {
                           "nodefs.available<x%", "memory.available<lots",
                           "memory.available<-1Mi", "memory.available<1Mi,memory.available<2Mi"}) {
     Result<std::vector<Threshold>> t = ParseThresholds(bad);
-    EXPECT_FALSE(t.ok()) << bad;
-    if (!t.ok()) EXPECT_EQ(t.status().code(), Code::kInvalid) << bad;
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_EQ(t.status().code(), Code::kInvalid) << bad;
   }
   EXPECT_NE(ParseThresholds("memory.free<1Gi").status().message().find("memory.free"),
             std::string::npos);
