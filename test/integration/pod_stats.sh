@@ -115,7 +115,7 @@ contains "metrics/resource: container CPU with labels" "$metrics" 'container_cpu
 contains "metrics/resource: container working set" "$metrics" 'container_memory_working_set_bytes{container="fill",namespace="default",pod="hog"} '
 contains "metrics/resource: pod CPU" "$metrics" 'pod_cpu_usage_seconds_total{namespace="default",pod="busy"} '
 contains "metrics/resource: node CPU and memory" "$metrics" "node_memory_working_set_bytes "
-contains "metrics/resource: no scrape error" "$metrics" $'resource_scrape_error 0\n'
+contains "metrics/resource: no scrape error" "$metrics" $'\nresource_scrape_error 0'
 expect "metrics/resource without a client certificate: 401" 401 code_without_cert /metrics/resource
 
 # --- metrics.k8s.io and kubectl top ------------------------------------------------------
@@ -176,7 +176,7 @@ spec:
   hostNetwork: true
   terminationGracePeriodSeconds: 30
   containers:
-  - {name: main, image: busybox:fixture, command: ["sleep", "3600"]}
+  - {name: main, image: busybox:fixture, command: ["sh", "-c", "exec sleep 3600"]}
 ---
 apiVersion: v1
 kind: Pod
@@ -187,7 +187,7 @@ spec:
   containers:
   - name: main
     image: busybox:fixture
-    command: ["sleep", "3600"]
+    command: ["sh", "-c", "exec sleep 3600"]
     resources: {requests: {memory: 10Mi, cpu: 10m}}
 YAML
 wait_for "victim runs" 60 phase_is victim Running
