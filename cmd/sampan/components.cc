@@ -123,7 +123,8 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     kubelet::stats::StatsCollector* stats = c->stats_.get();
     Components* self = c.get();  // the manager starts after the kubelet exists (below)
     c->eviction_ = std::make_unique<kubelet::eviction::EvictionManager>(
-        RealClock::Get(), std::move(eviction), [stats] { return stats->Collect(); },
+        RealClock::Get(), std::move(eviction),
+        [stats](bool with_pods) { return stats->CollectInBackground(with_pods); },
         [self] { return self->kubelet_->ActivePods(); },
         [self](const api::Json& pod, const std::string& message) {
           self->kubelet_->Evict(pod, message);

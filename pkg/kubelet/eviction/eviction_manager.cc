@@ -43,7 +43,7 @@ void EvictionManager::UpdatePressure(Resource resource, bool crossed_now) {
 }
 
 std::optional<std::string> EvictionManager::Synchronize() {
-  Result<stats::Summary> summary = summary_();
+  Result<stats::Summary> summary = summary_(false);
   if (!summary.ok()) {
     kLog.Debug("eviction: no stats: {}", summary.status().message());
     return std::nullopt;
@@ -57,6 +57,10 @@ std::optional<std::string> EvictionManager::Synchronize() {
   UpdatePressure(Resource::kMemory, memory);
   UpdatePressure(Resource::kDisk, disk);
   if (crossed.empty()) return std::nullopt;
+  if (summary = summary_(true); !summary.ok()) {
+    kLog.Debug("eviction: no pod stats: {}", summary.status().message());
+    return std::nullopt;
+  }
 
   // Memory first, as upstream orders its signals.
   const Threshold* first = &crossed[0];

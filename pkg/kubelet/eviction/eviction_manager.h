@@ -37,7 +37,8 @@ struct EvictionOptions {
 
 class EvictionManager {
  public:
-  using SummaryFn = std::function<Result<stats::Summary>()>;
+  // The stats; pods may be left out unless `with_pods` (observing needs the node only).
+  using SummaryFn = std::function<Result<stats::Summary>(bool with_pods)>;
   // Pods that run on the node and may be evicted (not finished, not being deleted).
   using ActivePodsFn = std::function<std::vector<client::ObjectPtr>()>;
   using EvictFn = std::function<void(const api::Json& pod, const std::string& message)>;

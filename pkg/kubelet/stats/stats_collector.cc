@@ -79,6 +79,17 @@ std::optional<uint64_t> StatsCollector::Rate(const std::string& key, uint64_t cp
 
 Result<Summary> StatsCollector::Collect() {
   std::lock_guard lock(mu_);
+  last_demand_ = clock_.Now();
+  return CollectLocked(true);
+}
+
+Result<Summary> StatsCollector::CollectInBackground(bool need_pods) {
+  std::lock_guard lock(mu_);
+  bool demand = last_demand_ && clock_.Now() - *last_demand_ < kDemandWindow;
+  return CollectLocked(need_pods || demand);
+}
+
+Result<Summary> StatsCollector::CollectLocked(bool with_pods) {
   for (auto& [key, s] : samples_) s.seen = false;
   Clock::MonoTime now = clock_.Now();
   WallTime wall = clock_.WallNow();
@@ -107,6 +118,7 @@ Result<Summary> StatsCollector::Collect() {
     node.image_fs = node.fs;
   }
 
+  if (!with_pods) return summary;  // pod samples stay for the next demand
   ASSIGN_OR_RETURN(std::vector<runtime::SandboxStatus> sandboxes, runtime_.ListPodSandboxes());
   ASSIGN_OR_RETURN(std::vector<runtime::ContainerStatus> containers, runtime_.ListContainers());
   std::map<std::string, std::vector<const runtime::ContainerStatus*>> by_sandbox;

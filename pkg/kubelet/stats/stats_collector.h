@@ -4,11 +4,14 @@
 // from the node (/proc, statvfs of the data dir and the image store). CPU rates
 // (usageNanoCores) come from the difference to an earlier sample of the same cgroup at least
 // kMinRateWindow old; before such a sample exists, from the average since the cgroup's
-// start. The eviction manager collects every ~10 s, which keeps the samples fresh; requests
-// of the kubelet API collect on demand.
+// start. Requests of the kubelet API collect on demand (Collect). The eviction manager's
+// periodic pass (CollectInBackground, every ~10 s) reads only the node's few files unless
+// it needs pods or someone asked for stats within kDemandWindow: then it samples pods too,
+// which keeps the rates of metrics-server/`kubectl top` users fresh, while a node nobody
+// watches parses no container state at all.
 //
-// Threading: Collect() is thread-safe (one collection at a time). The runtime must outlive
-// the collector.
+// Threading: thread-safe (one collection at a time). The runtime must outlive the
+// collector.
 
 #include <chrono>
 #include <functional>
@@ -41,12 +44,19 @@ class StatsCollector {
 
   StatsCollector(runtime::Runtime& runtime, const Clock& clock, StatsCollectorOptions options);
 
+  static constexpr std::chrono::minutes kDemandWindow{10};
+
+  // Node and pods; counts as demand.
   Result<Summary> Collect();
+  // Node only (no pods) unless `need_pods` or there was demand within kDemandWindow.
+  Result<Summary> CollectInBackground(bool need_pods);
 
  private:
   // usageNanoCores for `key` now that its counter reads `cpu_ns`; remembers the sample.
   std::optional<uint64_t> Rate(const std::string& key, uint64_t cpu_ns, Clock::MonoTime now,
                                WallTime wall_now, WallTime started);
+
+  Result<Summary> CollectLocked(bool with_pods);
 
   struct Sample {
     Clock::MonoTime at;
@@ -63,6 +73,7 @@ class StatsCollector {
   const StatsCollectorOptions options_;
   std::mutex mu_;
   std::map<std::string, Samples> samples_;  // "node", pod uid, container id
+  std::optional<Clock::MonoTime> last_demand_;
 };
 
 }  // namespace sampan::kubelet::stats

@@ -49,7 +49,12 @@ class EvictionManagerTest : public ::testing::Test {
     EvictionOptions options;
     if (!thresholds.empty()) options.thresholds = *ParseThresholds(thresholds);
     return std::make_unique<EvictionManager>(
-        clock_, options, [this]() -> Result<stats::Summary> { return summary_; },
+        clock_, options,
+        [this](bool with_pods) -> Result<stats::Summary> {
+          stats::Summary s = summary_;
+          if (!with_pods) s.pods.clear();
+          return s;
+        },
         [this] { return pods_; },
         [this](const Json& pod, const std::string& message) {
           evicted_.push_back(api::GetString(api::ObjectField(pod, "metadata"), "name"));
@@ -114,7 +119,7 @@ TEST_F(EvictionManagerTest, DiskPressureEvictsBestEffortBeforeBurstable) {
 TEST_F(EvictionManagerTest, NoStatsNoDecision) {
   EvictionOptions options;
   EvictionManager m(
-      clock_, options, []() -> Result<stats::Summary> { return Status::Unavailable("no"); },
+      clock_, options, [](bool) -> Result<stats::Summary> { return Status::Unavailable("no"); },
       [this] { return pods_; }, [this](const Json&, const std::string&) { evicted_.push_back("x"); });
   EXPECT_FALSE(m.Synchronize().has_value());
   EXPECT_TRUE(evicted_.empty());

@@ -132,6 +132,27 @@ TEST_F(StatsCollectorTest, ACounterThatWentBackwardsGivesNoWindowedRate) {
   EXPECT_TRUE(!rate || *rate < 1'000'000'000u);
 }
 
+TEST_F(StatsCollectorTest, BackgroundPassesReadPodsOnlyWhenNeededOrAskedRecently) {
+  SetCpu(0, 0, 0);
+  Result<Summary> s = collector_->CollectInBackground(false);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->pods.empty());  // nobody asked: the node only
+  s = collector_->CollectInBackground(true);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->pods.size(), 1u);
+  ASSERT_TRUE(collector_->Collect().ok());  // a request of the kubelet API
+  clock_.Advance(seconds(10));
+  SetCpu(1'000'000'000, 0, 0);
+  s = collector_->CollectInBackground(false);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->pods.size(), 1u);  // sampled for the user's next request
+  EXPECT_EQ(s->pods[0].containers[0].cpu.usage_nano_cores, 100'000'000u);
+  clock_.Advance(StatsCollector::kDemandWindow);
+  s = collector_->CollectInBackground(false);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->pods.empty());
+}
+
 TEST_F(StatsCollectorTest, StoppedContainersAndNotReadySandboxesAreLeftOut) {
   SetCpu(1, 1, 1);
   ASSERT_TRUE(runtime_.Exit("app", 0));
