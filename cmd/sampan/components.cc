@@ -131,6 +131,30 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
         kubelet_client, RealClock::Get(), client::EventSource{"kubelet", node.node_name});
     c->kubelet_events_->Start();
     c->node_status_->SetEventRecorder(c->kubelet_events_.get());
+    c->stats_ = std::make_unique<kubelet::stats::StatsCollector>(
+        *c->runtime_, RealClock::Get(),
+        kubelet::stats::StatsCollectorOptions{.node_name = node.node_name,
+                                              .nodefs_path = config.data_dir,
+                                              .imagefs_path = config.data_dir + "/agent/images"});
+    kubelet::eviction::EvictionOptions eviction;
+    if (!config.eviction_hard.empty()) {
+      ASSIGN_OR_RETURN(eviction.thresholds,
+                       kubelet::eviction::ParseThresholds(config.eviction_hard));
+    }
+    kubelet::stats::StatsCollector* stats = c->stats_.get();
+    Components* self = c.get();  // the manager starts after the kubelet exists (below)
+    c->eviction_ = std::make_unique<kubelet::eviction::EvictionManager>(
+        RealClock::Get(), std::move(eviction),
+        [stats](bool with_pods) { return stats->CollectInBackground(with_pods); },
+        [self] { return self->kubelet_->ActivePods(); },
+        [self](const api::Json& pod, const std::string& message) {
+          self->kubelet_->Evict(pod, message);
+        });
+    kubelet::eviction::EvictionManager* eviction_manager = c->eviction_.get();
+    c->node_status_->SetPressureReader([eviction_manager] {
+      return kubelet::NodeStatusManager::Pressure{eviction_manager->memory_pressure(),
+                                                  eviction_manager->disk_pressure()};
+    });
     images::ImageStore* image_store = c->images_.get();
     c->node_status_->SetImageLister([image_store] {
       std::vector<kubelet::NodeImage> out;
@@ -185,11 +209,13 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     c->kubelet_->SetProbeHooks(c->probes_->Hooks());
     c->probes_->Start();
     c->kubelet_->Start();
+    c->eviction_->Start();
     kubelet::KubeletServerOptions server_options;
     server_options.port = config.kubelet_port;
     server_options.cert_file = config.kubelet_cert_file;
     server_options.key_file = config.kubelet_key_file;
     server_options.client_ca_file = config.client_ca_file;
+    server_options.stats = [stats] { return stats->Collect(); };
     ASSIGN_OR_RETURN(c->kubelet_server_,
                      kubelet::KubeletServer::Start(server_options, *c->runtime_));
   }
@@ -200,6 +226,7 @@ Components::~Components() { Stop(); }
 
 void Components::Stop() {
   if (kubelet_server_) kubelet_server_->Stop();
+  if (eviction_) eviction_->Stop();  // before the kubelet it evicts through
   if (kubelet_) kubelet_->Stop();
   if (probes_) probes_->Stop();
   if (node_status_) node_status_->Stop();

@@ -16,11 +16,13 @@
 #include "pkg/controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "pkg/controllers/podgc/pod_gc_controller.h"
 #include "pkg/controllers/tainteviction/taint_eviction_controller.h"
+#include "pkg/kubelet/eviction/eviction_manager.h"
 #include "pkg/kubelet/image_manager.h"
 #include "pkg/kubelet/kubelet.h"
 #include "pkg/kubelet/node_status.h"
 #include "pkg/kubelet/prober/kubelet_probes.h"
 #include "pkg/kubelet/server/kubelet_server.h"
+#include "pkg/kubelet/stats/stats_collector.h"
 #include "pkg/scheduler/scheduler.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/images/airgap.h"
@@ -51,6 +53,9 @@ struct ComponentsConfig {
   std::string client_ca_file;
   // Lost nodes: heartbeat grace and monitor period (the pod GC's quarantine follows the grace).
   controllers::NodeLifecycleOptions node_lifecycle;
+  // Hard eviction thresholds ("memory.available<100Mi,nodefs.available<10%"); empty =
+  // upstream's defaults. Validated by the caller (eviction::ParseThresholds).
+  std::string eviction_hard;
 };
 
 class Components {
@@ -81,6 +86,9 @@ class Components {
   std::unique_ptr<kubelet::ImageManager> image_manager_;
   std::unique_ptr<kubelet::prober::KubeletProbes> probes_;
   std::unique_ptr<kubelet::Kubelet> kubelet_;
+  // Resource usage (kubelet API, metrics.k8s.io) and eviction under pressure.
+  std::unique_ptr<kubelet::stats::StatsCollector> stats_;
+  std::unique_ptr<kubelet::eviction::EvictionManager> eviction_;
   std::unique_ptr<kubelet::KubeletServer> kubelet_server_;
 };
 

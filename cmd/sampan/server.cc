@@ -18,6 +18,7 @@
 #include "pkg/apiserver/api_server.h"
 #include "pkg/apiserver/certs.h"
 #include "pkg/apiserver/service_allocator.h"
+#include "pkg/kubelet/kubelet_args.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
@@ -49,6 +50,7 @@ struct ServerConfig {
   std::string pod_log_dir;
   std::string pod_manifest_path;
   int kubelet_port = 10250;
+  std::vector<std::string> kubelet_arg;
   bool disable_agent = false;
   bool disable_scheduler = false;
   bool disable_controller_manager = false;
@@ -100,6 +102,13 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
              "Folder of static pod manifests (default: <data-dir>/agent/pod-manifests)");
   set.Int(&c->kubelet_port, "kubelet-port", 10250,
           "HTTPS port of the node agent's API (logs, exec)");
+  set.StringList(&c->kubelet_arg, "kubelet-arg", {},
+                 "Node agent settings as KEY=VALUE (repeatable), as k3s: "
+                 "eviction-hard=memory.available<100Mi,nodefs.available<10%,... sets the hard "
+                 "eviction thresholds (signals memory.available, nodefs.available, "
+                 "nodefs.inodesFree, imagefs.available, imagefs.inodesFree; the list replaces "
+                 "the defaults memory.available<100Mi,nodefs.available<10%,"
+                 "nodefs.inodesFree<5%,imagefs.available<15%)");
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
   set.Bool(&c->disable_scheduler, "disable-scheduler", false, "Do not run the scheduler");
   set.Bool(&c->disable_controller_manager, "disable-controller-manager", false,
@@ -161,6 +170,9 @@ Status Validate(const ServerConfig& c) {
   }
   if (c.kubelet_port < 1 || c.kubelet_port > 65535) {
     return bad("kubelet-port", std::to_string(c.kubelet_port), "want 1-65535");
+  }
+  if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(c.kubelet_arg); !args.ok()) {
+    return args.status();
   }
   if (!IsIp(c.bind_address)) return bad("bind-address", c.bind_address, "want an IP address");
   if (!c.advertise_address.empty() && !IsIp(c.advertise_address)) {
@@ -325,6 +337,10 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
                                          ? config.pod_manifest_path
                                          : data_dir + "/agent/pod-manifests";
   components_config.kubelet_port = config.kubelet_port;
+  if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(config.kubelet_arg);
+      args.ok()) {
+    components_config.eviction_hard = args->eviction_hard;  // validated above
+  }
   components_config.kubelet_cert_file = certs->kubelet_serving.cert_path;
   components_config.kubelet_key_file = certs->kubelet_serving.key_path;
   components_config.client_ca_file = certs->client_ca.cert_path;

@@ -34,6 +34,12 @@ ResourceInfo Review(std::string group, std::string version, std::string resource
   return r;
 }
 
+// A get/list resource computed when asked, never stored (metrics.k8s.io).
+ResourceInfo ReadOnly(ResourceInfo r) {
+  r.verbs = {"get", "list"};
+  return r;
+}
+
 // A resource kept in another version's collection (converted on the way in and out).
 ResourceInfo WithStorage(ResourceInfo r, std::string storage_name) {
   r.storage_name = std::move(storage_name);
@@ -96,6 +102,9 @@ const Registry& Registry::Builtin() {
       // kubectl 1.27's `auth whoami` asks the beta version (upstream served it until 1.29).
       Review("authentication.k8s.io", "v1beta1", "selfsubjectreviews", "SelfSubjectReview"),
       Review("authentication.k8s.io", "v1", "tokenreviews", "TokenReview"),
+      // Resource usage, read from the kubelets when asked (metrics-server's API).
+      ReadOnly(R("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", false)),
+      ReadOnly(R("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", true)),
   });
   return registry;
 }

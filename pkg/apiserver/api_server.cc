@@ -7,6 +7,7 @@
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/discovery.h"
+#include "pkg/apiserver/resource_metrics.h"
 #include "pkg/apiserver/in_process_transport.h"
 #include "pkg/apiserver/kubelet_proxy.h"
 #include "pkg/apiserver/namespace_finalizer.h"
@@ -68,6 +69,11 @@ class ApiServerImpl final : public ApiServer {
     kubelet_proxy_ = std::make_unique<KubeletProxy>(
         *rest_, KubeletClientConfig{options_.kubelet_client_cert_file,
                                     options_.kubelet_client_key_file, options_.kubelet_ca_file});
+    resource_metrics_ = std::make_unique<ResourceMetrics>(
+        *rest_, clock_,
+        KubeletSummaryFetcher(KubeletClientConfig{options_.kubelet_client_cert_file,
+                                                  options_.kubelet_client_key_file,
+                                                  options_.kubelet_ca_file}));
 
     http::ServerOptions http;
     http.bind_address = options_.bind_address;
@@ -278,6 +284,7 @@ class ApiServerImpl final : public ApiServer {
       }
       return kubelet_proxy_->Exec(ctx, std::move(out));
     }
+    if (r->group == "metrics.k8s.io") return SendReply(*out, resource_metrics_->Serve(ctx));
     switch (Negotiate(req.headers.Get("Accept"), false)) {
       case Negotiated::kTable: ctx.format = OutputFormat::kTable; break;
       case Negotiated::kPartialMetadata: ctx.format = OutputFormat::kPartialMetadata; break;
@@ -348,6 +355,7 @@ class ApiServerImpl final : public ApiServer {
   OpenApiV3 openapi_v3_{api::Registry::Builtin(), api::Schema::BuiltIn()};
   std::unique_ptr<NamespaceFinalizer> finalizer_;
   std::unique_ptr<KubeletProxy> kubelet_proxy_;
+  std::unique_ptr<ResourceMetrics> resource_metrics_;
   std::unique_ptr<http::HttpServer> server_;
 };
 

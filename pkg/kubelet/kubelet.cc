@@ -121,6 +121,54 @@ void Kubelet::RestartContainer(const std::string& pod_uid, const std::string& co
   queue_.Add(pod_uid);
 }
 
+std::vector<client::ObjectPtr> Kubelet::ActivePods() {
+  std::vector<client::ObjectPtr> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [uid, pod] : desired_) {
+    std::string phase = api::GetString(api::ObjectField(*pod, "status"), "phase");
+    if (phase == "Succeeded" || phase == "Failed" || evictions_.count(uid) != 0) continue;
+    if (api::Find(api::ObjectField(*pod, "metadata"), "deletionTimestamp") != nullptr) continue;
+    out.push_back(pod);
+  }
+  return out;
+}
+
+void Kubelet::Evict(const api::Json& pod, const std::string& message) {
+  std::string uid = Uid(pod);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!evictions_.emplace(uid, message).second) return;
+  }
+  events_.Record(pod, "Warning", "Evicted", message);
+  queue_.Add(uid);
+}
+
+client::ObjectPtr Kubelet::ApplyEviction(const std::string& uid, client::ObjectPtr pod) {
+  std::string message;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = evictions_.find(uid);
+    if (it == evictions_.end()) return pod;
+    std::string phase = api::GetString(api::ObjectField(*pod, "status"), "phase");
+    if (phase == "Failed" || phase == "Succeeded") {
+      evictions_.erase(it);  // the API has it: the usual path of a finished pod from here on
+      return pod;
+    }
+    message = it->second;
+  }
+  auto evicted = std::make_shared<api::Json>(*pod);
+  api::Json& status = (*evicted)["status"];
+  status["phase"] = "Failed";
+  status["reason"] = "Evicted";
+  status["message"] = message;
+  // Without old conditions the built status always differs from this copy's, so that
+  // WriteStatus never mistakes the copy for what the API already has.
+  status.erase("conditions");
+  // Hard eviction does not wait for the pod's grace period (upstream uses 1 s).
+  (*evicted)["spec"]["terminationGracePeriodSeconds"] = 1;
+  return evicted;
+}
+
 void Kubelet::Work() {
   while (std::optional<std::string> uid = queue_.Get()) {
     client::ObjectPtr pod;
@@ -156,6 +204,7 @@ void Kubelet::Work() {
         written_status_.erase(*uid);
         removed_static_.erase(*uid);
         written_version_.erase(*uid);
+        evictions_.erase(*uid);
       }
       queue_.Done(*uid);
       continue;
@@ -186,6 +235,7 @@ void Kubelet::Work() {
     }
     bool is_static = IsStaticPod(*pod);
     if (is_static) pod = WithMirrorStatus(pod);
+    pod = ApplyEviction(*uid, std::move(pod));
     SyncResult result = SyncPod(*pod);
     if (is_static) SyncMirror(*pod);
     if (result.requeue_after) {

@@ -93,6 +93,13 @@ class Kubelet {
   // Something about the pod changed (a probe result): sync it soon.
   void Requeue(const std::string& pod_uid);
 
+  // Eviction under node pressure (the eviction manager): the pods running here that could be
+  // evicted (not finished, not being deleted, not already evicted), and the eviction: an
+  // `Evicted` event, the containers stopped, the pod marked Failed with reason Evicted and
+  // `message` (kept until the API shows the pod Failed, so a failed status write is retried).
+  std::vector<client::ObjectPtr> ActivePods();
+  void Evict(const api::Json& pod, const std::string& message);
+
  private:
   struct PodState;  // per pod, guarded by mu_
 
@@ -105,6 +112,8 @@ class Kubelet {
   Result<PodRuntime> Observe(const std::string& pod_uid);
   net::PodNetwork* Network();
   void WriteStatus(const api::Json& pod, api::Json status);
+  // The pod as it is to be synced: marked Failed/Evicted while an eviction is pending.
+  client::ObjectPtr ApplyEviction(const std::string& uid, client::ObjectPtr pod);
 
   // static_pod_sync.cc: pods from manifest files, and their mirror pods in the API
   void OnStaticPods(StaticPodScan scan);
@@ -191,6 +200,7 @@ class Kubelet {
   std::map<std::string, client::ObjectPtr> removed_static_;  // uid -> last pod, until torn down
   std::map<std::string, client::ObjectPtr> mirrors_;         // static uid -> its mirror pod
   std::unique_ptr<StaticPodWatcher> static_watcher_;         // loop thread only
+  std::map<std::string, std::string> evictions_;          // uid -> eviction message
   std::unique_ptr<net::PodNetwork> network_;
   std::mutex network_mu_;  // guards network_ creation
 };

@@ -98,6 +98,11 @@ Json NodeStatusManager::BuildStatus(const MachineFacts& m) const {
   bool memory_pressure = m.memory_available_bytes < options_.eviction_memory_bytes;
   bool disk_pressure =
       m.fs_bytes > 0 && m.fs_available_bytes * 100 < m.fs_bytes * options_.eviction_fs_percent;
+  if (pressure_) {
+    Pressure p = pressure_();
+    memory_pressure = p.memory;
+    disk_pressure = p.disk;
+  }
   bool pid_pressure = m.pids_max > 0 && m.pids_used * 100 > m.pids_max * 90;
   const ConditionSpec specs[] = {
       {"MemoryPressure", memory_pressure,

@@ -57,6 +57,15 @@ class NodeStatusManager {
   void SetEventRecorder(client::EventRecorder* events) { events_ = events; }
   // The node's images for status.images; optional, set before Start().
   void SetImageLister(ImageLister images) { images_ = std::move(images); }
+  // Memory and disk pressure as the eviction manager sees them (its thresholds); optional,
+  // set before Start(). Without it, pressure is MemAvailable/fs space below the eviction_*
+  // options.
+  struct Pressure {
+    bool memory = false;
+    bool disk = false;
+  };
+  using PressureReader = std::function<Pressure()>;
+  void SetPressureReader(PressureReader pressure) { pressure_ = std::move(pressure); }
   void Start();
   void Stop();
 
@@ -83,6 +92,7 @@ class NodeStatusManager {
   std::map<std::string, std::string> transitions_;  // condition type -> lastTransitionTime
   client::EventRecorder* events_ = nullptr;
   ImageLister images_;
+  PressureReader pressure_;
   bool announced_ = false;                       // "Starting kubelet." recorded
   std::map<std::string, std::string> reported_;  // condition type -> status last reported
 };

@@ -229,6 +229,12 @@ Json BuildPodStatus(const StatusInputs& in) {
   conditions.push_back(Condition("PodScheduled", true, "", "", old_conditions, now));
 
   Json status = {{"phase", phase}, {"conditions", std::move(conditions)}};
+  if (terminal) {
+    // Why the pod ended, when something decided it (eviction: reason Evicted).
+    for (const char* key : {"reason", "message"}) {
+      if (const Json* v = api::Find(old, key); v != nullptr && v->is_string()) status[key] = *v;
+    }
+  }
   if (!in.host_ip.empty()) {
     status["hostIP"] = in.host_ip;
     status["hostIPs"] = Json::array({{{"ip", in.host_ip}}});

@@ -77,6 +77,9 @@ class CgroupV2 final : public Cgroups {
         s.memory_working_set_bytes =
             *inactive < s.memory_usage_bytes ? s.memory_usage_bytes - *inactive : 0;
       }
+      s.memory_rss_bytes = cgroup_util::StatValue(*text, "anon").value_or(0);
+      s.memory_page_faults = cgroup_util::StatValue(*text, "pgfault").value_or(0);
+      s.memory_major_page_faults = cgroup_util::StatValue(*text, "pgmajfault").value_or(0);
     }
     if (auto text = ReadKnob(path, Knob::kMemoryOom)) {
       s.oom_kills = cgroup_util::StatValue(*text, "oom_kill").value_or(0);

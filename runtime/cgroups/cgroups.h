@@ -40,6 +40,9 @@ struct CgroupStats {
   uint64_t cpu_usage_ns = 0;
   uint64_t memory_usage_bytes = 0;
   uint64_t memory_working_set_bytes = 0;  // usage minus inactive file pages (kubelet's metric)
+  uint64_t memory_rss_bytes = 0;          // anonymous memory (v1 total_rss, v2 anon)
+  uint64_t memory_page_faults = 0;        // v1 total_pgfault, v2 pgfault
+  uint64_t memory_major_page_faults = 0;  // v1 total_pgmajfault, v2 pgmajfault
   uint64_t oom_kills = 0;
   uint64_t pids_current = 0;
   uint64_t cpu_throttled_periods = 0;

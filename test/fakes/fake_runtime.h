@@ -133,11 +133,15 @@ class FakeRuntime final : public runtime::Runtime {
     if (it == containers_.end()) return Status::NotFound("container " + id);
     return it->second.spec;
   }
-  Result<runtime::CgroupStats> ContainerStats(const std::string&) override {
-    return runtime::CgroupStats{};
+  Result<runtime::CgroupStats> ContainerStats(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stats_.find(id);
+    return it == stats_.end() ? runtime::CgroupStats{} : it->second;
   }
-  Result<runtime::CgroupStats> PodSandboxStats(const std::string&) override {
-    return runtime::CgroupStats{};
+  Result<runtime::CgroupStats> PodSandboxStats(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stats_.find(id);
+    return it == stats_.end() ? runtime::CgroupStats{} : it->second;
   }
   Result<std::unique_ptr<runtime::ExecProcess>> Exec(const std::string&,
                                                      const runtime::ExecOptions&) override {
@@ -149,6 +153,11 @@ class FakeRuntime final : public runtime::Runtime {
   Status Recover() override { return Status::Ok(); }
 
   // --- test controls ---------------------------------------------------------------------
+  // What ContainerStats/PodSandboxStats report for a container or sandbox id.
+  void SetStats(const std::string& id, runtime::CgroupStats stats) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_[id] = stats;
+  }
   // Ends the running container named `name` (the kubelet's container name label).
   bool Exit(const std::string& container_name, int code) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -183,6 +192,7 @@ class FakeRuntime final : public runtime::Runtime {
   }
 
  private:
+  std::map<std::string, runtime::CgroupStats> stats_;
   struct Container {
     runtime::ContainerSpec spec;
     runtime::ContainerStatus status;

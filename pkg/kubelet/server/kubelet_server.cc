@@ -11,6 +11,7 @@
 #include "pkg/kubelet/server/container_logs.h"
 #include "pkg/kubelet/server/exec_session.h"
 #include "pkg/kubelet/server/kubelet_status.h"
+#include "pkg/kubelet/server/stats_handlers.h"
 #include "pkg/util/http_server.h"
 #include "pkg/util/log.h"
 #include "pkg/util/thread_group.h"
@@ -99,6 +100,10 @@ class KubeletServerImpl final : public KubeletServer {
       return out->Send(200, std::move(h), "ok");
     }
     if (req.path.starts_with("/containerLogs/")) return ContainerLogs(req, std::move(out));
+    if (req.path == "/stats/summary" || req.path == "/stats/summary/") {
+      return ServeStatsSummary(req, *out, options_.stats);
+    }
+    if (req.path == "/metrics/resource") return ServeResourceMetrics(req, *out, options_.stats);
     if (req.path.starts_with("/exec/")) return Exec(req, std::move(out));
     SendStatus(*out, 404, "NotFound", "404 page not found");
   }

@@ -4,6 +4,7 @@
 //   GET /healthz
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&sinceSeconds=...
 //   GET /exec/{namespace}/{pod}/{container}?command=..&stdin=&stdout=&stderr=&tty= (WebSocket)
+//   GET /stats/summary, GET /metrics/resource (resource usage, stats_handlers.h)
 // TLS with a certificate signed by the cluster's server CA; every request must carry a client
 // certificate that verifies against the client CA (401 otherwise), and only the API server's
 // kubelet client (kApiServerUser) or a member of system:masters may use it (403 otherwise).
@@ -12,8 +13,11 @@
 // workers; long-lived streams (followed logs, exec sessions) on threads of their own, which
 // Stop() ends and joins. The runtime must outlive the server.
 
+#include <functional>
 #include <memory>
 #include <string>
+
+#include "pkg/kubelet/stats/summary.h"
 
 #include "pkg/util/status.h"
 #include "runtime/runtime.h"
@@ -28,6 +32,8 @@ struct KubeletServerOptions {
   std::string client_ca_file;
   // The client certificate CN allowed besides members of system:masters.
   std::string api_server_user = "kube-apiserver-kubelet-client";
+  // Resource usage for /stats/summary and /metrics/resource (503 without).
+  std::function<Result<stats::Summary>()> stats;
 };
 
 class KubeletServer {

@@ -164,6 +164,26 @@ TEST_F(KubeletTest, FinishedPodSucceedsAndGivesBackItsAddress) {
             "Completed");
 }
 
+TEST_F(KubeletTest, EvictionStopsThePodAndMarksItFailedEvicted) {
+  ASSERT_TRUE(client_->Create(Pods(), Pod("victim")).ok());
+  ASSERT_TRUE(client_->Create(Pods(), Pod("bystander")).ok());
+  ASSERT_TRUE(FieldIs("victim", "status.phase", "Running"));
+  ASSERT_TRUE(FieldIs("bystander", "status.phase", "Running"));
+  ASSERT_TRUE(WaitFor([&] { return kubelet_->ActivePods().size() == 2; }));
+  kubelet_->Evict(Get("victim"), "The node was low on resource: memory. ");
+  EXPECT_EQ(kubelet_->ActivePods().size(), 1u);  // not offered again while it is evicted
+  ASSERT_TRUE(FieldIs("victim", "status.phase", "Failed")) << Get("victim")["status"].dump();
+  EXPECT_EQ(Field("victim", "status.reason"), "Evicted");
+  EXPECT_EQ(Field("victim", "status.message"), "The node was low on resource: memory. ");
+  EXPECT_EQ(Get("victim")["status"]["containerStatuses"][0]["state"].contains("terminated"), true)
+      << Get("victim")["status"].dump();
+  EXPECT_TRUE(WaitFor([&] { return runtime_.running() == 1; }));  // only the bystander's
+  EXPECT_EQ(Field("bystander", "status.phase"), "Running");
+  // A later sync of the finished pod keeps why it ended.
+  kubelet_->Requeue(Get("victim")["metadata"]["uid"].get<std::string>());
+  EXPECT_FALSE(WaitFor([&] { return Field("victim", "status.reason") != "Evicted"; }, 1s));
+}
+
 TEST_F(KubeletTest, DeletionStopsRemovesAndDeletesThePod) {
   ASSERT_TRUE(client_->Create(Pods(), Pod("gone")).ok());
   ASSERT_TRUE(FieldIs("gone", "status.phase", "Running"));

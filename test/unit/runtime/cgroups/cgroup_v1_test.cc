@@ -88,7 +88,8 @@ TEST_F(CgroupV1Test, StatsParseUsageWorkingSetOomAndThrottling) {
   ASSERT_TRUE(cgroups_->Create("c").ok());
   fs_.SetFile("/cg/cpuacct/test-root/c/cpuacct.usage", "123456789\n");
   fs_.SetFile("/cg/memory/test-root/c/memory.usage_in_bytes", "10000\n");
-  fs_.SetFile("/cg/memory/test-root/c/memory.stat", "cache 5\ntotal_inactive_file 3000\n");
+  fs_.SetFile("/cg/memory/test-root/c/memory.stat", "cache 5\nrss 1\ntotal_rss 4000\ntotal_pgfault 55\n"
+              "total_pgmajfault 6\ntotal_inactive_file 3000\n");
   fs_.SetFile("/cg/memory/test-root/c/memory.oom_control",
               "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
   fs_.SetFile("/cg/pids/test-root/c/pids.current", "7\n");
@@ -98,6 +99,9 @@ TEST_F(CgroupV1Test, StatsParseUsageWorkingSetOomAndThrottling) {
   EXPECT_EQ(s->cpu_usage_ns, 123456789u);
   EXPECT_EQ(s->memory_usage_bytes, 10000u);
   EXPECT_EQ(s->memory_working_set_bytes, 7000u);
+  EXPECT_EQ(s->memory_rss_bytes, 4000u);  // hierarchical total_rss, not the cgroup's own rss
+  EXPECT_EQ(s->memory_page_faults, 55u);
+  EXPECT_EQ(s->memory_major_page_faults, 6u);
   EXPECT_EQ(s->oom_kills, 2u);
   EXPECT_EQ(s->pids_current, 7u);
   EXPECT_EQ(s->cpu_throttled_periods, 4u);
