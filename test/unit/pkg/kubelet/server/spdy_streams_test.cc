@@ -141,8 +141,10 @@ TEST(SpdyTransportTest, ReadyOnceTheStreamsExistThenRoutesChannels) {
   for (const spdy::Frame& f : replies) EXPECT_EQ(f.type, spdy::FrameType::kSynReply);
 
   // stdin data, two resize messages split across frames, then stdin's end.
-  std::string bytes = client.Data(3, "ls\n") + client.Data(7, R"({"Width":100,"Hei)") +
-                      client.Data(7, R"(ght":30}{"Width":1,"Height":2})") + client.Data(3, "", true);
+  std::string bytes = client.Data(3, "ls\n");
+  bytes += client.Data(7, R"({"Width":100,"Hei)");
+  bytes += client.Data(7, R"(ght":30}{"Width":1,"Height":2})");
+  bytes += client.Data(3, "", true);
   ASSERT_TRUE(t->Feed(bytes, &in).ok());
   ASSERT_EQ(in.size(), 4u);
   EXPECT_EQ(in[0].channel, kStdinChannel);
@@ -197,7 +199,9 @@ TEST(SpdyTransportTest, ClientPingsAreAnsweredAndGoAwayEndsTheSession) {
   spdy::FrameWriter client;
   spdy::FrameParser client_in;
   std::vector<ChannelInput> in;
-  ASSERT_TRUE(t->Feed(client.Ping(1) + client.GoAway(0), &in).ok());
+  std::string bytes = client.Ping(1);
+  bytes += client.GoAway(0);
+  ASSERT_TRUE(t->Feed(bytes, &in).ok());
   std::vector<spdy::Frame> frames = ClientSees(client_in, *out);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].type, spdy::FrameType::kPing);
