@@ -149,7 +149,7 @@ class KubeletServerImpl final : public KubeletServer {
     kLog.Debug("exec in pod {}/{} container {}: {} ({})", parts[0], parts[1], request->container,
                fmt::join(request->command, " "), upgrade->protocol);
     std::shared_ptr<RemoteCommandTransport> transport =
-        upgrade->wire == StreamWire::kSpdy ? NewSpdyTransport(*request, out)
+        upgrade->wire == StreamWire::kSpdy ? NewSpdyTransport(*request, out, input)
                                            : NewWebSocketTransport(upgrade->protocol, out);
     out->OnClose([input] { input->Close(); });
     out->Upgrade(101, std::move(upgrade->response),

@@ -78,8 +78,9 @@ std::optional<uint8_t> ChannelOfStreamType(std::string_view type) {
 
 class SpdyTransport final : public RemoteCommandTransport {
  public:
-  SpdyTransport(const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out)
-      : conn_(std::move(out), false) {
+  SpdyTransport(const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out,
+                std::shared_ptr<ByteQueue> input)
+      : conn_(std::move(out), false), input_(std::move(input)) {
     needed_ = {kErrorChannel};
     if (request.stdin) needed_.insert(kStdinChannel);
     if (request.stdout) needed_.insert(kStdoutChannel);
@@ -143,7 +144,11 @@ class SpdyTransport final : public RemoteCommandTransport {
     auto it = stream_of_.find(kErrorChannel);
     if (it != stream_of_.end()) conn_.SendData(it->second, status_json);
     for (const auto& [channel, stream] : stream_of_) conn_.CloseStream(stream);
-    conn_.End();
+    if (input_ != nullptr && !gone_) {
+      conn_.EndAfterClient(*input_, std::chrono::seconds(10));
+    } else {
+      conn_.End();
+    }
   }
   void Abort() override { conn_.End(); }
 
@@ -161,6 +166,7 @@ class SpdyTransport final : public RemoteCommandTransport {
   }
 
   SpdyServerConnection conn_;
+  const std::shared_ptr<ByteQueue> input_;
   std::set<uint8_t> needed_;
   std::map<uint8_t, uint32_t> stream_of_;
   std::map<uint32_t, uint8_t> channel_of_;
@@ -176,8 +182,9 @@ std::unique_ptr<RemoteCommandTransport> NewWebSocketTransport(
 }
 
 std::unique_ptr<RemoteCommandTransport> NewSpdyTransport(
-    const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out) {
-  return std::make_unique<SpdyTransport>(request, std::move(out));
+    const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out,
+    std::shared_ptr<ByteQueue> input) {
+  return std::make_unique<SpdyTransport>(request, std::move(out), std::move(input));
 }
 
 }  // namespace sampan::kubelet

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pkg/kubelet/server/remote_command.h"
+#include "pkg/util/byte_queue.h"
 #include "pkg/util/http.h"
 #include "pkg/util/status.h"
 
@@ -50,8 +51,10 @@ class RemoteCommandTransport {
 std::unique_ptr<RemoteCommandTransport> NewWebSocketTransport(
     std::string protocol, std::shared_ptr<http::ResponseWriter> out);
 // The streams a request needs: error always, then stdin/stdout/stderr as asked, resize with
-// a TTY.
+// a TTY. Finish waits (up to 10 s) for the client to close the connection after the last
+// frames (SpdyServerConnection::EndAfterClient), reading it from `input`.
 std::unique_ptr<RemoteCommandTransport> NewSpdyTransport(
-    const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out);
+    const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out,
+    std::shared_ptr<ByteQueue> input);
 
 }  // namespace sampan::kubelet

@@ -1,5 +1,9 @@
 #include "pkg/kubelet/server/spdy_connection.h"
 
+#include <poll.h>
+
+#include <cerrno>
+
 #include <fmt/core.h>
 
 namespace sampan::kubelet {
@@ -91,9 +95,31 @@ void SpdyServerConnection::ResetStream(uint32_t stream, uint32_t status) {
   Write(writer_.RstStream(stream, status));
 }
 
+void SpdyServerConnection::EndAfterClient(ByteQueue& input, std::chrono::milliseconds timeout) {
+  if (ended_) return;
+  if (!goaway_sent_) Write(writer_.GoAway(last_stream_));
+  goaway_sent_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd fd = {input.fd(), POLLIN, 0};
+    int n = ::poll(&fd, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    bool eof = false;
+    std::string bytes = input.Take(&eof);
+    std::vector<SpdyEvent> ignored;
+    if (eof || !Feed(bytes, &ignored).ok()) break;
+  }
+  End();
+}
+
 void SpdyServerConnection::End() {
   if (ended_) return;
-  Write(writer_.GoAway(last_stream_));
+  if (!goaway_sent_) Write(writer_.GoAway(last_stream_));
+  goaway_sent_ = true;
   ended_ = true;
   if (tunnel_) out_->Write(ws::EncodeFrame(ws::Opcode::kClose, ws::ClosePayload(ws::kCloseNormal)));
   out_->End();

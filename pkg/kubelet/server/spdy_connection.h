@@ -9,6 +9,7 @@
 // Threading: one session thread uses it (Feed and the Send methods); writes go through the
 // thread-safe ResponseWriter. PINGs are answered inside Feed.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pkg/util/byte_queue.h"
 #include "pkg/util/http.h"
 #include "pkg/util/spdy.h"
 #include "pkg/util/status.h"
@@ -50,6 +52,11 @@ class SpdyServerConnection {
   void ResetStream(uint32_t stream, uint32_t status = spdy::kRstCancel);
   // GOAWAY, then the end of the connection (a WebSocket close first when tunnelled).
   void End();
+  // GOAWAY, then waits (answering pings) until the client closes the connection or `timeout`
+  // passes, then End(). What a server does after its last frames: the client's frames are
+  // handled by workers that drop what they have not handled yet when the connection ends,
+  // so closing first could lose the output's tail or the exit status.
+  void EndAfterClient(ByteQueue& input, std::chrono::milliseconds timeout);
 
  private:
   void Write(std::string frame_bytes);
@@ -61,6 +68,7 @@ class SpdyServerConnection {
   spdy::FrameWriter writer_;
   uint32_t last_stream_ = 0;
   std::set<uint32_t> closed_;  // streams whose half we closed
+  bool goaway_sent_ = false;
   bool ended_ = false;
 };
 

@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "pkg/kubelet/server/port_forward.h"
 #include "pkg/kubelet/server/remote_command_transport.h"
@@ -125,7 +128,7 @@ TEST(SpdyTransportTest, ReadyOnceTheStreamsExistThenRoutesChannels) {
   ExecRequest request;
   request.command = {"sh"};
   request.stdin = request.stdout = request.tty = true;
-  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out);
+  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out, nullptr);
   spdy::FrameWriter client;
   spdy::FrameParser client_in;
   std::vector<ChannelInput> in;
@@ -178,7 +181,7 @@ TEST(SpdyTransportTest, UnknownStreamTypesAreRefusedAndBadBytesAreAnError) {
   ExecRequest request;
   request.command = {"true"};
   request.stdout = true;
-  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out);
+  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out, nullptr);
   spdy::FrameWriter client;
   spdy::FrameParser client_in;
   std::vector<ChannelInput> in;
@@ -195,7 +198,7 @@ TEST(SpdyTransportTest, ClientPingsAreAnsweredAndGoAwayEndsTheSession) {
   ExecRequest request;
   request.command = {"true"};
   request.stdout = true;
-  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out);
+  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out, nullptr);
   spdy::FrameWriter client;
   spdy::FrameParser client_in;
   std::vector<ChannelInput> in;
@@ -243,6 +246,100 @@ TEST(PortForwardTest, DialsLoopbackAndSaysWhyNot) {
 
   Result<UniqueFd> no_netns = DialLoopbackInNetns("/nonexistent/netns", port);
   EXPECT_FALSE(no_netns.ok());
+}
+
+// Polls `out` until the client would have seen a frame matching `pred` (or 10 s pass).
+std::optional<spdy::Frame> WaitForFrame(spdy::FrameParser& parser, RecordingWriter& out,
+                                        const std::function<bool(const spdy::Frame&)>& pred,
+                                        std::vector<spdy::Frame>* seen) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (spdy::Frame& f : ClientSees(parser, out)) seen->push_back(std::move(f));
+    for (const spdy::Frame& f : *seen) {
+      if (pred(f)) return f;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::nullopt;
+}
+
+TEST(SpdyPortForwardTest, ForwardsBothWaysAndReportsDialErrors) {
+  auto out = std::make_shared<RecordingWriter>();
+  std::shared_ptr<ByteQueue> input = std::move(*ByteQueue::New());
+  std::atomic<int> pod_side{-1};  // set by the dialer, on the session's thread
+  PortForwardTarget target;
+  target.pod = "default/web";
+  target.uid = "u1";
+  target.dial = [&](uint16_t port) -> Result<UniqueFd> {
+    if (port != 8080) return Status::Unavailable("dial tcp4 127.0.0.1:81: connect: refused");
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+      return Status::Internal("socketpair");
+    }
+    pod_side = fds[1];
+    return UniqueFd(fds[0]);
+  };
+  std::thread session([&] {
+    SpdyServerConnection conn(out, false);
+    RunSpdyPortForward(target, conn, *input);
+  });
+  spdy::FrameWriter client;
+  spdy::FrameParser client_in;
+  std::vector<spdy::Frame> seen;
+  std::string bytes =
+      client.SynStream(1, {{"streamtype", "error"}, {"port", "8080"}, {"requestid", "0"}});
+  bytes += client.Data(1, "", true);  // kubectl closes its half of the error stream at once
+  bytes += client.SynStream(3, {{"streamtype", "data"}, {"port", "8080"}, {"requestid", "0"}});
+  bytes += client.Data(3, "GET /");
+  input->Push(bytes);
+  // The pod side gets the client's bytes.
+  std::string got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (got.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    if (pod_side < 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    char buf[64];
+    ssize_t n = ::read(pod_side, buf, sizeof buf);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(got, "GET /");
+  // The pod answers and closes: the client gets the bytes, then both streams end.
+  ASSERT_EQ(::write(pod_side, "hello", 5), 5);
+  ::close(pod_side);
+  auto data = WaitForFrame(
+      client_in, *out,
+      [](const spdy::Frame& f) {
+        return f.type == spdy::FrameType::kData && f.stream_id == 3 && !f.data.empty();
+      },
+      &seen);
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(data->data, "hello");
+  EXPECT_TRUE(WaitForFrame(client_in, *out,
+                           [](const spdy::Frame& f) { return f.stream_id == 3 && f.fin(); }, &seen));
+  EXPECT_TRUE(WaitForFrame(client_in, *out,
+                           [](const spdy::Frame& f) { return f.stream_id == 1 && f.fin(); }, &seen));
+
+  // A port nobody listens on: the message arrives on that pair's error stream.
+  bytes = client.SynStream(5, {{"streamtype", "error"}, {"port", "81"}, {"requestid", "1"}});
+  bytes += client.SynStream(7, {{"streamtype", "data"}, {"port", "81"}, {"requestid", "1"}});
+  input->Push(bytes);
+  auto error = WaitForFrame(
+      client_in, *out,
+      [](const spdy::Frame& f) {
+        return f.type == spdy::FrameType::kData && f.stream_id == 5 && !f.data.empty();
+      },
+      &seen);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->data,
+            "error forwarding port 81 to pod default/web, uid u1: dial tcp4 127.0.0.1:81: "
+            "connect: refused");
+
+  input->Close();  // the client goes away: the session ends
+  session.join();
+  EXPECT_TRUE(out->ended);
 }
 
 }  // namespace
