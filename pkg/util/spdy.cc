@@ -1,9 +1,8 @@
 #include "pkg/util/spdy.h"
 
+#include <fmt/core.h>
 #include <strings.h>
 #include <zlib.h>
-
-#include <fmt/core.h>
 
 namespace sampan::spdy {
 namespace {
@@ -93,8 +92,8 @@ Result<HeaderBlock> FrameParser::Inflate(std::string_view block) {
     }
     plain.append(buf, sizeof buf - z.avail_out);
     if (plain.size() > max_header_bytes_) {
-      return Status(Code::kTooLarge,
-                    fmt::format("spdy: header block over {} bytes uncompressed", max_header_bytes_));
+      return Status(Code::kTooLarge, fmt::format("spdy: header block over {} bytes uncompressed",
+                                                 max_header_bytes_));
     }
     if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // all input consumed
     if (rc == Z_STREAM_END) {
@@ -150,8 +149,9 @@ Result<std::optional<Frame>> FrameParser::Next() {
     uint8_t flags = static_cast<uint8_t>(word1 >> 24);
     uint32_t length = word1 & kMaxFrameLength;
     if (length > max_frame_bytes_) {
-      return fail(Status(Code::kTooLarge, fmt::format("spdy: frame of {} bytes over the limit of {}",
-                                                   length, max_frame_bytes_)));
+      return fail(Status(
+          Code::kTooLarge,
+          fmt::format("spdy: frame of {} bytes over the limit of {}", length, max_frame_bytes_)));
     }
     if (in.size() < kFrameHeaderBytes + length) break;
     std::string_view payload = in.substr(kFrameHeaderBytes, length);
@@ -207,8 +207,7 @@ Result<std::optional<Frame>> FrameParser::Next() {
           f.data = std::string(payload.substr(4));
           break;
         }
-        default:
-          continue;  // unknown control frames are ignored
+        default: continue;  // unknown control frames are ignored
       }
     }
     // Keep the buffer from growing without bound: drop what was parsed.

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -13,8 +14,6 @@
 #include <cstring>
 #include <map>
 #include <thread>
-
-#include <fmt/core.h>
 
 #include "pkg/api/log_options.h"
 #include "pkg/util/log.h"

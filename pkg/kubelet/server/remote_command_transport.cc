@@ -21,8 +21,7 @@ class WebSocketTransport final : public RemoteCommandTransport {
     while (!gone_) {
       Result<std::optional<ws::Message>> next = parser_.Next();
       if (!next.ok()) {
-        out_->Write(
-            ws::EncodeFrame(ws::Opcode::kClose, ws::ClosePayload(ws::kCloseProtocolError)));
+        out_->Write(ws::EncodeFrame(ws::Opcode::kClose, ws::ClosePayload(ws::kCloseProtocolError)));
         return next.status();
       }
       if (!next->has_value()) break;
@@ -181,9 +180,9 @@ std::unique_ptr<RemoteCommandTransport> NewWebSocketTransport(
   return std::make_unique<WebSocketTransport>(std::move(protocol), std::move(out));
 }
 
-std::unique_ptr<RemoteCommandTransport> NewSpdyTransport(
-    const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out,
-    std::shared_ptr<ByteQueue> input) {
+std::unique_ptr<RemoteCommandTransport> NewSpdyTransport(const ExecRequest& request,
+                                                         std::shared_ptr<http::ResponseWriter> out,
+                                                         std::shared_ptr<ByteQueue> input) {
   return std::make_unique<SpdyTransport>(request, std::move(out), std::move(input));
 }
 

@@ -53,8 +53,8 @@ std::unique_ptr<RemoteCommandTransport> NewWebSocketTransport(
 // The streams a request needs: error always, then stdin/stdout/stderr as asked, resize with
 // a TTY. Finish waits (up to 10 s) for the client to close the connection after the last
 // frames (SpdyServerConnection::EndAfterClient), reading it from `input`.
-std::unique_ptr<RemoteCommandTransport> NewSpdyTransport(
-    const ExecRequest& request, std::shared_ptr<http::ResponseWriter> out,
-    std::shared_ptr<ByteQueue> input);
+std::unique_ptr<RemoteCommandTransport> NewSpdyTransport(const ExecRequest& request,
+                                                         std::shared_ptr<http::ResponseWriter> out,
+                                                         std::shared_ptr<ByteQueue> input);
 
 }  // namespace sampan::kubelet

@@ -1,10 +1,9 @@
 #include "pkg/kubelet/server/spdy_connection.h"
 
+#include <fmt/core.h>
 #include <poll.h>
 
 #include <cerrno>
-
-#include <fmt/core.h>
 
 namespace sampan::kubelet {
 
@@ -70,9 +69,7 @@ Status SpdyServerConnection::Feed(std::string_view bytes, std::vector<SpdyEvent>
         // Even ids are the server's own pings coming back; answer the client's (odd) ones.
         if (f->value % 2 == 1) Write(writer_.Ping(f->value));
         break;
-      case spdy::FrameType::kGoAway:
-        events->push_back({SpdyEvent::Kind::kGoAway});
-        break;
+      case spdy::FrameType::kGoAway: events->push_back({SpdyEvent::Kind::kGoAway}); break;
       default:  // SETTINGS, WINDOW_UPDATE: no flow control here; SYN_REPLY: we open none
         break;
     }

@@ -44,14 +44,12 @@ bool Offers(const http::Request& request, std::string_view protocol) {
   return false;
 }
 
-StreamUpgrade WebSocketAnswer(const http::Request& request, StreamWire wire,
-                              std::string protocol) {
+StreamUpgrade WebSocketAnswer(const http::Request& request, StreamWire wire, std::string protocol) {
   StreamUpgrade u;
   u.wire = wire;
   u.response.Add("Upgrade", "websocket");
   u.response.Add("Connection", "Upgrade");
-  u.response.Add("Sec-WebSocket-Accept",
-                 ws::AcceptKey(request.headers.Get("Sec-WebSocket-Key")));
+  u.response.Add("Sec-WebSocket-Accept", ws::AcceptKey(request.headers.Get("Sec-WebSocket-Key")));
   u.response.Add("Sec-WebSocket-Protocol", protocol);
   u.protocol = std::move(protocol);
   return u;
@@ -130,8 +128,7 @@ Result<StreamUpgrade> NegotiatePortForwardUpgrade(const http::Request& request) 
         "unsupported WebSocket subprotocol: want SPDY/3.1+portforward.k8s.io, "
         "v4.channel.k8s.io or portforward.k8s.io");
   }
-  return Status::BadRequest(
-      "Upgrade request required: SPDY/3.1 (portforward.k8s.io) or WebSocket");
+  return Status::BadRequest("Upgrade request required: SPDY/3.1 (portforward.k8s.io) or WebSocket");
 }
 
 }  // namespace sampan::kubelet

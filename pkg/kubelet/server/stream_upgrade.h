@@ -21,15 +21,15 @@ inline constexpr char kPortForwardProtocol[] = "portforward.k8s.io";
 inline constexpr char kSpdyTunnelPrefix[] = "SPDY/3.1+";
 
 enum class StreamWire {
-  kWebSocket,            // channel protocol in WebSocket messages
-  kSpdy,                 // SPDY/3.1 on the raw connection
-  kSpdyOverWebSocket,    // SPDY/3.1 frames in WebSocket binary messages
+  kWebSocket,          // channel protocol in WebSocket messages
+  kSpdy,               // SPDY/3.1 on the raw connection
+  kSpdyOverWebSocket,  // SPDY/3.1 frames in WebSocket binary messages
 };
 
 struct StreamUpgrade {
   StreamWire wire = StreamWire::kWebSocket;
-  std::string protocol;     // negotiated: v5.channel.k8s.io, portforward.k8s.io, ...
-  http::Headers response;   // the 101's headers
+  std::string protocol;    // negotiated: v5.channel.k8s.io, portforward.k8s.io, ...
+  http::Headers response;  // the 101's headers
 };
 
 // BadRequest when the request is no upgrade or offers nothing we speak (the message says

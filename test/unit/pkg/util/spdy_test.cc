@@ -80,8 +80,8 @@ TEST(SpdyFrames, DataFramesCarryPayloadAndFin) {
   FrameWriter writer;
   FrameParser parser;
   std::string big(100000, 'x');
-  std::vector<Frame> f = ParseAll(parser, writer.Data(3, "hello") + writer.Data(3, big, true) +
-                                              writer.Data(3, "", true));
+  std::vector<Frame> f = ParseAll(
+      parser, writer.Data(3, "hello") + writer.Data(3, big, true) + writer.Data(3, "", true));
   ASSERT_EQ(f.size(), 3u);
   EXPECT_EQ(f[0].type, FrameType::kData);
   EXPECT_EQ(f[0].stream_id, 3u);

@@ -60,8 +60,8 @@ TEST(StreamUpgradeTest, SpdyExecNegotiatesV4FromSeveralHeaderLines) {
 }
 
 TEST(StreamUpgradeTest, SpdyExecWithoutV4IsRefused) {
-  http::Request r = UpgradeRequest(
-      {{"Upgrade", "SPDY/3.1"}, {"X-Stream-Protocol-Version", "v2.channel.k8s.io"}});
+  http::Request r =
+      UpgradeRequest({{"Upgrade", "SPDY/3.1"}, {"X-Stream-Protocol-Version", "v2.channel.k8s.io"}});
   Result<StreamUpgrade> u = NegotiateRemoteCommandUpgrade(r);
   ASSERT_FALSE(u.ok());
   EXPECT_EQ(u.status().code(), Code::kBadRequest);
@@ -189,8 +189,8 @@ TEST(SpdyTransportTest, UnknownStreamTypesAreRefusedAndBadBytesAreAnError) {
   std::vector<spdy::Frame> frames = ClientSees(client_in, *out);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[1].type, spdy::FrameType::kRstStream);
-  EXPECT_FALSE(t->Feed(std::string("\x80\x07\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01", 12), &in)
-                   .ok());
+  EXPECT_FALSE(
+      t->Feed(std::string("\x80\x07\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01", 12), &in).ok());
 }
 
 TEST(SpdyTransportTest, ClientPingsAreAnsweredAndGoAwayEndsTheSession) {
@@ -317,10 +317,10 @@ TEST(SpdyPortForwardTest, ForwardsBothWaysAndReportsDialErrors) {
       &seen);
   ASSERT_TRUE(data.has_value());
   EXPECT_EQ(data->data, "hello");
-  EXPECT_TRUE(WaitForFrame(client_in, *out,
-                           [](const spdy::Frame& f) { return f.stream_id == 3 && f.fin(); }, &seen));
-  EXPECT_TRUE(WaitForFrame(client_in, *out,
-                           [](const spdy::Frame& f) { return f.stream_id == 1 && f.fin(); }, &seen));
+  EXPECT_TRUE(WaitForFrame(
+      client_in, *out, [](const spdy::Frame& f) { return f.stream_id == 3 && f.fin(); }, &seen));
+  EXPECT_TRUE(WaitForFrame(
+      client_in, *out, [](const spdy::Frame& f) { return f.stream_id == 1 && f.fin(); }, &seen));
 
   // A port nobody listens on: the message arrives on that pair's error stream.
   bytes = client.SynStream(5, {{"streamtype", "error"}, {"port", "81"}, {"requestid", "1"}});
