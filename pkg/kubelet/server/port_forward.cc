@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -86,8 +87,12 @@ Result<UniqueFd> DialLoopbackInNetns(const std::string& netns_path, uint16_t por
       rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     } while (rc != 0 && errno == EINTR);
     if (rc != 0) {
-      result = Status::Unavailable(
-          fmt::format("dial tcp4 127.0.0.1:{}: connect: {}", port, std::strerror(errno)), errno);
+      int err = errno;
+      std::string why = std::strerror(err);  // lowercase, as Go words it: "connection refused"
+      if (!why.empty())
+        why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+      result =
+          Status::Unavailable(fmt::format("dial tcp4 127.0.0.1:{}: connect: {}", port, why), err);
       return;
     }
     result = std::move(fd);
