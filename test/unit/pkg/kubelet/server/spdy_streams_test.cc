@@ -265,7 +265,9 @@ std::optional<spdy::Frame> WaitForFrame(spdy::FrameParser& parser, RecordingWrit
 
 TEST(SpdyPortForwardTest, ForwardsBothWaysAndReportsDialErrors) {
   auto out = std::make_shared<RecordingWriter>();
-  std::shared_ptr<ByteQueue> input = std::move(*ByteQueue::New());
+  Result<std::unique_ptr<ByteQueue>> queue = ByteQueue::New();
+  ASSERT_TRUE(queue.ok());
+  std::shared_ptr<ByteQueue> input = std::move(*queue);
   std::atomic<int> pod_side{-1};  // set by the dialer, on the session's thread
   PortForwardTarget target;
   target.pod = "default/web";
