@@ -46,7 +46,8 @@ spec:
   containers:
   - name: httpd
     image: busybox:fixture
-    command: ["sh", "-c", "mkdir -p /srv && echo hello-from-web > /srv/index.html && busybox head -c 1000000 /dev/zero | tr '\\0' 'z' > /srv/big && exec busybox httpd -f -p 8080 -h /srv"]
+    # kubectl cp runs `tar` by name: the fixture has only /bin/busybox and /bin/sh.
+    command: ["sh", "-c", "busybox ln -s busybox /bin/tar && mkdir -p /srv && echo hello-from-web > /srv/index.html && busybox head -c 1000000 /dev/zero | tr '\\0' 'z' > /srv/big && exec busybox httpd -f -p 8080 -h /srv"]
 YAML
 wait_for "web runs" 60 field_is web '{.status.phase}' Running
 # 127.0.0.1:8080 exists only inside the pod's network namespace, not the node's.
