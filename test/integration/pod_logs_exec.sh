@@ -225,7 +225,7 @@ PY
 got=$(timeout 60 "${IN_NS[@]}" /usr/bin/python3 "$TMP/py_exec.py" "$KUBECONFIG" 2>&1)
 contains "python client exec output" "$got" "OUT:'py-hi\npy-err\n'"
 contains "python client exec exit code" "$got" "RC: 5"
-use_kubectl 1.27 && expect "1.27 exec (SPDY)" "spdy-ok" k exec talker -- echo spdy-ok
+use_kubectl 1.27 && expect "1.27 exec (SPDY)" "spdy-ok" k exec talker -- sh -c 'echo spdy-ok'
 use_kubectl 1.33
 
 
