@@ -52,12 +52,12 @@ const Registry& Registry::Builtin() {
   static const Registry registry({
       // core/v1
       R("", "v1", "namespaces", "Namespace", false, {"ns"}, {"status", "finalize"}),
-      R("", "v1", "pods", "Pod", true, {"po"}, {"status", "binding", "log", "exec"}, kAll),
+      R("", "v1", "pods", "Pod", true, {"po"}, {"status", "binding", "log", "exec", "portforward"}, kAll),
       R("", "v1", "services", "Service", true, {"svc"}, {"status"}, kAll),
       R("", "v1", "endpoints", "Endpoints", true, {"ep"}),
       R("", "v1", "configmaps", "ConfigMap", true, {"cm"}),
       R("", "v1", "secrets", "Secret", true),
-      R("", "v1", "nodes", "Node", false, {"no"}, {"status"}),
+      R("", "v1", "nodes", "Node", false, {"no"}, {"status", "proxy"}),
       R("", "v1", "events", "Event", true, {"ev"}),
       R("", "v1", "serviceaccounts", "ServiceAccount", true, {"sa"}),
       R("", "v1", "persistentvolumes", "PersistentVolume", false, {"pv"}, {"status"}),

@@ -132,8 +132,10 @@ class ApiServerImpl final : public ApiServer {
     }
     Query query(req.query);
     RequestInfo info = ParseRequestInfo(req.method, req.path, query);
-    if (info.resource == "pods" && info.subresource == "exec" && info.verb == "get") {
-      info.verb = "create";  // a WebSocket exec is a GET; it needs create as upstream's
+    if (info.resource == "pods" && info.verb == "get" &&
+        (info.subresource == "exec" || info.subresource == "attach" ||
+         info.subresource == "portforward")) {
+      info.verb = "create";  // a WebSocket upgrade is a GET; it needs create as upstream's
     }
     if (!authz_->Allowed(*user, info)) {
       std::string what = info.is_resource_request
@@ -285,6 +287,16 @@ class ApiServerImpl final : public ApiServer {
       return kubelet_proxy_->Exec(ctx, std::move(out));
     }
     if (r->group == "metrics.k8s.io") return SendReply(*out, resource_metrics_->Serve(ctx));
+    if (r->resource == "pods" && ctx.info.subresource == "portforward") {
+      if (ctx.info.verb != "create") {
+        return SendError(*out, MethodNotAllowed("the server does not allow this method on the "
+                                                "requested resource"));
+      }
+      return kubelet_proxy_->PortForward(ctx, std::move(out));
+    }
+    if (r->resource == "nodes" && ctx.info.subresource == "proxy") {
+      return kubelet_proxy_->NodeProxy(ctx, std::move(out));
+    }
     switch (Negotiate(req.headers.Get("Accept"), false)) {
       case Negotiated::kTable: ctx.format = OutputFormat::kTable; break;
       case Negotiated::kPartialMetadata: ctx.format = OutputFormat::kPartialMetadata; break;

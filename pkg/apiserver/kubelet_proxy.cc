@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 #include <poll.h>
+#include <strings.h>
 
 #include <cerrno>
 
@@ -210,35 +211,64 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
   if (!ContainerRunning(*pod, *container)) {
     return SendApiError(*out, BadRequest(fmt::format("container not found (\"{}\")", *container)));
   }
-  // After the checks above: kubectl 1.30+ retries with SPDY when the WebSocket upgrade is
-  // refused, and should then still see why (a wrong container, a finished pod).
-  std::string upgrade(req.headers.Get("Upgrade"));
-  if (upgrade.find("websocket") == std::string::npos &&
-      upgrade.find("WebSocket") == std::string::npos) {
-    return SendApiError(*out, BadRequest("Upgrade request required: this server speaks the "
-                                         "WebSocket protocols (v5.channel.k8s.io, "
-                                         "v4.channel.k8s.io), not SPDY"));
-  }
-  std::shared_ptr<http::HttpClient> client = ConnectForPod(*pod, *out);
-  if (client == nullptr) return;
   std::string path = fmt::format("/exec/{}/{}/{}", api::UrlEncode(ns), api::UrlEncode(name),
                                  api::UrlEncode(*container));
   if (!req.query.empty()) path += "?" + req.query;
+  ProxyUpgrade(*pod, path, req, std::move(out), "exec in pod " + ns + "/" + name);
+}
+
+void KubeletProxy::PortForward(const RequestContext& ctx,
+                               std::shared_ptr<http::ResponseWriter> out) {
+  const std::string& ns = ctx.info.namespace_;
+  const std::string& name = ctx.info.name;
+  Result<Json> pod = rest_.GetObject(*ctx.resource, ns, name);
+  if (!pod.ok()) return SendApiError(*out, FromStatus(pod.status(), ctx.resource, name));
+  std::string phase = api::GetString(api::ObjectField(*pod, "status"), "phase");
+  if (phase != "Running") {
+    return SendApiError(
+        *out, BadRequest(fmt::format("pod {} is not running (phase {})", name,
+                                     phase.empty() ? "Pending" : phase)));
+  }
+  std::string path = fmt::format("/portForward/{}/{}", api::UrlEncode(ns), api::UrlEncode(name));
+  if (!ctx.http->query.empty()) path += "?" + ctx.http->query;
+  ProxyUpgrade(*pod, path, *ctx.http, std::move(out), "port-forward to pod " + ns + "/" + name);
+}
+
+void KubeletProxy::ProxyUpgrade(const Json& pod, const std::string& path,
+                                const http::Request& req,
+                                std::shared_ptr<http::ResponseWriter> out, std::string what) {
+  // After the caller's checks: kubectl 1.30+ retries with SPDY when the WebSocket upgrade is
+  // refused, and should then still see why (a wrong container, a finished pod).
+  if (req.headers.Get("Upgrade").empty()) {
+    return SendApiError(*out, BadRequest("Upgrade request required: WebSocket or SPDY/3.1"));
+  }
+  if (api::GetString(api::ObjectField(pod, "spec"), "nodeName").empty()) {
+    return SendApiError(
+        *out, BadRequest(fmt::format("pod {} does not have a host assigned",
+                                     api::GetString(api::ObjectField(pod, "metadata"), "name"))));
+  }
+  std::shared_ptr<http::HttpClient> client = ConnectForPod(pod, *out);
+  if (client == nullptr) return;
+  // The client's protocol offer goes to the kubelet as it is (every value of each header:
+  // SPDY clients name their stream protocols in several X-Stream-Protocol-Version lines).
   http::Headers headers;
-  headers.Add("Upgrade", "websocket");
-  for (const char* h : {"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol"}) {
-    if (req.headers.Has(h)) headers.Add(h, std::string(req.headers.Get(h)));
+  for (const http::Header& h : req.headers.all()) {
+    for (const char* name : {"Upgrade", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+                             "Sec-WebSocket-Protocol", "X-Stream-Protocol-Version"}) {
+      if (strcasecmp(h.name.c_str(), name) == 0) headers.Add(name, h.value);
+    }
   }
   Result<std::unique_ptr<ByteQueue>> queue = ByteQueue::New();
   if (!queue.ok()) return SendApiError(*out, Internal(queue.status().message()));
   std::shared_ptr<ByteQueue> input = std::move(*queue);
 
-  threads_.Spawn([this, client, path, headers, input, out = std::move(out), key = ns + "/" + name] {
+  threads_.Spawn([this, client, path, headers, input, out = std::move(out),
+                  what = std::move(what)] {
     Track(client.get(), true);
     Result<http::Response> answer = client->Upgrade("GET", path, headers);
     if (!answer.ok()) {
       Track(client.get(), false);
-      kLog.Info("exec in pod {}: kubelet unreachable: {}", key, answer.status().message());
+      kLog.Info("{}: kubelet unreachable: {}", what, answer.status().message());
       return SendApiError(*out, Internal(answer.status().message()));
     }
     if (answer->status != 101) {
@@ -246,42 +276,118 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
       return SendApiError(*out, FromKubelet(answer->status, answer->body));
     }
     http::Headers switched;
-    for (const char* h :
-         {"Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"}) {
-      if (answer->headers.Has(h)) switched.Add(h, std::string(answer->headers.Get(h)));
+    for (const http::Header& h : answer->headers.all()) {
+      for (const char* name : {"Upgrade", "Connection", "Sec-WebSocket-Accept",
+                               "Sec-WebSocket-Protocol", "X-Stream-Protocol-Version"}) {
+        if (strcasecmp(h.name.c_str(), name) == 0) switched.Add(name, h.value);
+      }
     }
     out->OnClose([input, client] {
       input->Close();
       client->Cancel();
     });
     out->Upgrade(101, std::move(switched), [input](std::string_view bytes) { input->Push(bytes); });
-    // Splice: client -> kubelet from the queue, kubelet -> client from the socket.
-    while (true) {
-      if (!client->HasBufferedInput()) {
-        pollfd fds[2] = {{input->fd(), POLLIN, 0}, {client->socket_fd(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-          if (errno == EINTR) continue;
-          break;
-        }
-        if (fds[0].revents != 0) {
-          bool eof = false;
-          std::string bytes = input->Take(&eof);
-          if (!bytes.empty() && !client->WriteUpgraded(bytes).ok()) break;
-          if (eof) break;
-        }
-        if (fds[1].revents == 0) continue;
-      }
-      std::string bytes;
-      bool eof = false;
-      if (!client->ReadUpgraded(&bytes, &eof).ok() || eof) {
-        if (!bytes.empty()) out->Write(std::move(bytes));
-        break;
-      }
-      out->Write(std::move(bytes));
-    }
+    Splice(*client, *input, *out);
     Track(client.get(), false);
     client->Cancel();
     out->End();
+  });
+}
+
+void KubeletProxy::Splice(http::HttpClient& client, ByteQueue& input, http::ResponseWriter& out) {
+  // Client -> kubelet from the queue, kubelet -> client from the socket.
+  while (true) {
+    if (!client.HasBufferedInput()) {
+      pollfd fds[2] = {{input.fd(), POLLIN, 0}, {client.socket_fd(), POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[0].revents != 0) {
+        bool eof = false;
+        std::string bytes = input.Take(&eof);
+        if (!bytes.empty() && !client.WriteUpgraded(bytes).ok()) break;
+        if (eof) break;
+      }
+      if (fds[1].revents == 0) continue;
+    }
+    std::string bytes;
+    bool eof = false;
+    if (!client.ReadUpgraded(&bytes, &eof).ok() || eof) {
+      if (!bytes.empty()) out.Write(std::move(bytes));
+      break;
+    }
+    out.Write(std::move(bytes));
+  }
+}
+
+void KubeletProxy::NodeProxy(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  const http::Request& req = *ctx.http;
+  const std::string& name = ctx.info.name;
+  // The path after .../nodes/NAME/proxy, "/" if none.
+  std::string marker = "/nodes/" + name + "/proxy";
+  size_t at = req.path.find(marker);
+  std::string path = at == std::string::npos ? "/" : req.path.substr(at + marker.size());
+  if (path.empty()) path = "/";
+  if (!req.query.empty()) path += "?" + req.query;
+  if (config_.cert_file.empty()) {
+    ApiError e = Internal("this API server has no client certificate for kubelets");
+    e.code = 503;
+    e.reason = "ServiceUnavailable";
+    return SendApiError(*out, e);
+  }
+  Result<Json> node = rest_.GetObject(*ctx.resource, "", name);
+  if (!node.ok()) return SendApiError(*out, FromStatus(node.status(), ctx.resource, name));
+  Result<KubeletEndpoint> endpoint = KubeletEndpointOf(*node);
+  if (!endpoint.ok()) return SendApiError(*out, FromStatus(endpoint.status()));
+  Result<std::unique_ptr<http::HttpClient>> made =
+      ClientFor(Target{endpoint->host, endpoint->port});
+  if (!made.ok()) return SendApiError(*out, Internal(made.status().message()));
+  std::shared_ptr<http::HttpClient> client = std::move(*made);
+  http::Headers headers;
+  for (const char* h : {"Accept", "Content-Type"}) {
+    if (req.headers.Has(h)) headers.Add(h, std::string(req.headers.Get(h)));
+  }
+  threads_.Spawn([this, client, method = req.method, path, headers, body = req.body,
+                  out = std::move(out), key = name] {
+    Track(client.get(), true);
+    out->OnClose([client] { client->Cancel(); });
+    if (method != "GET") {  // a whole answer: bodies to send, nothing long-lived
+      Result<http::Response> answer = client->Do(method, path, headers, body);
+      Track(client.get(), false);
+      if (!answer.ok()) return SendApiError(*out, Internal(answer.status().message()));
+      http::Headers h;
+      h.Add("Content-Type", std::string(answer->headers.Get("Content-Type")));
+      return out->Send(answer->status, std::move(h), std::move(answer->body));
+    }
+    bool started = false;
+    http::Response head;
+    Status status = client->Stream(
+        "GET", path, headers,
+        [&](std::string_view chunk) {
+          if (!started) {
+            http::Headers h;
+            std::string_view type = head.headers.Get("Content-Type");
+            h.Add("Content-Type", type.empty() ? "text/plain" : std::string(type));
+            out->StartStream(head.status, std::move(h));
+            started = true;
+          }
+          out->Write(std::string(chunk));
+          return !out->Closed();
+        },
+        &head);
+    Track(client.get(), false);
+    if (started) {
+      out->End();
+    } else if (head.status != 0) {
+      http::Headers h;
+      std::string_view type = head.headers.Get("Content-Type");
+      h.Add("Content-Type", type.empty() ? "text/plain" : std::string(type));
+      out->Send(head.status, std::move(h), head.body);
+    } else if (!out->Closed()) {
+      kLog.Info("proxy to node {}: kubelet unreachable: {}", key, status.message());
+      SendApiError(*out, Internal(status.message()));
+    }
   });
 }
 

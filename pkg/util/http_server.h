@@ -6,8 +6,8 @@
 // libuv loop on the server's own thread that owns every connection (http_connection.h).
 // Errors the server answers itself (400, 413, 431) carry Kubernetes Status JSON bodies.
 // A client that closes its end (EOF) while its request is handled counts as gone: the
-// response's OnClose fires. A handler may switch protocols (WebSocket) with
-// ResponseWriter::Upgrade; SPDY is not implemented.
+// response's OnClose fires. A handler may switch protocols (WebSocket, SPDY/3.1) with
+// ResponseWriter::Upgrade; the framing is the handler's (websocket.h, spdy.h).
 
 #include <chrono>
 #include <cstddef>

@@ -5,15 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <vector>
 
 #include "pkg/util/log.h"
-#include "pkg/util/websocket.h"
 
 namespace sampan::kubelet {
 namespace {
 
 const log::Logger kLog("kubelet");
+
+// How long a SPDY client may take to open its streams after the upgrade (upstream's
+// streamCreationTimeout).
+constexpr std::chrono::seconds kStreamCreationTimeout{30};
 
 // Writes all of `data` to a (blocking) pipe or pty; false once the reader is gone.
 bool WriteAll(int fd, std::string_view data) {
@@ -31,7 +35,12 @@ bool WriteAll(int fd, std::string_view data) {
 void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
                     const std::string& protocol, ByteQueue& input,
                     const std::shared_ptr<http::ResponseWriter>& out) {
-  const bool v5 = protocol == kChannelProtocolV5;
+  std::unique_ptr<RemoteCommandTransport> transport = NewWebSocketTransport(protocol, out);
+  RunExecSession(process, request, *transport, input);
+}
+
+void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
+                    RemoteCommandTransport& transport, ByteQueue& input) {
   struct Output {
     int fd;
     uint8_t channel;
@@ -49,7 +58,7 @@ void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
   const int stdin_fd = request.tty ? process.terminal() : process.stdin_fd();
   bool stdin_open = request.stdin && stdin_fd >= 0;
 
-  ws::FrameParser parser;
+  const auto ready_deadline = std::chrono::steady_clock::now() + kStreamCreationTimeout;
   bool client_gone = false;
   char buf[32 * 1024];
   auto any_open = [&] {
@@ -58,51 +67,49 @@ void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
     }
     return false;
   };
-  while (any_open() && !client_gone) {
+  std::vector<ChannelInput> inputs;
+  while ((any_open() || !transport.ready()) && !client_gone) {
+    const bool ready = transport.ready();
+    int timeout_ms = -1;
+    if (!ready) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          ready_deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        kLog.Info("exec: the client did not open its streams in time");
+        client_gone = true;
+        break;
+      }
+      timeout_ms = static_cast<int>(left.count());
+    }
     std::vector<pollfd> fds;
     fds.push_back({input.fd(), POLLIN, 0});
-    for (const Output& o : outputs) fds.push_back({o.open ? o.fd : -1, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    // Outputs wait for the transport: what is read before the client's streams exist
+    // would have nowhere to go.
+    for (const Output& o : outputs) fds.push_back({o.open && ready ? o.fd : -1, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), timeout_ms) < 0) {
       if (errno == EINTR) continue;
       break;
     }
     if (fds[0].revents != 0) {
       bool eof = false;
-      parser.Feed(input.Take(&eof));
-      while (true) {
-        Result<std::optional<ws::Message>> next = parser.Next();
-        if (!next.ok()) {
-          kLog.Debug("exec: {}", next.status().message());
-          out->Write(
-              ws::EncodeFrame(ws::Opcode::kClose, ws::ClosePayload(ws::kCloseProtocolError)));
-          client_gone = true;
-          break;
-        }
-        if (!next->has_value()) break;
-        ws::Message& m = **next;
-        if (m.opcode == ws::Opcode::kClose) {
-          client_gone = true;
-          break;
-        }
-        if (m.opcode == ws::Opcode::kPing) {
-          out->Write(ws::EncodeFrame(ws::Opcode::kPong, m.payload));
-          continue;
-        }
-        if (m.opcode != ws::Opcode::kBinary && m.opcode != ws::Opcode::kText) continue;
-        if (m.payload.empty()) continue;
-        uint8_t channel = static_cast<uint8_t>(m.payload[0]);
-        std::string_view data = std::string_view(m.payload).substr(1);
-        if (channel == kStdinChannel && stdin_open) {
-          if (!WriteAll(stdin_fd, data)) stdin_open = false;
-        } else if (channel == kResizeChannel && request.tty) {
-          if (auto size = ParseResize(data)) (void)process.Resize(size->height, size->width);
-        } else if (channel == kCloseChannel && v5 && !data.empty() &&
-                   static_cast<uint8_t>(data[0]) == kStdinChannel && stdin_open) {
-          stdin_open = false;
-          if (!request.tty) process.CloseStdin();
+      inputs.clear();
+      if (Status s = transport.Feed(input.Take(&eof), &inputs); !s.ok()) {
+        kLog.Debug("exec: {}", s.message());
+        client_gone = true;
+      }
+      for (ChannelInput& in : inputs) {
+        if (in.channel == kStdinChannel && stdin_open) {
+          if (in.end) {
+            stdin_open = false;
+            if (!request.tty) process.CloseStdin();
+          } else if (!WriteAll(stdin_fd, in.data)) {
+            stdin_open = false;
+          }
+        } else if (in.channel == kResizeChannel && request.tty && !in.end) {
+          if (auto size = ParseResize(in.data)) (void)process.Resize(size->height, size->width);
         }
       }
-      if (eof) client_gone = true;
+      if (eof || transport.client_gone()) client_gone = true;
     }
     for (size_t i = 0; i < outputs.size(); ++i) {
       Output& o = outputs[i];
@@ -113,15 +120,14 @@ void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
         o.open = false;
         continue;
       }
-      if (o.wanted)
-        out->Write(ChannelFrame(o.channel, std::string_view(buf, static_cast<size_t>(n))));
+      if (o.wanted) transport.Send(o.channel, std::string_view(buf, static_cast<size_t>(n)));
     }
   }
   if (client_gone) {
     // Nobody is listening any more: end the command instead of leaving it behind.
     ::kill(process.pid(), SIGKILL);
     (void)process.Wait();
-    out->End();
+    transport.Abort();
     return;
   }
   Result<int> code = process.Wait();
@@ -130,13 +136,11 @@ void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
     status = FailureStatusJson(code.status().message());
   } else {
     if (*code != 0 && !process.start_error().empty() && request.stderr) {
-      out->Write(ChannelFrame(kStderrChannel, process.start_error() + "\n"));
+      transport.Send(kStderrChannel, process.start_error() + "\n");
     }
     status = ExitStatusJson(*code, request.command);
   }
-  out->Write(ChannelFrame(kErrorChannel, status));
-  out->Write(ws::EncodeFrame(ws::Opcode::kClose, ws::ClosePayload(ws::kCloseNormal)));
-  out->End();
+  transport.Finish(status);
 }
 
 }  // namespace sampan::kubelet

@@ -1,14 +1,15 @@
 #pragma once
-// One `kubectl exec` session on the kubelet: the upgraded WebSocket connection on one side,
-// an ExecProcess (Runtime::Exec) on the other, joined by the channel protocol
-// (remote_command.h). Runs on a thread of its own and blocks until the command ends (its
-// outputs drained, its exit code sent on the error channel, the WebSocket closed) or the
-// client goes away (the command is then killed).
+// One `kubectl exec` session on the kubelet: the upgraded connection on one side (WebSocket
+// or SPDY, remote_command_transport.h), an ExecProcess (Runtime::Exec) on the other, joined
+// by the channel protocol (remote_command.h). Runs on a thread of its own and blocks until
+// the command ends (its outputs drained, its exit code sent on the error channel, the
+// connection closed) or the client goes away (the command is then killed).
 
 #include <memory>
 #include <string>
 
 #include "pkg/kubelet/server/remote_command.h"
+#include "pkg/kubelet/server/remote_command_transport.h"
 #include "pkg/util/byte_queue.h"
 #include "pkg/util/http.h"
 #include "runtime/runtime.h"
@@ -20,5 +21,10 @@ namespace sampan::kubelet {
 void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
                     const std::string& protocol, ByteQueue& input,
                     const std::shared_ptr<http::ResponseWriter>& out);
+// The same over any transport (the one above is this with a WebSocket transport). Output
+// waits until the transport is ready (SPDY: the client's streams exist); a client that has
+// not opened them within 30 s ends the session.
+void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
+                    RemoteCommandTransport& transport, ByteQueue& input);
 
 }  // namespace sampan::kubelet

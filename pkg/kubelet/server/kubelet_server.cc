@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <vector>
@@ -10,12 +9,15 @@
 #include "pkg/api/log_options.h"
 #include "pkg/kubelet/server/container_logs.h"
 #include "pkg/kubelet/server/exec_session.h"
+#include "pkg/kubelet/container_config.h"
 #include "pkg/kubelet/server/kubelet_status.h"
 #include "pkg/kubelet/server/stats_handlers.h"
+#include "pkg/kubelet/server/port_forward.h"
+#include "pkg/kubelet/server/remote_command_transport.h"
+#include "pkg/kubelet/server/stream_upgrade.h"
 #include "pkg/util/http_server.h"
 #include "pkg/util/log.h"
 #include "pkg/util/thread_group.h"
-#include "pkg/util/websocket.h"
 
 namespace sampan::kubelet {
 namespace {
@@ -34,22 +36,6 @@ std::vector<std::string> PathParts(std::string_view path, std::string_view prefi
     rest = rest.substr(slash + 1);
   }
   return parts;
-}
-
-// Whether a comma-separated header value holds `token` (case-insensitive).
-bool ContainsToken(std::string_view value, std::string_view token) {
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view part = value.substr(0, comma);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-    if (part.size() == token.size() && strncasecmp(part.data(), token.data(), token.size()) == 0) {
-      return true;
-    }
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 class KubeletServerImpl final : public KubeletServer {
@@ -105,6 +91,7 @@ class KubeletServerImpl final : public KubeletServer {
     }
     if (req.path == "/metrics/resource") return ServeResourceMetrics(req, *out, options_.stats);
     if (req.path.starts_with("/exec/")) return Exec(req, std::move(out));
+    if (req.path.starts_with("/portForward/")) return PortForward(req, std::move(out));
     SendStatus(*out, 404, "NotFound", "404 page not found");
   }
 
@@ -136,18 +123,8 @@ class KubeletServerImpl final : public KubeletServer {
     if (parts.size() < 2 || parts.size() > 3) {
       return SendStatus(*out, 400, "BadRequest", "want /exec/{namespace}/{pod}/{container}");
     }
-    if (!ContainsToken(req.headers.Get("Upgrade"), "websocket")) {
-      return SendStatus(*out, 400, "BadRequest",
-                        "exec needs a WebSocket upgrade (v5.channel.k8s.io or "
-                        "v4.channel.k8s.io); SPDY is not supported");
-    }
-    std::string protocol = NegotiateChannelProtocol(req.headers.Get("Sec-WebSocket-Protocol"));
-    std::string key(req.headers.Get("Sec-WebSocket-Key"));
-    if (protocol.empty() || key.empty()) {
-      return SendStatus(*out, 400, "BadRequest",
-                        "unsupported WebSocket subprotocol: want v5.channel.k8s.io or "
-                        "v4.channel.k8s.io");
-    }
+    Result<StreamUpgrade> upgrade = NegotiateRemoteCommandUpgrade(req);
+    if (!upgrade.ok()) return SendError(*out, upgrade.status());
     Result<ExecRequest> request = ParseExecQuery(req.query);
     if (!request.ok()) return SendError(*out, request.status());
     if (parts.size() == 3) request->container = parts[2];
@@ -175,19 +152,74 @@ class KubeletServerImpl final : public KubeletServer {
     if (!queue.ok()) return SendError(*out, queue.status());
     std::shared_ptr<ByteQueue> input = std::move(*queue);
     kLog.Debug("exec in pod {}/{} container {}: {} ({})", parts[0], parts[1], request->container,
-               fmt::join(request->command, " "), protocol);
-    http::Headers headers;
-    headers.Add("Upgrade", "websocket");
-    headers.Add("Connection", "Upgrade");
-    headers.Add("Sec-WebSocket-Accept", ws::AcceptKey(key));
-    headers.Add("Sec-WebSocket-Protocol", protocol);
+               fmt::join(request->command, " "), upgrade->protocol);
+    std::shared_ptr<RemoteCommandTransport> transport =
+        upgrade->wire == StreamWire::kSpdy ? NewSpdyTransport(*request, out, input)
+                                           : NewWebSocketTransport(upgrade->protocol, out);
     out->OnClose([input] { input->Close(); });
-    out->Upgrade(101, std::move(headers), [input](std::string_view bytes) { input->Push(bytes); });
+    out->Upgrade(101, std::move(upgrade->response),
+                 [input](std::string_view bytes) { input->Push(bytes); });
     streams_.Spawn([process = std::shared_ptr<runtime::ExecProcess>(std::move(*process)),
-                    request = std::move(*request), protocol, input,
-                    out = std::move(out)]() mutable {
-      RunExecSession(*process, request, protocol, *input, out);
+                    request = std::move(*request), transport, input]() mutable {
+      RunExecSession(*process, request, *transport, *input);
     });
+  }
+
+  void PortForward(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+    std::vector<std::string> parts = PathParts(req.path, "/portForward/");
+    if (parts.size() != 2) {
+      return SendStatus(*out, 400, "BadRequest", "want /portForward/{namespace}/{pod}");
+    }
+    Result<StreamUpgrade> upgrade = NegotiatePortForwardUpgrade(req);
+    if (!upgrade.ok()) return SendError(*out, upgrade.status());
+    std::vector<uint16_t> ports;
+    if (upgrade->wire == StreamWire::kWebSocket) {
+      Result<std::vector<uint16_t>> parsed = ParsePortForwardPorts(req.query);
+      if (!parsed.ok()) return SendError(*out, parsed.status());
+      ports = std::move(*parsed);
+    }
+    Result<PortForwardTarget> target = PortForwardTargetOf(parts[0], parts[1]);
+    if (!target.ok()) return SendError(*out, target.status());
+    Result<std::unique_ptr<ByteQueue>> queue = ByteQueue::New();
+    if (!queue.ok()) return SendError(*out, queue.status());
+    std::shared_ptr<ByteQueue> input = std::move(*queue);
+    kLog.Debug("port-forward to pod {} ({})", target->pod, upgrade->protocol);
+    out->OnClose([input] { input->Close(); });
+    out->Upgrade(101, std::move(upgrade->response),
+                 [input](std::string_view bytes) { input->Push(bytes); });
+    streams_.Spawn([target = std::move(*target), wire = upgrade->wire, ports, input, out] {
+      if (wire == StreamWire::kWebSocket) return RunWebSocketPortForward(target, ports, out, *input);
+      SpdyServerConnection conn(out, wire == StreamWire::kSpdyOverWebSocket);
+      RunSpdyPortForward(target, conn, *input);
+    });
+  }
+
+  // The pod's newest ready sandbox: its uid and how to reach its network namespace.
+  Result<PortForwardTarget> PortForwardTargetOf(const std::string& ns, const std::string& name) {
+    ASSIGN_OR_RETURN(std::vector<runtime::SandboxStatus> sandboxes, runtime_.ListPodSandboxes());
+    const runtime::SandboxStatus* found = nullptr;
+    for (const runtime::SandboxStatus& s : sandboxes) {
+      auto label = [&](const char* key) {
+        auto it = s.config.labels.find(key);
+        return it == s.config.labels.end() ? std::string() : it->second;
+      };
+      if (s.state != runtime::SandboxState::kReady || label(kPodNamespaceLabel) != ns ||
+          label(kPodNameLabel) != name) {
+        continue;
+      }
+      if (found == nullptr || s.created_at > found->created_at) found = &s;
+    }
+    if (found == nullptr) {
+      return Status::NotFound(fmt::format("pod \"{}\" not found (no running sandbox)", name));
+    }
+    PortForwardTarget target;
+    target.pod = ns + "/" + name;
+    auto uid = found->config.labels.find(kPodUidLabel);
+    if (uid != found->config.labels.end()) target.uid = uid->second;
+    target.dial = [netns = found->netns_path](uint16_t port) {
+      return DialLoopbackInNetns(netns, port);
+    };
+    return target;
   }
 
   const KubeletServerOptions options_;
