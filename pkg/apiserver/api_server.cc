@@ -126,8 +126,9 @@ class ApiServerImpl final : public ApiServer {
     }
     Query query(req.query);
     RequestInfo info = ParseRequestInfo(req.method, req.path, query);
-    if (info.resource == "pods" && info.subresource == "exec" && info.verb == "get") {
-      info.verb = "create";  // a WebSocket exec is a GET; it needs create as upstream's
+    if (info.resource == "pods" && (info.subresource == "exec" || info.subresource == "attach") &&
+        info.verb == "get") {
+      info.verb = "create";  // a WebSocket exec/attach is a GET; it needs create as upstream's
     }
     if (!authz_->Allowed(*user, info)) {
       std::string what = info.is_resource_request
@@ -277,6 +278,13 @@ class ApiServerImpl final : public ApiServer {
                                                 "requested resource"));
       }
       return kubelet_proxy_->Exec(ctx, std::move(out));
+    }
+    if (r->resource == "pods" && ctx.info.subresource == "attach") {
+      if (ctx.info.verb != "create") {
+        return SendError(*out, MethodNotAllowed("the server does not allow this method on the "
+                                                "requested resource"));
+      }
+      return kubelet_proxy_->Attach(ctx, std::move(out));
     }
     switch (Negotiate(req.headers.Get("Accept"), false)) {
       case Negotiated::kTable: ctx.format = OutputFormat::kTable; break;

@@ -15,6 +15,7 @@ SubresourceInfo Describe(const api::ResourceInfo& r, const std::string& sub) {
   if (sub == "binding") return {"Binding", "", "v1", {"create"}};
   if (sub == "log") return {"Pod", "", "v1", {"get"}};
   if (sub == "exec") return {"PodExecOptions", "", "v1", {"create", "get"}};
+  if (sub == "attach") return {"PodAttachOptions", "", "v1", {"create", "get"}};
   if (sub == "finalize") return {r.kind, r.group, r.version, {"update"}};
   return {r.kind, r.group, r.version, {"get", "patch", "update"}};
 }

@@ -189,6 +189,16 @@ void KubeletProxy::Log(const RequestContext& ctx, std::shared_ptr<http::Response
 }
 
 void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  RemoteCommand(ctx, std::move(out), "exec");
+}
+
+void KubeletProxy::Attach(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  RemoteCommand(ctx, std::move(out), "attach");
+}
+
+void KubeletProxy::RemoteCommand(const RequestContext& ctx,
+                                 std::shared_ptr<http::ResponseWriter> out,
+                                 const std::string& verb) {
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
   const http::Request& req = *ctx.http;
@@ -198,10 +208,10 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
   if (!container.ok()) return SendApiError(*out, BadRequest(container.status().message()));
   std::string phase = api::GetString(api::ObjectField(*pod, "status"), "phase");
   if (phase == "Succeeded" || phase == "Failed") {
-    return SendApiError(
-        *out, BadRequest(fmt::format("cannot exec into a container in a completed pod; current "
-                                     "phase is {}",
-                                     phase)));
+    return SendApiError(*out,
+                        BadRequest(fmt::format("cannot {} a container in a completed pod; current "
+                                               "phase is {}",
+                                               verb == "exec" ? "exec into" : verb, phase)));
   }
   if (api::GetString(api::ObjectField(*pod, "spec"), "nodeName").empty()) {
     return SendApiError(*out,
@@ -221,7 +231,7 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
   }
   std::shared_ptr<http::HttpClient> client = ConnectForPod(*pod, *out);
   if (client == nullptr) return;
-  std::string path = fmt::format("/exec/{}/{}/{}", api::UrlEncode(ns), api::UrlEncode(name),
+  std::string path = fmt::format("/{}/{}/{}/{}", verb, api::UrlEncode(ns), api::UrlEncode(name),
                                  api::UrlEncode(*container));
   if (!req.query.empty()) path += "?" + req.query;
   http::Headers headers;
@@ -233,12 +243,13 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
   if (!queue.ok()) return SendApiError(*out, Internal(queue.status().message()));
   std::shared_ptr<ByteQueue> input = std::move(*queue);
 
-  threads_.Spawn([this, client, path, headers, input, out = std::move(out), key = ns + "/" + name] {
+  threads_.Spawn([this, client, path, headers, input, out = std::move(out), verb,
+                  key = ns + "/" + name] {
     Track(client.get(), true);
     Result<http::Response> answer = client->Upgrade("GET", path, headers);
     if (!answer.ok()) {
       Track(client.get(), false);
-      kLog.Info("exec in pod {}: kubelet unreachable: {}", key, answer.status().message());
+      kLog.Info("{} in pod {}: kubelet unreachable: {}", verb, key, answer.status().message());
       return SendApiError(*out, Internal(answer.status().message()));
     }
     if (answer->status != 101) {

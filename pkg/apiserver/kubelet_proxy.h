@@ -1,7 +1,8 @@
 #pragma once
 // KubeletProxy: the pod subresources the API server answers by asking the pod's node's
 // kubelet over HTTPS, with the API server's kubelet client certificate: pods/log (streamed
-// to the client as it arrives, `follow` included) and pods/exec (WebSocket, spliced).
+// to the client as it arrives, `follow` included), pods/exec and pods/attach (WebSocket,
+// spliced).
 //
 // Threading: Log() is called on an HTTP worker; it answers errors at once and hands a stream
 // to a thread of its own so that the worker returns. Stop() cancels every stream and joins
@@ -38,6 +39,8 @@ class KubeletProxy {
   // GET/POST pods/NAME/exec with a WebSocket upgrade: the kubelet's 101 is passed on and the
   // connection spliced to the kubelet's until either side ends (frames are not looked at).
   void Exec(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out);
+  // GET/POST pods/NAME/attach: the same, to the kubelet's /attach.
+  void Attach(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out);
   void Stop();
 
  private:
@@ -46,6 +49,9 @@ class KubeletProxy {
     std::string host;
     int port = 0;
   };
+  // exec or attach (`verb`), spliced to the kubelet's /VERB/NS/POD/CONTAINER.
+  void RemoteCommand(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out,
+                     const std::string& verb);
   Result<Target> Locate(const api::Json& pod);
   Result<std::unique_ptr<http::HttpClient>> ClientFor(const Target& target);
   // A client to the pod's node's kubelet, or nullptr after sending the error to `out`.

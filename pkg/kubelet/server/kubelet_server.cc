@@ -100,6 +100,7 @@ class KubeletServerImpl final : public KubeletServer {
     }
     if (req.path.starts_with("/containerLogs/")) return ContainerLogs(req, std::move(out));
     if (req.path.starts_with("/exec/")) return Exec(req, std::move(out));
+    if (req.path.starts_with("/attach/")) return Attach(req, std::move(out));
     SendStatus(*out, 404, "NotFound", "404 page not found");
   }
 
@@ -171,6 +172,68 @@ class KubeletServerImpl final : public KubeletServer {
     std::shared_ptr<ByteQueue> input = std::move(*queue);
     kLog.Debug("exec in pod {}/{} container {}: {} ({})", parts[0], parts[1], request->container,
                fmt::join(request->command, " "), protocol);
+    http::Headers headers;
+    headers.Add("Upgrade", "websocket");
+    headers.Add("Connection", "Upgrade");
+    headers.Add("Sec-WebSocket-Accept", ws::AcceptKey(key));
+    headers.Add("Sec-WebSocket-Protocol", protocol);
+    out->OnClose([input] { input->Close(); });
+    out->Upgrade(101, std::move(headers), [input](std::string_view bytes) { input->Push(bytes); });
+    streams_.Spawn([process = std::shared_ptr<runtime::ExecProcess>(std::move(*process)),
+                    request = std::move(*request), protocol, input,
+                    out = std::move(out)]() mutable {
+      RunExecSession(*process, request, protocol, *input, out);
+    });
+  }
+
+  // /attach/{ns}/{pod}/{container}: the container's own stdio through its shim, over the
+  // same WebSocket session as exec. The terminal setting is the container's, as upstream's.
+  void Attach(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+    std::vector<std::string> parts = PathParts(req.path, "/attach/");
+    if (parts.size() < 2 || parts.size() > 3) {
+      return SendStatus(*out, 400, "BadRequest", "want /attach/{namespace}/{pod}/{container}");
+    }
+    if (!ContainsToken(req.headers.Get("Upgrade"), "websocket")) {
+      return SendStatus(*out, 400, "BadRequest",
+                        "attach needs a WebSocket upgrade (v5.channel.k8s.io or "
+                        "v4.channel.k8s.io); SPDY is not supported");
+    }
+    std::string protocol = NegotiateChannelProtocol(req.headers.Get("Sec-WebSocket-Protocol"));
+    std::string key(req.headers.Get("Sec-WebSocket-Key"));
+    if (protocol.empty() || key.empty()) {
+      return SendStatus(*out, 400, "BadRequest",
+                        "unsupported WebSocket subprotocol: want v5.channel.k8s.io or "
+                        "v4.channel.k8s.io");
+    }
+    Result<ExecRequest> request = ParseAttachQuery(req.query);
+    if (!request.ok()) return SendError(*out, request.status());
+    if (parts.size() == 3) request->container = parts[2];
+    Result<std::vector<runtime::ContainerStatus>> all = runtime_.ListContainers();
+    if (!all.ok()) return SendError(*out, all.status());
+    Result<std::string> id =
+        ResolveLogContainer(*all, parts[0], parts[1], request->container, false);
+    if (!id.ok()) return SendError(*out, id.status());
+    Result<runtime::ContainerSpec> spec = runtime_.GetContainerSpec(*id);
+    if (!spec.ok()) return SendError(*out, spec.status());
+    request->tty = spec->process.tty;
+    if (request->tty) request->stderr = false;
+    runtime::AttachOptions options;
+    options.stdin = request->stdin;
+    options.stdout = request->stdout;
+    options.stderr = request->stderr;
+    Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Attach(*id, options);
+    if (!process.ok()) {
+      if (process.status().code() == Code::kConflict) {
+        return SendStatus(*out, 400, "BadRequest",
+                          fmt::format("container {} is not running", request->container));
+      }
+      return SendError(*out, process.status());
+    }
+    Result<std::unique_ptr<ByteQueue>> queue = ByteQueue::New();
+    if (!queue.ok()) return SendError(*out, queue.status());
+    std::shared_ptr<ByteQueue> input = std::move(*queue);
+    kLog.Debug("attach to pod {}/{} container {} ({})", parts[0], parts[1], request->container,
+               protocol);
     http::Headers headers;
     headers.Add("Upgrade", "websocket");
     headers.Add("Connection", "Upgrade");

@@ -1,9 +1,10 @@
 #pragma once
 // KubeletServer: the kubelet's HTTPS API (port 10250 by default), what the API server calls
-// for pods/log and pods/exec:
+// for pods/log, pods/exec and pods/attach:
 //   GET /healthz
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&sinceSeconds=...
 //   GET /exec/{namespace}/{pod}/{container}?command=..&stdin=&stdout=&stderr=&tty= (WebSocket)
+//   GET /attach/{namespace}/{pod}/{container}?stdin=&stdout=&stderr= (WebSocket)
 // TLS with a certificate signed by the cluster's server CA; every request must carry a client
 // certificate that verifies against the client CA (401 otherwise), and only the API server's
 // kubelet client (kApiServerUser) or a member of system:masters may use it (403 otherwise).
