@@ -110,8 +110,8 @@ contains "attach to a missing container: upstream's error" "$got" 'container nop
 # stdin without stdinOnce: a first attach's input reaches sh; detaching keeps sh's input
 # open, so a second attach still talks to the same shell.
 mkfifo "$TMP/in1"
+exec 7<>"$TMP/in1" # a writer first (read-write: does not block), so that kubectl's open does not
 kattach "$TMP/s1.out" attach -i shell <"$TMP/in1"
-exec 7>"$TMP/in1"
 echo 'echo first-$((40+2))' >&7
 wait_for "attach -i: input reaches the container, output comes back" 20 file_has "$TMP/s1.out" first-42
 kill "$ATTACH_PID" 2>/dev/null
