@@ -65,6 +65,15 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: pyecho}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: busybox:fixture, stdin: true, command: ["sh", "-c", "while read l; do echo py-got-$l; done"]}
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: terminal}
 spec:
   hostNetwork: true
@@ -73,7 +82,7 @@ spec:
   containers:
   - {name: main, image: busybox:fixture, stdin: true, tty: true, command: ["sh"]}
 YAML
-for pod in ticker shell once terminal; do
+for pod in ticker shell once pyecho terminal; do
   wait_for "$pod runs" 60 phase_is "$pod" Running
 done
 contains "discovery lists pods/attach" "$(k get --raw /api/v1)" '"name":"pods/attach"'
@@ -148,6 +157,27 @@ got=$(printf '' | timeout 90 "${IN_NS[@]}" "$K" run failer -i --rm --restart=Nev
   --image=busybox:fixture --overrides='{"spec":{"hostNetwork":true}}' -- sh -c 'echo failing; exit 3' 2>&1)
 rc=$?
 if [[ $rc == 3 ]]; then pass "run -i --rm passes the exit code on"; else fail "run -i --rm passes the exit code on" "rc $rc: $got"; fi
+
+# The Python client's stream() attach (WebSocket, v4.channel.k8s.io): input and output.
+cat >"$TMP/py_attach.py" <<'PY'
+import sys, time
+from kubernetes import client, config
+from kubernetes.stream import stream
+config.load_kube_config(sys.argv[1])
+v1 = client.CoreV1Api()
+resp = stream(v1.connect_get_namespaced_pod_attach, "pyecho", "default", stdin=True,
+              stdout=True, stderr=True, tty=False, _preload_content=False)
+resp.write_stdin("one\n")
+out, deadline = "", time.time() + 30
+while resp.is_open() and "py-got-one" not in out and time.time() < deadline:
+    resp.update(timeout=1)
+    out += resp.read_stdout() or ""
+print("OUT:" + repr(out))
+resp.close()
+PY
+got=$(timeout 60 "${IN_NS[@]}" /usr/bin/python3 "$TMP/py_attach.py" "$KUBECONFIG" 2>&1)
+contains "python client attach: input in, output out" "$got" "OUT:'py-got-one\n'"
+check "the python client's detach leaves the pod running" phase_is pyecho Running
 
 # The runtime alone: `sampan ctr run -d -i` keeps an input for `sampan ctr attach -i`.
 ctr() { SAMPAN_DATA_DIR=$TMP/data SAMPAN_CGROUP_ROOT=$CGROUP_ROOT/ctr timeout 30 "$BIN" ctr "$@"; }
