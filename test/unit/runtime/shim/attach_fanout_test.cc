@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <string>
 
@@ -238,7 +239,7 @@ TEST_F(AttachFanoutTest, TheEndOfTheContainerEndsEveryStreamAndTheSocket) {
 TEST_F(AttachFanoutTest, LongDirectoryPathsStillWork) {
   // Deeper than sun_path's 108 bytes: the socket is reached through /proc/self/fd.
   std::string deep = dir_.path() + "/" + std::string(60, 'd') + "/" + std::string(60, 'e');
-  ASSERT_EQ(::system(("mkdir -p " + deep).c_str()), 0);
+  ASSERT_TRUE(std::filesystem::create_directories(deep));
   dir_fd_.Reset(::open(deep.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   Listen();
   AttachTarget target{deep, 1, false, false};
