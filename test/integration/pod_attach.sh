@@ -45,13 +45,13 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: shell}
+metadata: {name: catter}
 spec:
   hostNetwork: true
   restartPolicy: Never
   terminationGracePeriodSeconds: 1
   containers:
-  - {name: main, image: busybox:fixture, stdin: true, command: ["sh"]}
+  - {name: main, image: busybox:fixture, stdin: true, command: ["cat"]}
 ---
 apiVersion: v1
 kind: Pod
@@ -82,7 +82,7 @@ spec:
   containers:
   - {name: main, image: busybox:fixture, stdin: true, tty: true, command: ["sh"]}
 YAML
-for pod in ticker shell once pyecho terminal; do
+for pod in ticker catter once pyecho terminal; do
   wait_for "$pod runs" 60 phase_is "$pod" Running
 done
 contains "discovery lists pods/attach" "$(k get --raw /api/v1)" '"name":"pods/attach"'
@@ -105,31 +105,38 @@ wait_for "detaching leaves the container running" 20 more_ticks
 kattach "$TMP/a2.out" attach -i ticker < <(echo ignored-input)
 wait_for "attach -i without stdin streams output" 20 file_has "$TMP/a2.out" "tick-"
 contains "attach -i prints upstream's prompt hint" "$(cat "$TMP/a2.out")" "If you don't see a command prompt, try pressing enter."
-check "stop the ticker" k exec ticker -- touch /tmp/stop
+check "stop the ticker" k exec ticker -- busybox touch /tmp/stop
 wait_for "the attach ends with the container" 30 ended "$ATTACH_PID"
-expect_code() { [[ $(exit_code_of "$ATTACH_PID") == 0 ]]; }
-if expect_code; then pass "attach exits 0 when the container ends"; else fail "attach exits 0 when the container ends" "$(tail -3 "$TMP/a2.out")"; fi
+attach_ok() { ended "$ATTACH_PID" && [[ $(exit_code_of "$ATTACH_PID") == 0 ]]; }
+if attach_ok; then pass "attach exits 0 when the container ends"; else fail "attach exits 0 when the container ends" "$(tail -3 "$TMP/a2.out")"; fi
 contains "attach shows the container's last line" "$(cat "$TMP/a2.out")" "ticker-done"
 wait_for "ticker succeeded" 30 phase_is ticker Succeeded
 got=$(k attach ticker 2>&1)
 contains "attach to a completed pod: upstream's error" "$got" "cannot attach a container in a completed pod; current phase is Succeeded"
-got=$(k attach shell -c nope 2>&1)
-contains "attach to a missing container: upstream's error" "$got" 'container nope not found in pod shell'
+got=$(k attach catter -c nope 2>&1)
+contains "attach to a missing container: upstream's error" "$got" 'container nope not found in pod catter'
 
-# stdin without stdinOnce: a first attach's input reaches sh; detaching keeps sh's input
-# open, so a second attach still talks to the same shell.
+# stdin without stdinOnce: a first attach's input reaches cat; neither a detach nor the end
+# of an attacher's input closes the container's input, so a second attach still talks to
+# the same cat.
 mkfifo "$TMP/in1"
 exec 7<>"$TMP/in1" # a writer first (read-write: does not block), so that kubectl's open does not
-kattach "$TMP/s1.out" attach -i shell <"$TMP/in1"
-echo 'echo first-$((40+2))' >&7
-wait_for "attach -i: input reaches the container, output comes back" 20 file_has "$TMP/s1.out" first-42
+kattach "$TMP/s1.out" attach -i catter <"$TMP/in1"
+echo first-line >&7
+wait_for "attach -i: input reaches the container, output comes back" 20 file_has "$TMP/s1.out" first-line
 kill "$ATTACH_PID" 2>/dev/null
 wait "$ATTACH_PID" 2>/dev/null
 exec 7>&-
-check "after a detach the shell still runs" phase_is shell Running
-got=$(printf 'echo second-$((20+1))\nexit 0\n' | timeout 60 "${IN_NS[@]}" "$K" attach -i shell 2>&1)
-contains "a second attach -i reaches the same shell" "$got" "second-21"
-wait_for "the shell exited through its input" 30 phase_is shell Succeeded
+check "after a detach the container still runs" phase_is catter Running
+kattach "$TMP/s2.out" attach -i catter < <(echo second-line)
+wait_for "a second attach -i reaches the same cat" 20 file_has "$TMP/s2.out" second-line
+check "the end of an attacher's input does not end the container's" phase_is catter Running
+kill "$ATTACH_PID" 2>/dev/null
+wait "$ATTACH_PID" 2>/dev/null
+kattach "$TMP/s3.out" attach -i catter < <(echo third-line)
+wait_for "and a third attach still reaches it" 20 file_has "$TMP/s3.out" third-line
+kill "$ATTACH_PID" 2>/dev/null
+wait "$ATTACH_PID" 2>/dev/null
 
 # stdinOnce: the end of the first attach's input closes the container's input (cat ends).
 got=$(printf 'hello\nworld\n' | timeout 60 "${IN_NS[@]}" "$K" attach -i once 2>&1)

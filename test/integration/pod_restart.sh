@@ -98,7 +98,7 @@ contains "the log still holds the lines from before the restart" "$logs" "line-1
 line-2"
 contains "and the last line written before it" "$logs" "$BEFORE
 "
-contains "exec works in an adopted container" "$(k exec steady -- echo adopted 2>&1)" "adopted"
+contains "exec works in an adopted container" "$(k exec steady -- sh -c "echo adopted" 2>&1)" "adopted"
 restarted() { [[ $(restarts_of quitter) -ge 1 && $(id_of quitter) != "$QUITTER_ID" ]] && phase_is quitter Running; }
 wait_until 30 restarted && pass "the ended container is restarted" || fail "the ended container is restarted" "$(k get pod quitter -o yaml | tail -30)"
 victim_restarted() { [[ $(restarts_of victim) -ge 1 && $(id_of victim) != "$VICTIM_ID" ]] && ready victim; }
@@ -121,7 +121,7 @@ contains "after SIGTERM: same shim" "$(shim_of steady)" "$STEADY_SHIM"
 contains "after SIGTERM: no restart" "$(restarts_of steady)" "0"
 contains "after SIGTERM: the talker not restarted" "$(restarts_of talker)" "0"
 wait_for "after SIGTERM: ready" 20 ready talker
-contains "after SIGTERM: exec works" "$(k exec talker -- echo again 2>&1)" "again"
+contains "after SIGTERM: exec works" "$(k exec talker -- sh -c "echo again" 2>&1)" "again"
 # Attach reaches an adopted container's shim (its socket outlives the server).
 : >"$TMP/attach.out"
 k attach talker >"$TMP/attach.out" 2>&1 &
