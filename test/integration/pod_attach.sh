@@ -51,7 +51,7 @@ spec:
   restartPolicy: Never
   terminationGracePeriodSeconds: 1
   containers:
-  - {name: main, image: busybox:fixture, stdin: true, command: ["cat"]}
+  - {name: main, image: busybox:fixture, stdin: true, command: ["busybox", "cat"]}
 ---
 apiVersion: v1
 kind: Pod
