@@ -11,13 +11,14 @@ source "$(dirname "$0")/lib/common.sh"
 
 start_node --node-name attach-test --node-ip 127.0.0.1 --log-level "${LOG_LEVEL:-info}"
 
-# kattach OUT ARGS...: `kubectl ARGS...` in the background, output (both streams) to OUT;
-# sets ATTACH_PID.
+# kattach OUT ARGS...: `kubectl ARGS...` in the background with this stdin, output (both
+# streams) to OUT; sets ATTACH_PID.
 kattach() {
   local out=$1
   shift
   : >"$out"
-  k "$@" >"$out" 2>&1 &
+  # An explicit stdin: a background command of a script would get /dev/null otherwise.
+  k "$@" <&0 >"$out" 2>&1 &
   ATTACH_PID=$!
 }
 # ended PID: the background command is over.
