@@ -193,7 +193,9 @@ class Runtime {
   virtual Status ReadLogs(const std::string& id, LogReadOptions options, const LogSink& sink) = 0;
 
   // Re-adoption after a restart: marks containers whose shim vanished as exited ("Unknown")
-  // and sandboxes whose holder vanished as not ready. Running containers need nothing: their
+  // and sandboxes whose holder vanished as not ready. (Every status read treats a running
+  // container without its shim the same way; processes it left behind are killed, since
+  // nothing logs them or records their end.) Running containers need nothing: their
   // shims keep going and report to the state directory.
   virtual Status Recover() = 0;
 };
