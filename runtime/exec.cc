@@ -52,6 +52,11 @@ class ExecProcessImpl final : public ExecProcess {
   std::optional<int> exit_code_;
 };
 
+void ExecProcess::Abandon() {
+  ::kill(pid(), SIGKILL);
+  (void)Wait();
+}
+
 Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, pid_t pid,
                                                      Cgroups& cgroups, const ExecOptions& options) {
   if (options.args.empty()) return Status::Invalid("exec: no command given");

@@ -11,6 +11,7 @@
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/random.h"
+#include "runtime/attach/attach_client.h"
 #include "runtime/cgroups/cgroup_util.h"
 #include "runtime/cgroups/kube_layout.h"
 #include "runtime/container/phases.h"
@@ -398,6 +399,21 @@ class LocalRuntime final : public Runtime {
     return ExecInContainer(spec, status.pid, *cgroups_, options);
   }
 
+  Result<std::unique_ptr<ExecProcess>> Attach(const std::string& id,
+                                              const AttachOptions& options) override {
+    ASSIGN_OR_RETURN(ContainerStatus status, GetContainerStatus(id));
+    if (status.state != ContainerState::kRunning) {
+      return Status::Conflict("container " + id + " is not running");
+    }
+    ASSIGN_OR_RETURN(ContainerSpec spec, GetContainerSpec(id));
+    AttachTarget target;
+    target.bundle = dirs_.Container(id);
+    target.pid = status.pid;
+    target.tty = spec.process.tty;
+    target.has_input = spec.process.stdin_open;
+    return AttachToShim(target, options);
+  }
+
   Status ReadLogs(const std::string& id, LogReadOptions options, const LogSink& sink) override {
     ASSIGN_OR_RETURN(ContainerStatus status, GetContainerStatus(id));
     if (status.log_path.empty()) return Status::NotFound("container " + id + " has no log");
@@ -462,16 +478,33 @@ class LocalRuntime final : public Runtime {
 
   // A running container whose shim and process are both gone: returns true (and reports it
   // as exited/Unknown in `record`, without writing).
-  bool Fix(const std::string& /*dir*/, ContainerRecord& record) {
+  // A running container whose shim is gone is reported as exited ("Unknown"). If its
+  // processes outlived the shim they run unsupervised (no log, nobody to record their end,
+  // output to a closed pipe): they are killed, so that the kubelet restarts the container as
+  // its restart policy says instead of waiting for ever.
+  bool Fix(const std::string& dir, ContainerRecord& record) {
     ContainerStatus& s = record.status;
     if (s.state != ContainerState::kRunning) return false;
     if (ProcessAlive(s.shim_pid, record.shim_start_time)) return false;
-    if (ProcessAlive(s.pid, record.pid_start_time)) return false;
+    if (ProcessAlive(s.pid, record.pid_start_time)) KillOrphaned(dir, record);
     s.state = ContainerState::kExited;
     s.exit_code = 255;
     s.reason = "Unknown";
     s.message = "the container's shim exited without recording the container's end";
     return true;
+  }
+
+  void KillOrphaned(const std::string& dir, const ContainerRecord& record) {
+    kLog.Warn("container {}: its shim (pid {}) is gone; killing its processes", record.status.id,
+              record.status.shim_pid);
+    ::kill(record.status.pid, SIGKILL);
+    Result<std::string> text = ReadFileToString(dir + "/spec.json");
+    if (!text.ok()) return;
+    Result<ContainerSpec> spec = SpecFromJson(*text);
+    if (!spec.ok()) return;
+    Result<std::vector<pid_t>> pids = cgroups_->Pids(spec->cgroup_path);
+    if (!pids.ok()) return;
+    for (pid_t pid : *pids) ::kill(pid, SIGKILL);
   }
 
   void MarkVanished(const std::string& dir, ContainerRecord record) {

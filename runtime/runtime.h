@@ -126,6 +126,19 @@ class ExecProcess {
   virtual Result<int> Wait() = 0;
   // Why the command could not start ("" if it did), e.g. "executable file not found".
   virtual const std::string& start_error() const = 0;
+  // The caller is gone and will not read any more: an exec'd command is killed and reaped;
+  // an attachment (Runtime::Attach) only detaches, the container goes on.
+  virtual void Abandon();
+};
+
+// ---------------------------------------------------------------- attach
+// Which of the container's streams an attachment takes. Whether it gets a terminal is the
+// container's own setting (spec.process.tty), as with upstream's kubelet. Asking for stdin
+// of a container without one (stdin_open false) attaches without input, as containerd does.
+struct AttachOptions {
+  bool stdin = false;
+  bool stdout = true;
+  bool stderr = true;
 };
 
 // ---------------------------------------------------------------- the interface
@@ -168,12 +181,21 @@ class Runtime {
   // capabilities, no_new_privs and seccomp profile.
   virtual Result<std::unique_ptr<ExecProcess>> Exec(const std::string& id,
                                                     const ExecOptions& options) = 0;
+  // Attaches to the stdio of a running container (through its shim): the process's
+  // terminal (TTY containers) or stdin/stdout/stderr fds stream live output from now on
+  // and take input; they reach EOF once the container has exited. Wait() returns 0 then
+  // (attach reports no exit code); Abandon()/destruction detaches. stdinOnce containers
+  // close their input when the first attachment with stdin ends it.
+  virtual Result<std::unique_ptr<ExecProcess>> Attach(const std::string& id,
+                                                      const AttachOptions& options) = 0;
   // Reads the container's log (tail/since/timestamps/follow; follow ends when the
   // container has exited and its output is drained, or when options.done says so).
   virtual Status ReadLogs(const std::string& id, LogReadOptions options, const LogSink& sink) = 0;
 
   // Re-adoption after a restart: marks containers whose shim vanished as exited ("Unknown")
-  // and sandboxes whose holder vanished as not ready. Running containers need nothing: their
+  // and sandboxes whose holder vanished as not ready. (Every status read treats a running
+  // container without its shim the same way; processes it left behind are killed, since
+  // nothing logs them or records their end.) Running containers need nothing: their
   // shims keep going and report to the state directory.
   virtual Status Recover() = 0;
 };

@@ -42,7 +42,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, type, soft, hard)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UserSpec, uid, gid, user_name, group_name,
                                                 additional_gids)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProcessSpec, args, env, cwd, user, umask, tty,
-                                                stdin_open, rlimits, oom_score_adj)
+                                                stdin_open, stdin_once, rlimits, oom_score_adj)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecuritySpec, privileged, cap_add, cap_drop,
                                                 no_new_privileges, seccomp, seccomp_profile_path,
                                                 read_only_rootfs, masked_paths, readonly_paths)

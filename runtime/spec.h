@@ -54,7 +54,8 @@ struct ProcessSpec {
   UserSpec user;
   mode_t umask = 022;
   bool tty = false;
-  bool stdin_open = false;
+  bool stdin_open = false;  // the container gets an input (the shim's pipe for attachers)
+  bool stdin_once = false;  // that input closes when the first attacher using it ends
   std::vector<Rlimit> rlimits;
   std::optional<int> oom_score_adj;
 };

@@ -1,5 +1,5 @@
 // `sampan ctr`: run and inspect containers directly, without the API (debugging,
-// benchmarks): run, ps, logs, exec, stop, rm, inspect, and pod sandboxes (pod run/ls/rm).
+// benchmarks): run, ps, logs, exec, attach, stop, rm, inspect, and pod sandboxes (pod run/ls/rm).
 
 #include <fmt/core.h>
 #include <sys/ioctl.h>
@@ -326,6 +326,7 @@ constexpr CtrCommand kCtrCommands[] = {
     {"ps", "List containers", RunPs},
     {"logs", "Print a container's log", RunLogs},
     {"exec", "Run a command in a running container", RunCtrExec},
+    {"attach", "Attach to a running container's output (and input with -i)", RunCtrAttach},
     {"stop", "Stop containers (stop signal, then SIGKILL)", RunStop},
     {"rm", "Remove containers", RunRm},
     {"inspect", "Show containers' state, spec and usage as JSON", RunInspect},

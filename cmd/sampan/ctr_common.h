@@ -12,6 +12,7 @@ namespace sampan::cmd {
 
 int RunCtrRun(const std::vector<std::string>& args);
 int RunCtrExec(const std::vector<std::string>& args);
+int RunCtrAttach(const std::vector<std::string>& args);
 
 // Parses for a ctr subcommand; returns an exit code to stop with (help, usage error).
 std::optional<int> ParseCtrArgs(CtrArgs& parsed, const std::vector<std::string>& args,

@@ -1,4 +1,4 @@
-// `sampan ctr run` and `sampan ctr exec`.
+// `sampan ctr run`, `sampan ctr exec` and `sampan ctr attach`.
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -273,7 +273,8 @@ int RunCtrRun(const std::vector<std::string>& args) {
   runtime::StartOptions start;
   UniqueFd exit_pipe;
   if (!detach) start.exit_notify = &exit_pipe;
-  if (spec.process.stdin_open) start.stdin_fd = STDIN_FILENO;
+  // Detached, the shim keeps an input open for `ctr attach -i` instead of taking ours.
+  if (spec.process.stdin_open && !detach) start.stdin_fd = STDIN_FILENO;
   if (spec.process.tty) std::tie(start.rows, start.cols) = TerminalSize(STDIN_FILENO);
   s = runtime.StartContainer(*id, start);
   if (!s.ok()) {
@@ -339,40 +340,22 @@ int RunCtrRun(const std::vector<std::string>& args) {
   return code;
 }
 
-int RunCtrExec(const std::vector<std::string>& args) {
-  CtrArgs p("sampan ctr exec", "[-i] [-t] [-e K=V] CONTAINER COMMAND [ARG...]",
-            {{"interactive", 'i', false, "Keep stdin open"},
-             {"tty", 't', false, "Allocate a terminal"},
-             {"env", 'e', true, "Environment variable K=V (repeatable)", ""}});
-  if (auto exit = ParseCtrArgs(p, args, 2)) return *exit;
-  const std::string& command = p.command();
-  auto rt = OpenRuntime(p);
-  if (!rt.ok()) return Fail(command, rt.status());
-  auto id = (*rt)->ResolveContainer(p.positional()[0]);
-  if (!id.ok()) return Fail(command, id.status());
-  runtime::ExecOptions options;
-  options.args.assign(p.positional().begin() + 1, p.positional().end());
-  options.env = p.All("env");
-  options.tty = p.Get("tty") == "true";
-  options.stdin_open = p.Get("interactive") == "true";
-  if (options.tty) std::tie(options.rows, options.cols) = TerminalSize(STDIN_FILENO);
-  auto process = (*rt)->Exec(*id, options);
-  if (!process.ok()) return Fail(command, process.status());
-  runtime::ExecProcess& proc = **process;
-  if (!proc.start_error().empty()) PrintError(command, proc.start_error());
-
+// Copies a process's output to ours and (with `stdin_open`) our input to it until its
+// output ends (exec and attach); a terminal is put in raw mode meanwhile. Returns the code.
+int StreamProcess(const std::string& command, runtime::ExecProcess& proc, bool tty,
+                  bool stdin_open) {
   std::unique_ptr<RawTerminal> raw;
-  if (options.tty && options.stdin_open) raw = std::make_unique<RawTerminal>(STDIN_FILENO);
+  if (tty && stdin_open) raw = std::make_unique<RawTerminal>(STDIN_FILENO);
   struct sigaction winch {};
   winch.sa_handler = OnWinch;
   ::sigaction(SIGWINCH, &winch, nullptr);
-  int out_fd = options.tty ? proc.terminal() : proc.stdout_fd();
-  int err_fd = options.tty ? -1 : proc.stderr_fd();
-  int in_target = options.tty ? proc.terminal() : proc.stdin_fd();
-  bool in_open = options.stdin_open;
+  int out_fd = tty ? proc.terminal() : proc.stdout_fd();
+  int err_fd = tty ? -1 : proc.stderr_fd();
+  int in_target = tty ? proc.terminal() : proc.stdin_fd();
+  bool in_open = stdin_open;
   char buf[32768];
   while (out_fd >= 0 || err_fd >= 0) {
-    if (g_winch.exchange(false) && options.tty) {
+    if (g_winch.exchange(false) && tty) {
       auto [rows, cols] = TerminalSize(STDIN_FILENO);
       (void)proc.Resize(rows, cols);
     }
@@ -397,7 +380,7 @@ int RunCtrExec(const std::vector<std::string>& args) {
       ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
       if (r <= 0) {
         in_open = false;
-        if (!options.tty) proc.CloseStdin();
+        if (!tty) proc.CloseStdin();
       } else {
         runtime::WriteAll(in_target, std::string_view(buf, static_cast<size_t>(r)));
       }
@@ -407,6 +390,53 @@ int RunCtrExec(const std::vector<std::string>& args) {
   auto code = proc.Wait();
   if (!code.ok()) return Fail(command, code.status());
   return *code;
+}
+
+int RunCtrExec(const std::vector<std::string>& args) {
+  CtrArgs p("sampan ctr exec", "[-i] [-t] [-e K=V] CONTAINER COMMAND [ARG...]",
+            {{"interactive", 'i', false, "Keep stdin open"},
+             {"tty", 't', false, "Allocate a terminal"},
+             {"env", 'e', true, "Environment variable K=V (repeatable)", ""}});
+  if (auto exit = ParseCtrArgs(p, args, 2)) return *exit;
+  const std::string& command = p.command();
+  auto rt = OpenRuntime(p);
+  if (!rt.ok()) return Fail(command, rt.status());
+  auto id = (*rt)->ResolveContainer(p.positional()[0]);
+  if (!id.ok()) return Fail(command, id.status());
+  runtime::ExecOptions options;
+  options.args.assign(p.positional().begin() + 1, p.positional().end());
+  options.env = p.All("env");
+  options.tty = p.Get("tty") == "true";
+  options.stdin_open = p.Get("interactive") == "true";
+  if (options.tty) std::tie(options.rows, options.cols) = TerminalSize(STDIN_FILENO);
+  auto process = (*rt)->Exec(*id, options);
+  if (!process.ok()) return Fail(command, process.status());
+  runtime::ExecProcess& proc = **process;
+  if (!proc.start_error().empty()) PrintError(command, proc.start_error());
+
+  return StreamProcess(command, proc, options.tty, options.stdin_open);
+}
+
+int RunCtrAttach(const std::vector<std::string>& args) {
+  CtrArgs p("sampan ctr attach", "[-i] CONTAINER",
+            {{"interactive", 'i', false, "Pass stdin to the container (if it has one)"}});
+  if (auto exit = ParseCtrArgs(p, args, 1)) return *exit;
+  const std::string& command = p.command();
+  auto rt = OpenRuntime(p);
+  if (!rt.ok()) return Fail(command, rt.status());
+  auto id = (*rt)->ResolveContainer(p.positional()[0]);
+  if (!id.ok()) return Fail(command, id.status());
+  auto spec = (*rt)->GetContainerSpec(*id);
+  if (!spec.ok()) return Fail(command, spec.status());
+  runtime::AttachOptions options;
+  options.stdin = p.Get("interactive") == "true" && spec->process.stdin_open;
+  auto process = (*rt)->Attach(*id, options);
+  if (!process.ok()) return Fail(command, process.status());
+  if (spec->process.tty) {
+    auto [rows, cols] = TerminalSize(STDIN_FILENO);
+    if (rows > 0) (void)(*process)->Resize(rows, cols);
+  }
+  return StreamProcess(command, **process, spec->process.tty, options.stdin);
 }
 
 }  // namespace sampan::cmd

@@ -52,7 +52,8 @@ const Registry& Registry::Builtin() {
   static const Registry registry({
       // core/v1
       R("", "v1", "namespaces", "Namespace", false, {"ns"}, {"status", "finalize"}),
-      R("", "v1", "pods", "Pod", true, {"po"}, {"status", "binding", "log", "exec", "portforward"}, kAll),
+      R("", "v1", "pods", "Pod", true, {"po"},
+        {"status", "binding", "log", "exec", "attach", "portforward"}, kAll),
       R("", "v1", "services", "Service", true, {"svc"}, {"status"}, kAll),
       R("", "v1", "endpoints", "Endpoints", true, {"ep"}),
       R("", "v1", "configmaps", "ConfigMap", true, {"cm"}),

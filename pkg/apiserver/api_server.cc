@@ -279,21 +279,17 @@ class ApiServerImpl final : public ApiServer {
       }
       return kubelet_proxy_->Log(ctx, std::move(out));
     }
-    if (r->resource == "pods" && ctx.info.subresource == "exec") {
+    const std::string& sub = ctx.info.subresource;
+    if (r->resource == "pods" && (sub == "exec" || sub == "attach" || sub == "portforward")) {
       if (ctx.info.verb != "create") {
         return SendError(*out, MethodNotAllowed("the server does not allow this method on the "
                                                 "requested resource"));
       }
-      return kubelet_proxy_->Exec(ctx, std::move(out));
-    }
-    if (r->group == "metrics.k8s.io") return SendReply(*out, resource_metrics_->Serve(ctx));
-    if (r->resource == "pods" && ctx.info.subresource == "portforward") {
-      if (ctx.info.verb != "create") {
-        return SendError(*out, MethodNotAllowed("the server does not allow this method on the "
-                                                "requested resource"));
-      }
+      if (sub == "exec") return kubelet_proxy_->Exec(ctx, std::move(out));
+      if (sub == "attach") return kubelet_proxy_->Attach(ctx, std::move(out));
       return kubelet_proxy_->PortForward(ctx, std::move(out));
     }
+    if (r->group == "metrics.k8s.io") return SendReply(*out, resource_metrics_->Serve(ctx));
     if (r->resource == "nodes" && ctx.info.subresource == "proxy") {
       return kubelet_proxy_->NodeProxy(ctx, std::move(out));
     }

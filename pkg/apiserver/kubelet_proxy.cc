@@ -190,6 +190,16 @@ void KubeletProxy::Log(const RequestContext& ctx, std::shared_ptr<http::Response
 }
 
 void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  RemoteCommand(ctx, std::move(out), "exec");
+}
+
+void KubeletProxy::Attach(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out) {
+  RemoteCommand(ctx, std::move(out), "attach");
+}
+
+void KubeletProxy::RemoteCommand(const RequestContext& ctx,
+                                 std::shared_ptr<http::ResponseWriter> out,
+                                 const std::string& verb) {
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
   const http::Request& req = *ctx.http;
@@ -199,22 +209,18 @@ void KubeletProxy::Exec(const RequestContext& ctx, std::shared_ptr<http::Respons
   if (!container.ok()) return SendApiError(*out, BadRequest(container.status().message()));
   std::string phase = api::GetString(api::ObjectField(*pod, "status"), "phase");
   if (phase == "Succeeded" || phase == "Failed") {
-    return SendApiError(
-        *out, BadRequest(fmt::format("cannot exec into a container in a completed pod; current "
-                                     "phase is {}",
-                                     phase)));
-  }
-  if (api::GetString(api::ObjectField(*pod, "spec"), "nodeName").empty()) {
     return SendApiError(*out,
-                        BadRequest(fmt::format("pod {} does not have a host assigned", name)));
+                        BadRequest(fmt::format("cannot {} a container in a completed pod; current "
+                                               "phase is {}",
+                                               verb == "exec" ? "exec into" : verb, phase)));
   }
   if (!ContainerRunning(*pod, *container)) {
     return SendApiError(*out, BadRequest(fmt::format("container not found (\"{}\")", *container)));
   }
-  std::string path = fmt::format("/exec/{}/{}/{}", api::UrlEncode(ns), api::UrlEncode(name),
+  std::string path = fmt::format("/{}/{}/{}/{}", verb, api::UrlEncode(ns), api::UrlEncode(name),
                                  api::UrlEncode(*container));
   if (!req.query.empty()) path += "?" + req.query;
-  ProxyUpgrade(*pod, path, req, std::move(out), "exec in pod " + ns + "/" + name);
+  ProxyUpgrade(*pod, path, req, std::move(out), verb + " in pod " + ns + "/" + name);
 }
 
 void KubeletProxy::PortForward(const RequestContext& ctx,

@@ -1,7 +1,7 @@
 #pragma once
 // KubeletProxy: the pod subresources the API server answers by asking the pod's node's
 // kubelet over HTTPS, with the API server's kubelet client certificate: pods/log (streamed
-// to the client as it arrives, `follow` included), pods/exec and pods/portforward (WebSocket
+// to the client as it arrives, `follow` included), pods/exec, pods/attach and pods/portforward (WebSocket
 // or SPDY upgrades, spliced) and nodes/proxy.
 //
 // Threading: Log() is called on an HTTP worker; it answers errors at once and hands a stream
@@ -48,6 +48,8 @@ class KubeletProxy {
   // Any method on nodes/NAME/proxy/PATH: the request (body included) goes to the node's
   // kubelet at /PATH?query and its answer streams back as it comes.
   void NodeProxy(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out);
+  // GET/POST pods/NAME/attach: the same, to the kubelet's /attach.
+  void Attach(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out);
   void Stop();
 
  private:
@@ -56,6 +58,9 @@ class KubeletProxy {
     std::string host;
     int port = 0;
   };
+  // exec or attach (`verb`), spliced to the kubelet's /VERB/NS/POD/CONTAINER.
+  void RemoteCommand(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> out,
+                     const std::string& verb);
   Result<Target> Locate(const api::Json& pod);
   Result<std::unique_ptr<http::HttpClient>> ClientFor(const Target& target);
   // A client to the pod's node's kubelet, or nullptr after sending the error to `out`.

@@ -257,6 +257,7 @@ Result<runtime::ContainerSpec> BuildContainerSpec(const Json& pod, const Json& c
   if (out.process.cwd.empty()) out.process.cwd = "/";
   out.process.tty = api::GetBool(container, "tty");
   out.process.stdin_open = api::GetBool(container, "stdin");
+  out.process.stdin_once = out.process.stdin_open && api::GetBool(container, "stdinOnce");
   RETURN_IF_ERROR(ApplyUser(pod, container, context.image, out.process.user));
   RETURN_IF_ERROR(ApplySecurity(pod, container, context, out.security));
   ApplyResources(container, context, out.resources, out.process);

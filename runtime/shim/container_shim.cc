@@ -22,8 +22,10 @@
 #include <thread>
 
 #include "pkg/util/fs.h"
+#include "runtime/attach/attach_protocol.h"
 #include "runtime/container/init.h"
 #include "runtime/logs/cri_log_writer.h"
+#include "runtime/shim/attach_fanout.h"
 #include "runtime/shim/shim.h"
 #include "runtime/state.h"
 #include "runtime/sys/console.h"
@@ -47,6 +49,7 @@ class ContainerShim {
  private:
   // Reports a start failure: state "exited/StartError", cgroup gone, "error" on the ready fd.
   int Fail(int code, const Status& status) {
+    if (attach_) attach_->CloseAll();
     if (child_ > 0) {
       ::kill(child_, SIGKILL);
       int ws;
@@ -115,7 +118,7 @@ class ContainerShim {
     }
 
     InitFds fds;
-    UniqueFd child_stdout, child_stderr, console_child;
+    UniqueFd child_stdin, child_stdout, child_stderr, console_child;
     if (spec_.process.tty) {
       // The terminal is made inside the container and its master sent back here.
       int pair[2];
@@ -138,7 +141,15 @@ class ContainerShim {
       fds.stdout_fd = child_stdout.get();
       fds.stderr_fd = child_stderr.get();
       fds.stdin_fd = spec_.process.stdin_open ? args_.stdin_fd : -1;
+      if (spec_.process.stdin_open && args_.stdin_fd < 0) {
+        // Nobody gave an input: the shim holds one open for attachers (stdin: true).
+        ASSIGN_OR_RETURN(Pipe in, MakePipe());
+        stdin_ = std::move(in.write);
+        child_stdin = std::move(in.read);
+        fds.stdin_fd = child_stdin.get();
+      }
     }
+    RETURN_IF_ERROR(ListenForAttach().WithContext("attach"));
 
     // Join the sandbox's namespaces; the container's own are made by clone.
     for (const char* kind : {"ipc", "uts", "net", "pid"}) {
@@ -169,6 +180,7 @@ class ContainerShim {
     child_ = static_cast<pid_t>(pid);
     sync.read.Reset();
     error.write.Reset();
+    child_stdin.Reset();
     child_stdout.Reset();
     child_stderr.Reset();
     console_child.Reset();
@@ -193,6 +205,8 @@ class ContainerShim {
       ASSIGN_OR_RETURN(terminal_, ReceiveFd(console_.get(), 1000));
       console_.Reset();
     }
+    if (spec_.process.stdin_open)
+      attach_->SetInput(terminal_.valid() ? terminal_.get() : stdin_.get());
 
     record_.status.state = ContainerState::kRunning;
     record_.status.pid = child_;
@@ -212,18 +226,23 @@ class ContainerShim {
     for (UniqueFd* fd : {&stdout_, &stderr_, &terminal_}) {
       if (fd->valid()) ::fcntl(fd->get(), F_SETFL, O_NONBLOCK);
     }
+    std::vector<pollfd> fds;
     while (!exited_) {
-      pollfd fds[6];
-      int n = 0;
-      auto add = [&](const UniqueFd& fd) { fds[n++] = {fd.valid() ? fd.get() : -1, POLLIN, 0}; };
+      fds.clear();
+      auto add = [&](const UniqueFd& fd) {
+        fds.push_back({fd.valid() ? fd.get() : -1, POLLIN, 0});
+      };
       add(signals_);
       add(stdout_);
       add(stderr_);
       add(terminal_);
       add(tty_input_);
       add(control_);
-      int rc = ::poll(fds, static_cast<nfds_t>(n), -1);
+      attach_->FillPoll(fds);
+      int rc = ::poll(fds.data(), fds.size(), -1);
       if (rc < 0 && errno != EINTR) break;
+      if (rc < 0) continue;
+      attach_->Dispatch(&fds[6]);
       if (fds[1].revents) Pump(stdout_, LogStream::kStdout);
       if (fds[2].revents) Pump(stderr_, LogStream::kStderr);
       if (fds[3].revents) Pump(terminal_, LogStream::kStdout);
@@ -240,7 +259,9 @@ class ContainerShim {
     for (;;) {
       ssize_t n = ::read(fd.get(), buf, sizeof buf);
       if (n > 0) {
-        if (writer_) writer_->Write(stream, std::string_view(buf, static_cast<size_t>(n)));
+        std::string_view data(buf, static_cast<size_t>(n));
+        if (writer_) writer_->Write(stream, data);
+        if (attach_) attach_->Broadcast(stream == LogStream::kStderr, data);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -283,6 +304,24 @@ class ContainerShim {
     }
   }
 
+  // The attach socket in the bundle (runtime/attach/attach_protocol.h).
+  Status ListenForAttach() {
+    int dir = ::open(args_.bundle.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return SyscallError("attach", "open(" + args_.bundle + ")", errno);
+    UniqueFd bundle(dir);
+    AttachFanoutOptions options;
+    options.tty = spec_.process.tty;
+    options.stdin_once = spec_.process.stdin_once;
+    options.close_input = [this] { stdin_.Reset(); };
+    options.resize = [this](uint16_t rows, uint16_t cols) {
+      if (!terminal_.valid()) return;
+      winsize ws{rows, cols, 0, 0};
+      ::ioctl(terminal_.get(), TIOCSWINSZ, &ws);
+    };
+    ASSIGN_OR_RETURN(attach_, AttachFanout::Listen(dir, kAttachSocketName, std::move(options)));
+    return Status::Ok();
+  }
+
   void Reap() {
     signalfd_siginfo info;
     while (::read(signals_.get(), &info, sizeof info) > 0) {
@@ -301,6 +340,8 @@ class ContainerShim {
   void Finish() {
     record_.status.finished_at = std::chrono::system_clock::now();
     DrainOutput();
+    attach_->CloseAll();  // attachers see the end of the streams
+    stdin_.Reset();
     if (writer_) {
       writer_->Close(LogStream::kStdout);
       writer_->Close(LogStream::kStderr);
@@ -363,6 +404,8 @@ class ContainerShim {
   bool cgroup_created_ = false;
   std::unique_ptr<CriLogWriter> writer_;
   UniqueFd signals_, stdout_, stderr_, terminal_, tty_input_, control_, console_;
+  UniqueFd stdin_;  // the container's input when the shim holds it (stdin: true, no caller's)
+  std::unique_ptr<AttachFanout> attach_;
   pid_t child_ = 0;
   bool exited_ = false;
   ExitInfo exit_;

@@ -43,25 +43,14 @@ class ServerProcess {
     port_ = 20000 + static_cast<int>(getpid() % 20000);
     tls_dir_ = dir + "/data/server/tls";
     std::ofstream(dir + "/empty.yaml").close();
-    std::string config = "SAMPAN_CONFIG=" + dir + "/empty.yaml";
-    std::vector<std::string> args = {BinaryPath(),          "server",
-                                     "--data-dir",          dir + "/data",
-                                     "--write-kubeconfig",  dir + "/kubeconfig",
-                                     "--bind-address",      "127.0.0.1",
-                                     "--https-listen-port", std::to_string(port_)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> env;
-    for (char** e = environ; *e; ++e) env.push_back(*e);
-    env.push_back(config.data());
-    env.push_back(nullptr);
-    started_ = std::chrono::steady_clock::now();
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), env.data()) != 0) {
-      std::fprintf(stderr, "cannot start %s\n", argv[0]);
-      std::exit(1);
-    }
+    config_ = "SAMPAN_CONFIG=" + dir + "/empty.yaml";
+    args_ = {BinaryPath(),          "server",
+             "--data-dir",          dir + "/data",
+             "--write-kubeconfig",  dir + "/kubeconfig",
+             "--bind-address",      "127.0.0.1",
+             "--https-listen-port", std::to_string(port_)};
+    args_.insert(args_.end(), extra.begin(), extra.end());
+    Spawn();
   }
   ~ServerProcess() { Stop(); }
 
@@ -127,6 +116,19 @@ class ServerProcess {
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
 
+  // kill -9 (containers go on under their shims), then a new start with the same flags.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  void Restart() {
+    Kill();
+    Spawn();
+  }
+
   void Stop() {
     if (pid_ <= 0) return;
     kill(pid_, SIGTERM);
@@ -136,6 +138,23 @@ class ServerProcess {
   }
 
  private:
+  void Spawn() {
+    std::vector<char*> argv;
+    for (std::string& a : args_) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<char*> env;
+    for (char** e = environ; *e; ++e) env.push_back(*e);
+    env.push_back(config_.data());
+    env.push_back(nullptr);
+    started_ = std::chrono::steady_clock::now();
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), env.data()) != 0) {
+      std::fprintf(stderr, "cannot start %s\n", argv[0]);
+      std::exit(1);
+    }
+  }
+
+  std::vector<std::string> args_;
+  std::string config_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::string tls_dir_;

@@ -147,6 +147,10 @@ class FakeRuntime final : public runtime::Runtime {
                                                      const runtime::ExecOptions&) override {
     return Status::Invalid("the fake runtime cannot exec");
   }
+  Result<std::unique_ptr<runtime::ExecProcess>> Attach(const std::string&,
+                                                       const runtime::AttachOptions&) override {
+    return Status::Invalid("the fake runtime cannot attach");
+  }
   Status ReadLogs(const std::string&, runtime::LogReadOptions, const runtime::LogSink&) override {
     return Status::Ok();
   }

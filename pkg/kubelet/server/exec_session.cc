@@ -1,7 +1,6 @@
 #include "pkg/kubelet/server/exec_session.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -124,9 +123,9 @@ void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
     }
   }
   if (client_gone) {
-    // Nobody is listening any more: end the command instead of leaving it behind.
-    ::kill(process.pid(), SIGKILL);
-    (void)process.Wait();
+    // Nobody is listening any more: end the command instead of leaving it behind (an
+    // attachment only detaches).
+    process.Abandon();
     transport.Abort();
     return;
   }

@@ -1,9 +1,11 @@
 #pragma once
-// One `kubectl exec` session on the kubelet: the upgraded connection on one side (WebSocket
-// or SPDY, remote_command_transport.h), an ExecProcess (Runtime::Exec) on the other, joined
-// by the channel protocol (remote_command.h). Runs on a thread of its own and blocks until
-// the command ends (its outputs drained, its exit code sent on the error channel, the
-// connection closed) or the client goes away (the command is then killed).
+// One `kubectl exec` or `kubectl attach` session on the kubelet: the upgraded connection on
+// one side (WebSocket or SPDY, remote_command_transport.h), an ExecProcess (Runtime::Exec or
+// Runtime::Attach) on the other, joined by the channel protocol (remote_command.h). Runs on a
+// thread of its own and blocks until the command ends (its outputs drained, its exit code
+// sent on the error channel, the connection closed) or the client goes away (a command is
+// then killed, an attachment only detaches). An attachment ends with Success: upstream's
+// attach reports no exit code.
 
 #include <memory>
 #include <string>

@@ -91,6 +91,7 @@ class KubeletServerImpl final : public KubeletServer {
     }
     if (req.path == "/metrics/resource") return ServeResourceMetrics(req, *out, options_.stats);
     if (req.path.starts_with("/exec/")) return Exec(req, std::move(out));
+    if (req.path.starts_with("/attach/")) return Attach(req, std::move(out));
     if (req.path.starts_with("/portForward/")) return PortForward(req, std::move(out));
     SendStatus(*out, 404, "NotFound", "404 page not found");
   }
@@ -148,21 +149,67 @@ class KubeletServerImpl final : public KubeletServer {
     exec.cols = 80;
     Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Exec(*id, exec);
     if (!process.ok()) return SendError(*out, process.status());
+    kLog.Debug("exec in pod {}/{} container {}: {} ({})", parts[0], parts[1], request->container,
+               fmt::join(request->command, " "), upgrade->protocol);
+    RunRemoteCommand(std::move(*upgrade), std::move(*request), std::move(*process), std::move(out));
+  }
+
+  // The shared tail of exec and attach: the connection is upgraded and the session runs on a
+  // thread of its own.
+  void RunRemoteCommand(StreamUpgrade upgrade, ExecRequest request,
+                        std::unique_ptr<runtime::ExecProcess> process,
+                        std::shared_ptr<http::ResponseWriter> out) {
     Result<std::unique_ptr<ByteQueue>> queue = ByteQueue::New();
     if (!queue.ok()) return SendError(*out, queue.status());
     std::shared_ptr<ByteQueue> input = std::move(*queue);
-    kLog.Debug("exec in pod {}/{} container {}: {} ({})", parts[0], parts[1], request->container,
-               fmt::join(request->command, " "), upgrade->protocol);
     std::shared_ptr<RemoteCommandTransport> transport =
-        upgrade->wire == StreamWire::kSpdy ? NewSpdyTransport(*request, out, input)
-                                           : NewWebSocketTransport(upgrade->protocol, out);
+        upgrade.wire == StreamWire::kSpdy ? NewSpdyTransport(request, out, input)
+                                          : NewWebSocketTransport(upgrade.protocol, out);
     out->OnClose([input] { input->Close(); });
-    out->Upgrade(101, std::move(upgrade->response),
+    out->Upgrade(101, std::move(upgrade.response),
                  [input](std::string_view bytes) { input->Push(bytes); });
-    streams_.Spawn([process = std::shared_ptr<runtime::ExecProcess>(std::move(*process)),
-                    request = std::move(*request), transport, input]() mutable {
+    streams_.Spawn([process = std::shared_ptr<runtime::ExecProcess>(std::move(process)),
+                    request = std::move(request), transport, input]() mutable {
       RunExecSession(*process, request, *transport, *input);
     });
+  }
+
+  // /attach/{ns}/{pod}/{container}: the container's own stdio through its shim, over the
+  // same session as exec. The terminal setting is the container's, as upstream's.
+  void Attach(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+    std::vector<std::string> parts = PathParts(req.path, "/attach/");
+    if (parts.size() < 2 || parts.size() > 3) {
+      return SendStatus(*out, 400, "BadRequest", "want /attach/{namespace}/{pod}/{container}");
+    }
+    Result<StreamUpgrade> upgrade = NegotiateRemoteCommandUpgrade(req);
+    if (!upgrade.ok()) return SendError(*out, upgrade.status());
+    Result<ExecRequest> request = ParseAttachQuery(req.query);
+    if (!request.ok()) return SendError(*out, request.status());
+    if (parts.size() == 3) request->container = parts[2];
+    Result<std::vector<runtime::ContainerStatus>> all = runtime_.ListContainers();
+    if (!all.ok()) return SendError(*out, all.status());
+    Result<std::string> id =
+        ResolveLogContainer(*all, parts[0], parts[1], request->container, false);
+    if (!id.ok()) return SendError(*out, id.status());
+    Result<runtime::ContainerSpec> spec = runtime_.GetContainerSpec(*id);
+    if (!spec.ok()) return SendError(*out, spec.status());
+    request->tty = spec->process.tty;
+    if (request->tty) request->stderr = false;
+    runtime::AttachOptions options;
+    options.stdin = request->stdin;
+    options.stdout = request->stdout;
+    options.stderr = request->stderr;
+    Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Attach(*id, options);
+    if (!process.ok()) {
+      if (process.status().code() == Code::kConflict) {
+        return SendStatus(*out, 400, "BadRequest",
+                          fmt::format("container {} is not running", request->container));
+      }
+      return SendError(*out, process.status());
+    }
+    kLog.Debug("attach to pod {}/{} container {} ({})", parts[0], parts[1], request->container,
+               upgrade->protocol);
+    RunRemoteCommand(std::move(*upgrade), std::move(*request), std::move(*process), std::move(out));
   }
 
   void PortForward(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {

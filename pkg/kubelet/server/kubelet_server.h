@@ -1,10 +1,11 @@
 #pragma once
 // KubeletServer: the kubelet's HTTPS API (port 10250 by default), what the API server calls
-// for pods/log, pods/exec, pods/portforward and nodes/proxy:
+// for pods/log, pods/exec, pods/attach, pods/portforward and nodes/proxy:
 //   GET /healthz
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow=&tailLines=&sinceSeconds=...
 //   GET /exec/{namespace}/{pod}/{container}?command=..&stdin=&stdout=&stderr=&tty= (WebSocket
 //       or SPDY/3.1, stream_upgrade.h)
+//   GET /attach/{namespace}/{pod}/{container}?stdin=&stdout=&stderr= (as exec)
 //   GET /portForward/{namespace}/{pod} (SPDY/3.1, SPDY in WebSocket, WebSocket ?ports=)
 //   GET /stats/summary, GET /metrics/resource (resource usage, stats_handlers.h)
 // TLS with a certificate signed by the cluster's server CA; every request must carry a client

@@ -77,7 +77,10 @@ std::optional<TerminalSize> ParseResize(std::string_view json) {
   return TerminalSize{static_cast<uint16_t>(width), static_cast<uint16_t>(height)};
 }
 
-Result<ExecRequest> ParseExecQuery(std::string_view raw_query) {
+namespace {
+
+// The stream flags (and command, container) of an exec or attach query; checks none.
+ExecRequest ParseStreamQuery(std::string_view raw_query) {
   ExecRequest r;
   std::string_view rest = raw_query;
   auto flag = [](const std::string& v) { return v.empty() || api::ParseBool(v).value_or(false); };
@@ -104,11 +107,28 @@ Result<ExecRequest> ParseExecQuery(std::string_view raw_query) {
       r.tty = flag(value);
     }
   }
+  return r;
+}
+
+}  // namespace
+
+Result<ExecRequest> ParseExecQuery(std::string_view raw_query) {
+  ExecRequest r = ParseStreamQuery(raw_query);
   if (r.command.empty()) return Status::BadRequest("you must specify at least 1 command");
   if (!r.stdin && !r.stdout && !r.stderr) {
     return Status::BadRequest("you must specify at least 1 of stdin, stdout, stderr");
   }
   if (r.tty) r.stderr = false;  // a terminal has one output stream
+  return r;
+}
+
+Result<ExecRequest> ParseAttachQuery(std::string_view raw_query) {
+  ExecRequest r = ParseStreamQuery(raw_query);
+  r.command.clear();
+  if (!r.stdin && !r.stdout && !r.stderr) {
+    return Status::BadRequest("you must specify at least 1 of stdin, stdout, stderr");
+  }
+  if (r.tty) r.stderr = false;
   return r;
 }
 

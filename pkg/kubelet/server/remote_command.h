@@ -59,5 +59,7 @@ struct ExecRequest {
 // The query of an exec request: command (repeated), container, stdin, stdout, stderr, tty.
 // BadRequest without a command or without any stream, as upstream.
 Result<ExecRequest> ParseExecQuery(std::string_view raw_query);
+// The query of an attach request: the same stream flags, no command (ignored if given).
+Result<ExecRequest> ParseAttachQuery(std::string_view raw_query);
 
 }  // namespace sampan::kubelet

@@ -78,15 +78,17 @@ require_server() {
 }
 
 # Starts `sampan server` with its own data dir and port; sets PORT and KUBECONFIG. The
-# node agent is disabled unless WITH_AGENT=1.
+# node agent is disabled unless WITH_AGENT=1. KEEP_PORT=1 starts it on the PORT it had.
 start_server() {
   local agent_flag=--disable-agent
   [[ ${WITH_AGENT:-0} == 1 ]] && agent_flag="--cgroup-root $CGROUP_ROOT"
+  SERVER_WITH_AGENT=${WITH_AGENT:-0}
+  SERVER_ARGS=("$@")
   export KUBECONFIG=$TMP/kubeconfig.yaml
   : >"$TMP/empty-config.yaml"
   local attempt
   for attempt in 1 2 3; do
-    PORT=$(free_port)
+    [[ ${KEEP_PORT:-0} == 1 && -n ${PORT:-} ]] || PORT=$(free_port)
     SAMPAN_CONFIG=$TMP/empty-config.yaml "${IN_NS[@]}" "$BIN" server --data-dir "$TMP/data" \
       --write-kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --https-listen-port "$PORT" \
       $agent_flag "$@" >"$TMP/server.log" 2>&1 &
@@ -101,6 +103,16 @@ start_server() {
   fi
   # Unauthenticated health checks answer 401, which is still an answer.
   return 0
+}
+
+# Starts the server again after the test stopped it (kill -9 or SIGTERM, and waited for it):
+# same data dir, flags, network namespace and port; the previous log is kept as
+# server.log.N. Ends the suite with a failure if it does not come up.
+SERVER_RESTARTS=0
+restart_server() {
+  SERVER_RESTARTS=$((SERVER_RESTARTS + 1))
+  mv "$TMP/server.log" "$TMP/server.log.$SERVER_RESTARTS" 2>/dev/null
+  KEEP_PORT=1 WITH_AGENT=$SERVER_WITH_AGENT require_server "${SERVER_ARGS[@]}"
 }
 
 server_up_or_gone() {

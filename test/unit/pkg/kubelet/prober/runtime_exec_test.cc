@@ -170,6 +170,10 @@ class ExecOnlyRuntime final : public runtime::Runtime {
   Status ReadLogs(const std::string&, runtime::LogReadOptions, const runtime::LogSink&) override {
     return Unused();
   }
+  Result<std::unique_ptr<runtime::ExecProcess>> Attach(const std::string&,
+                                                       const runtime::AttachOptions&) override {
+    return Unused();
+  }
   Status Recover() override { return Unused(); }
 
  private:

@@ -78,5 +78,24 @@ TEST(RemoteCommandTest, ExecQuery) {
   EXPECT_EQ(ParseExecQuery("command=ls").status().code(), Code::kBadRequest);
 }
 
+TEST(RemoteCommandTest, AttachQuery) {
+  // What kubectl attach -i sends (the Python client spells flags True).
+  auto r = ParseAttachQuery("container=main&stdin=true&stdout=True&stderr=true");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->command.empty());
+  EXPECT_EQ(r->container, "main");
+  EXPECT_TRUE(r->stdin && r->stdout && r->stderr);
+  EXPECT_FALSE(r->tty);
+
+  auto tty = ParseAttachQuery("stdout=1&stderr=1&tty=1&command=ignored");
+  ASSERT_TRUE(tty.ok());
+  EXPECT_TRUE(tty->command.empty());
+  EXPECT_FALSE(tty->stderr);
+
+  EXPECT_EQ(ParseAttachQuery("container=main").status().message(),
+            "you must specify at least 1 of stdin, stdout, stderr");
+  EXPECT_EQ(ParseAttachQuery("").status().code(), Code::kBadRequest);
+}
+
 }  // namespace
 }  // namespace sampan::kubelet
