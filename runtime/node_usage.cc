@@ -75,9 +75,8 @@ bool ParseMeminfo(std::string_view meminfo, NodeUsage* usage) {
   uint64_t inactive_file = FirstNumber(meminfo, "Inactive(file)").value_or(0) * kKi;
   usage->memory_usage_bytes =
       free < usage->memory_total_bytes ? usage->memory_total_bytes - free : 0;
-  usage->memory_working_set_bytes = inactive_file < usage->memory_usage_bytes
-                                        ? usage->memory_usage_bytes - inactive_file
-                                        : 0;
+  usage->memory_working_set_bytes =
+      inactive_file < usage->memory_usage_bytes ? usage->memory_usage_bytes - inactive_file : 0;
   usage->memory_available_bytes = usage->memory_total_bytes - usage->memory_working_set_bytes;
   usage->memory_rss_bytes = FirstNumber(meminfo, "AnonPages").value_or(0) * kKi;
   return true;

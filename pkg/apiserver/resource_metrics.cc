@@ -31,9 +31,9 @@ std::optional<Json> Usage(const Json& stats) {
   const Json* nano_cores = api::FindPath(stats, "cpu.usageNanoCores");
   if (nano_cores == nullptr || !nano_cores->is_number()) return std::nullopt;
   int64_t working_set = api::GetInt(api::ObjectField(stats, "memory"), "workingSetBytes", 0);
-  return Json{{"cpu", api::Quantity::FromScaled(nano_cores->get<int64_t>(), -9).ToString()},
-              {"memory",
-               api::Quantity::FromInt64(working_set, api::QuantityFormat::kBinarySI).ToString()}};
+  return Json{
+      {"cpu", api::Quantity::FromScaled(nano_cores->get<int64_t>(), -9).ToString()},
+      {"memory", api::Quantity::FromInt64(working_set, api::QuantityFormat::kBinarySI).ToString()}};
 }
 
 std::string TimestampOf(const Json& stats, const std::string& fallback) {
@@ -181,8 +181,8 @@ Reply ResourceMetrics::Nodes(const RequestContext& ctx) {
   for (const Json& node : *nodes) {
     Result<Json> summary = fetch_(node);
     if (!summary.ok()) {
-      kLog.Debug("metrics of node {}: {}", api::GetString(api::ObjectField(node, "metadata"),
-                                                          "name"),
+      kLog.Debug("metrics of node {}: {}",
+                 api::GetString(api::ObjectField(node, "metadata"), "name"),
                  summary.status().message());
       continue;
     }

@@ -16,8 +16,7 @@ Result<KubeletArgs> ParseKubeletArgs(const std::vector<std::string>& items) {
     bool continuation = eq == std::string::npos || item.find('<') < eq;
     if (continuation) {
       if (args.empty()) {
-        return Status::Invalid(
-            fmt::format("invalid --kubelet-arg \"{}\": want KEY=VALUE", item));
+        return Status::Invalid(fmt::format("invalid --kubelet-arg \"{}\": want KEY=VALUE", item));
       }
       args.back().second += "," + item;
       continue;

@@ -85,8 +85,7 @@ void Rank(Resource resource, std::vector<Candidate>& candidates) {
                      [](const Candidate& a, const Candidate& b) {
                        if (Exceeds(a) != Exceeds(b)) return Exceeds(a);
                        if (a.priority != b.priority) return a.priority < b.priority;
-                       return a.memory_usage - a.memory_request >
-                              b.memory_usage - b.memory_request;
+                       return a.memory_usage - a.memory_request > b.memory_usage - b.memory_request;
                      });
     return;
   }
@@ -114,12 +113,11 @@ std::string EvictionMessage(const Threshold& threshold, const Observation& obser
   if (resource == Resource::kMemory) {
     for (const Candidate::ContainerUsage& c : victim.containers) {
       if (c.usage <= c.request) continue;
-      message += fmt::format("Container {} was using {}, request is {}, has larger consumption "
-                             "of {}. ",
-                             c.name, Ki(c.usage),
-                             api::Quantity::FromInt64(c.request, api::QuantityFormat::kBinarySI)
-                                 .ToString(),
-                             name);
+      message += fmt::format(
+          "Container {} was using {}, request is {}, has larger consumption "
+          "of {}. ",
+          c.name, Ki(c.usage),
+          api::Quantity::FromInt64(c.request, api::QuantityFormat::kBinarySI).ToString(), name);
     }
   }
   return message;

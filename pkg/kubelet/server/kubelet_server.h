@@ -21,7 +21,6 @@
 #include <string>
 
 #include "pkg/kubelet/stats/summary.h"
-
 #include "pkg/util/status.h"
 #include "runtime/runtime.h"
 

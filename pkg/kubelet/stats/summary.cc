@@ -56,8 +56,7 @@ std::string Seconds(uint64_t nanoseconds) {
   return fmt::format("{}", static_cast<double>(nanoseconds) / 1e9);
 }
 
-void Header(std::string& out, std::string_view name, std::string_view help,
-            std::string_view type) {
+void Header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
   out += fmt::format("# HELP {} [STABLE] {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
@@ -94,8 +93,8 @@ std::string ResourceMetricsText(const Summary& summary) {
   std::string out;
   auto labels = [](const PodStats& p, const ContainerStats* c) {
     std::string l = c != nullptr ? fmt::format("container=\"{}\",", LabelValue(c->name)) : "";
-    return l + fmt::format("namespace=\"{}\",pod=\"{}\"", LabelValue(p.namespace_),
-                           LabelValue(p.name));
+    return l +
+           fmt::format("namespace=\"{}\",pod=\"{}\"", LabelValue(p.namespace_), LabelValue(p.name));
   };
   Header(out, "container_cpu_usage_seconds_total",
          "Cumulative cpu time consumed by the container in core-seconds", "counter");
@@ -105,8 +104,8 @@ std::string ResourceMetricsText(const Summary& summary) {
                          Seconds(c.cpu.usage_core_nano_seconds), Millis(c.cpu.time));
     }
   }
-  Header(out, "container_memory_working_set_bytes",
-         "Current working set of the container in bytes", "gauge");
+  Header(out, "container_memory_working_set_bytes", "Current working set of the container in bytes",
+         "gauge");
   for (const PodStats& p : summary.pods) {
     for (const ContainerStats& c : p.containers) {
       out += fmt::format("container_memory_working_set_bytes{{{}}} {} {}\n", labels(p, &c),
@@ -119,18 +118,16 @@ std::string ResourceMetricsText(const Summary& summary) {
     for (const ContainerStats& c : p.containers) {
       out += fmt::format(
           "container_start_time_seconds{{{}}} {} {}\n", labels(p, &c),
-          std::chrono::duration_cast<std::chrono::seconds>(c.start_time.time_since_epoch())
-              .count(),
+          std::chrono::duration_cast<std::chrono::seconds>(c.start_time.time_since_epoch()).count(),
           Millis(c.start_time));
     }
   }
   const NodeStats& n = summary.node;
   Header(out, "node_cpu_usage_seconds_total",
          "Cumulative cpu time consumed by the node in core-seconds", "counter");
-  out += fmt::format("node_cpu_usage_seconds_total {} {}\n",
-                     Seconds(n.cpu.usage_core_nano_seconds), Millis(n.cpu.time));
-  Header(out, "node_memory_working_set_bytes", "Current working set of the node in bytes",
-         "gauge");
+  out += fmt::format("node_cpu_usage_seconds_total {} {}\n", Seconds(n.cpu.usage_core_nano_seconds),
+                     Millis(n.cpu.time));
+  Header(out, "node_memory_working_set_bytes", "Current working set of the node in bytes", "gauge");
   out += fmt::format("node_memory_working_set_bytes {} {}\n", n.memory.working_set_bytes,
                      Millis(n.memory.time));
   Header(out, "pod_cpu_usage_seconds_total",
@@ -139,8 +136,7 @@ std::string ResourceMetricsText(const Summary& summary) {
     out += fmt::format("pod_cpu_usage_seconds_total{{{}}} {} {}\n", labels(p, nullptr),
                        Seconds(p.cpu.usage_core_nano_seconds), Millis(p.cpu.time));
   }
-  Header(out, "pod_memory_working_set_bytes", "Current working set of the pod in bytes",
-         "gauge");
+  Header(out, "pod_memory_working_set_bytes", "Current working set of the pod in bytes", "gauge");
   for (const PodStats& p : summary.pods) {
     out += fmt::format("pod_memory_working_set_bytes{{{}}} {} {}\n", labels(p, nullptr),
                        p.memory.working_set_bytes, Millis(p.memory.time));

@@ -19,9 +19,9 @@ using WallTime = std::chrono::system_clock::time_point;
 
 struct CpuStats {
   WallTime time;
-  uint64_t usage_core_nano_seconds = 0;       // cumulative
-  std::optional<uint64_t> usage_nano_cores;   // rate over the last sample window; unknown
-                                              // until two samples exist
+  uint64_t usage_core_nano_seconds = 0;      // cumulative
+  std::optional<uint64_t> usage_nano_cores;  // rate over the last sample window; unknown
+                                             // until two samples exist
 };
 
 struct MemoryStats {

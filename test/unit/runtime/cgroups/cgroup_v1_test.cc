@@ -88,7 +88,8 @@ TEST_F(CgroupV1Test, StatsParseUsageWorkingSetOomAndThrottling) {
   ASSERT_TRUE(cgroups_->Create("c").ok());
   fs_.SetFile("/cg/cpuacct/test-root/c/cpuacct.usage", "123456789\n");
   fs_.SetFile("/cg/memory/test-root/c/memory.usage_in_bytes", "10000\n");
-  fs_.SetFile("/cg/memory/test-root/c/memory.stat", "cache 5\nrss 1\ntotal_rss 4000\ntotal_pgfault 55\n"
+  fs_.SetFile("/cg/memory/test-root/c/memory.stat",
+              "cache 5\nrss 1\ntotal_rss 4000\ntotal_pgfault 55\n"
               "total_pgmajfault 6\ntotal_inactive_file 3000\n");
   fs_.SetFile("/cg/memory/test-root/c/memory.oom_control",
               "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");

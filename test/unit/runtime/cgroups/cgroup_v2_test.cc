@@ -68,7 +68,8 @@ TEST_F(CgroupV2Test, StatsFromCpuStatMemoryEventsAndCurrent) {
   ASSERT_TRUE(cgroups_->Create("c").ok());
   fs_.SetFile("/cg/root/c/cpu.stat", "usage_usec 1500\nuser_usec 1000\nnr_throttled 9\n");
   fs_.SetFile("/cg/root/c/memory.current", "8192\n");
-  fs_.SetFile("/cg/root/c/memory.stat", "anon 100\nfile 5000\ninactive_file 4096\npgfault 31\n"
+  fs_.SetFile("/cg/root/c/memory.stat",
+              "anon 100\nfile 5000\ninactive_file 4096\npgfault 31\n"
               "pgmajfault 2\n");
   fs_.SetFile("/cg/root/c/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
   fs_.SetFile("/cg/root/c/pids.current", "2\n");

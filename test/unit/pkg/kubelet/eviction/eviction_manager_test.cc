@@ -120,7 +120,8 @@ TEST_F(EvictionManagerTest, NoStatsNoDecision) {
   EvictionOptions options;
   EvictionManager m(
       clock_, options, [](bool) -> Result<stats::Summary> { return Status::Unavailable("no"); },
-      [this] { return pods_; }, [this](const Json&, const std::string&) { evicted_.push_back("x"); });
+      [this] { return pods_; },
+      [this](const Json&, const std::string&) { evicted_.push_back("x"); });
   EXPECT_FALSE(m.Synchronize().has_value());
   EXPECT_TRUE(evicted_.empty());
 }

@@ -22,8 +22,8 @@ TEST(ThresholdsTest, ParsesQuantitiesAndPercentages) {
 
 TEST(ThresholdsTest, RejectsBadEntriesNamingThem) {
   for (const char* bad : {"memory.available>100Mi", "memory.free<1Gi", "nodefs.available<120%",
-                          "nodefs.available<x%", "memory.available<lots",
-                          "memory.available<-1Mi", "memory.available<1Mi,memory.available<2Mi"}) {
+                          "nodefs.available<x%", "memory.available<lots", "memory.available<-1Mi",
+                          "memory.available<1Mi,memory.available<2Mi"}) {
     Result<std::vector<Threshold>> t = ParseThresholds(bad);
     ASSERT_FALSE(t.ok()) << bad;
     EXPECT_EQ(t.status().code(), Code::kInvalid) << bad;
@@ -67,8 +67,7 @@ TEST(ThresholdsTest, ObservesSummaryAndFindsCrossedThresholds) {
 
 TEST(ThresholdsTest, UnobservedSignalsNeverCross) {
   stats::Summary s;  // no memory.available, no file systems
-  EXPECT_TRUE(Crossed(*ParseThresholds("memory.available<1000Ti,nodefs.available<100%"),
-                      Observe(s))
+  EXPECT_TRUE(Crossed(*ParseThresholds("memory.available<1000Ti,nodefs.available<100%"), Observe(s))
                   .empty());
 }
 

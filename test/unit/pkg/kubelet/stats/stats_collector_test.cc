@@ -16,9 +16,8 @@ class StatsCollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     runtime::SandboxConfig sandbox;
-    sandbox.labels = {{kPodUidLabel, "uid-1"},
-                      {kPodNameLabel, "web"},
-                      {kPodNamespaceLabel, "default"}};
+    sandbox.labels = {
+        {kPodUidLabel, "uid-1"}, {kPodNameLabel, "web"}, {kPodNamespaceLabel, "default"}};
     Result<std::string> sb = runtime_.RunPodSandbox(sandbox);
     ASSERT_TRUE(sb.ok());
     sandbox_ = *sb;
