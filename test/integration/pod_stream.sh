@@ -19,24 +19,6 @@ KPORT=$((32000 + RANDOM % 700)) # apart from free_port's range (the API server's
 # Debug logs: the kubelet names the protocol each stream was upgraded to.
 start_node --node-name stream-test --node-ip 192.0.2.10 --kubelet-port "$KPORT" --log-level debug
 
-# expect NAME WANT CMD...: CMD's output (stdout and stderr) equals WANT.
-expect() {
-  local name=$1 want=$2 got
-  shift 2
-  got=$("$@" 2>&1)
-  if [[ $got == "$want" ]]; then pass "$name"; else fail "$name" "want '$want', got '${got:0:600}'"; fi
-}
-# expect_error NAME NEEDLE CMD...: CMD fails and says NEEDLE.
-expect_error() {
-  local name=$1 needle=$2 got
-  shift 2
-  if got=$("$@" 2>&1); then
-    fail "$name" "succeeded: ${got:0:300}"
-  else
-    contains "$name" "$got" "$needle"
-  fi
-}
-
 k apply -f - >/dev/null <<'YAML'
 apiVersion: v1
 kind: Pod
