@@ -122,6 +122,8 @@ const Json& ObjectField(const Json& object, std::string_view key) {
   return v != nullptr && v->is_object() ? *v : kEmpty;
 }
 
+std::string UidOf(const Json& object) { return GetString(ObjectField(object, "metadata"), "uid"); }
+
 const Json* FindPath(const Json& object, std::string_view dotted_path) {
   const Json* cur = &object;
   while (cur && !dotted_path.empty()) {

@@ -35,6 +35,8 @@ bool GetBool(const Json& object, std::string_view key, bool def = false);
 std::vector<std::string> GetStrings(const Json& object, std::string_view key);
 // object[key] when it is an object, else an empty object (never throws, never null).
 const Json& ObjectField(const Json& object, std::string_view key);
+// metadata.uid of an object ("" if it has none).
+std::string UidOf(const Json& object);
 // Walks a dotted path of object keys ("spec.template.metadata"); nullptr if absent.
 const Json* FindPath(const Json& object, std::string_view dotted_path);
 

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
@@ -13,9 +14,7 @@ using api::Json;
 
 const log::Logger kLog("apiserver");
 
-const api::ResourceInfo& Namespaces() {
-  return *api::Registry::Builtin().Find("", "v1", "namespaces");
-}
+using api::builtin::Namespaces;
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/util/log.h"
 #include "pkg/util/random.h"
 #include "pkg/util/time_format.h"
@@ -15,7 +16,7 @@ const log::Logger kLog("client");
 constexpr std::chrono::minutes kAggregationWindow{10};
 constexpr size_t kMaxRemembered = 4096;
 
-const api::ResourceInfo& Events() { return *api::Registry::Builtin().Find("", "v1", "events"); }
+using api::builtin::Events;
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/util/log.h"
 
 namespace sampan::kubelet {
@@ -11,12 +12,8 @@ namespace {
 
 const log::Logger kLog("kubelet");
 
-const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-
-std::string Uid(const api::Json& pod) {
-  return api::GetString(api::ObjectField(pod, "metadata"), "uid");
-}
+using api::builtin::Nodes;
+using api::builtin::Pods;
 
 // metadata.resourceVersion as a number (the store's revision; 0 when absent).
 int64_t ResourceVersionOf(const api::Json& object) {
@@ -91,7 +88,7 @@ void Kubelet::Stop() {
 
 void Kubelet::OnPod(const client::ObjectPtr& pod) {
   if (IsMirrorPod(*pod)) return OnMirrorPod(pod, false);
-  std::string uid = Uid(*pod);
+  std::string uid = api::UidOf(*pod);
   {
     std::lock_guard<std::mutex> lock(mu_);
     desired_[uid] = pod;
@@ -101,7 +98,7 @@ void Kubelet::OnPod(const client::ObjectPtr& pod) {
 
 void Kubelet::OnPodDeleted(const client::ObjectPtr& pod) {
   if (IsMirrorPod(*pod)) return OnMirrorPod(pod, true);
-  std::string uid = Uid(*pod);
+  std::string uid = api::UidOf(*pod);
   {
     std::lock_guard<std::mutex> lock(mu_);
     desired_.erase(uid);
@@ -134,7 +131,7 @@ std::vector<client::ObjectPtr> Kubelet::ActivePods() {
 }
 
 void Kubelet::Evict(const api::Json& pod, const std::string& message) {
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!evictions_.emplace(uid, message).second) return;
@@ -366,7 +363,7 @@ net::PodNetwork* Kubelet::Network() {
 }
 
 void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   client::ObjectPtr target = StatusTarget(pod);
   if (target == nullptr) return;  // a static pod without its mirror yet
   api::Json comparable = ComparableStatus(status);
@@ -389,7 +386,7 @@ void Kubelet::WriteStatus(const api::Json& pod, api::Json status) {
     return;
   }
   const api::Json& meta = api::ObjectField(*target, "metadata");
-  api::Json patch = {{"metadata", {{"uid", Uid(*target)}}}, {"status", std::move(status)}};
+  api::Json patch = {{"metadata", {{"uid", api::UidOf(*target)}}}, {"status", std::move(status)}};
   Result<api::Json> patched =
       client_.Patch(Pods(), api::GetString(meta, "namespace"), api::GetString(meta, "name"),
                     client::PatchType::kMerge, patch, "status");

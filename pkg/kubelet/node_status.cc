@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
 
@@ -15,10 +16,8 @@ using api::Json;
 
 const log::Logger kLog("kubelet");
 
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-const api::ResourceInfo& Leases() {
-  return *api::Registry::Builtin().Find("coordination.k8s.io", "v1", "leases");
-}
+using api::builtin::Leases;
+using api::builtin::Nodes;
 
 std::string Ki(int64_t bytes) { return fmt::format("{}Ki", bytes / 1024); }
 

@@ -28,10 +28,6 @@ using runtime::ContainerStatus;
 
 constexpr std::chrono::milliseconds kRetrySoon{1000};
 
-std::string Uid(const Json& pod) {
-  return api::GetString(api::ObjectField(pod, "metadata"), "uid");
-}
-
 std::string FieldPath(const Json& container, bool init) {
   return fmt::format("spec.{}{{{}}}", init ? "initContainers" : "containers",
                      api::GetString(container, "name"));
@@ -83,7 +79,7 @@ class StepTimer {
 Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
   SyncResult result;
   StepTimer timer;
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   std::string key = client::ObjectKey(pod);
   Result<PodRuntime> observed = Observe(uid);
   if (!observed.ok()) {
@@ -206,7 +202,7 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
 }
 
 Status Kubelet::EnsureSandbox(const Json& pod, PodRuntime& view, std::string* pod_ip) {
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   const Json& spec = api::ObjectField(pod, "spec");
   bool host_network = api::GetBool(spec, "hostNetwork");
   const runtime::SandboxStatus* ready = view.ReadySandbox();
@@ -300,7 +296,7 @@ bool Kubelet::ShouldRestart(const Json& pod, const ContainerStatus& latest, bool
   bool restart = policy == "Always" || (policy == "OnFailure" && latest.exit_code != 0) ||
                  (init && policy != "Never" && latest.exit_code != 0);
   if (!restart) return false;
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   std::string backoff_key = uid + "/" + name;
   std::chrono::milliseconds wait =
       crash_backoff_.Remaining(backoff_key, MonoOf(clock_, latest.finished_at));
@@ -326,7 +322,7 @@ bool Kubelet::ShouldRestart(const Json& pod, const ContainerStatus& latest, bool
 bool Kubelet::StartContainer(const Json& pod, const Json& container, bool init,
                              const PodRuntime& view, const std::string& sandbox_id,
                              const std::string& pod_ip, SyncResult& result) {
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   std::string name = api::GetString(container, "name");
   std::string field = FieldPath(container, init);
   const ContainerStatus* latest = view.Latest(name);

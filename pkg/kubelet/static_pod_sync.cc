@@ -2,6 +2,7 @@
 // mirror pods that show them in the API. A static pod runs whatever the API says; its mirror
 // is recreated when deleted (deleting it through the API does not stop the pod) and
 // replaced when the file changes.
+#include "pkg/api/builtin_resources.h"
 #include "pkg/kubelet/kubelet.h"
 #include "pkg/util/log.h"
 
@@ -10,19 +11,15 @@ namespace {
 
 const log::Logger kLog("kubelet");
 
-const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-
-std::string Uid(const api::Json& pod) {
-  return api::GetString(api::ObjectField(pod, "metadata"), "uid");
-}
+using api::builtin::Nodes;
+using api::builtin::Pods;
 
 }  // namespace
 
 void Kubelet::OnStaticPods(StaticPodScan scan) {
   std::map<std::string, client::ObjectPtr> now;
   for (auto& [path, pod] : scan.pods) {
-    std::string uid = Uid(pod);
+    std::string uid = api::UidOf(pod);
     now[uid] = std::make_shared<const api::Json>(std::move(pod));
   }
   std::vector<std::string> changed;
@@ -53,7 +50,8 @@ void Kubelet::OnMirrorPod(const client::ObjectPtr& mirror, bool deleted) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = mirrors_.find(hash);
     if (deleted) {
-      if (it != mirrors_.end() && Uid(*it->second) == Uid(*mirror)) mirrors_.erase(it);
+      if (it != mirrors_.end() && api::UidOf(*it->second) == api::UidOf(*mirror))
+        mirrors_.erase(it);
     } else {
       mirrors_[hash] = mirror;
     }
@@ -65,7 +63,7 @@ client::ObjectPtr Kubelet::WithMirrorStatus(const client::ObjectPtr& pod) {
   client::ObjectPtr mirror;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = mirrors_.find(Uid(*pod));
+    auto it = mirrors_.find(api::UidOf(*pod));
     if (it != mirrors_.end()) mirror = it->second;
   }
   if (mirror == nullptr || api::Find(*mirror, "status") == nullptr) return pod;
@@ -81,8 +79,8 @@ client::ObjectPtr Kubelet::WithMirrorStatus(const client::ObjectPtr& pod) {
 client::ObjectPtr Kubelet::StatusTarget(const api::Json& pod) {
   if (!IsStaticPod(pod)) return client::ObjectPtr(client::ObjectPtr(), &pod);  // not owned
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = mirrors_.find(Uid(pod));
-  if (it == mirrors_.end() || MirrorHash(*it->second) != Uid(pod)) return nullptr;
+  auto it = mirrors_.find(api::UidOf(pod));
+  if (it == mirrors_.end() || MirrorHash(*it->second) != api::UidOf(pod)) return nullptr;
   if (api::Find(api::ObjectField(*it->second, "metadata"), "deletionTimestamp") != nullptr) {
     return nullptr;
   }
@@ -90,7 +88,7 @@ client::ObjectPtr Kubelet::StatusTarget(const api::Json& pod) {
 }
 
 void Kubelet::SyncMirror(const api::Json& pod) {
-  std::string uid = Uid(pod);
+  std::string uid = api::UidOf(pod);
   client::ObjectPtr mirror;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -108,7 +106,7 @@ void Kubelet::SyncMirror(const api::Json& pod) {
     // Deleted through the API: the static pod keeps running, its mirror comes back.
     client::DeleteOptions options;
     options.grace_period_seconds = 0;
-    options.uid_precondition = Uid(*mirror);
+    options.uid_precondition = api::UidOf(*mirror);
     Status st = client_.Delete(Pods(), ns, name, options);
     if (!st.ok() && !st.IsNotFound() && st.code() != Code::kConflict) {
       kLog.Warn("static pod {}/{}: deleting its old mirror: {}", ns, name, st.message());
@@ -116,13 +114,18 @@ void Kubelet::SyncMirror(const api::Json& pod) {
       return;
     }
     ForgetMirror(uid, mirror);
+    // The new mirror comes a moment later: `kubectl delete` waits for the name to go away by
+    // a list and a watch, and a mirror made again before its list would look like the old
+    // pod that never went.
+    queue_.AddAfter(uid, std::chrono::seconds(1));
+    return;
   }
   Result<api::Json> node = client_.Get(Nodes(), "", options_.node_name);
   if (!node.ok()) {
     queue_.AddAfter(uid, std::chrono::seconds(1));  // the API is not there yet
     return;
   }
-  Result<api::Json> created = client_.Create(Pods(), MirrorPodFor(pod, Uid(*node)));
+  Result<api::Json> created = client_.Create(Pods(), MirrorPodFor(pod, api::UidOf(*node)));
   if (!created.ok()) {
     // Taken by a mirror of the file's previous version that is on its way out, or by a pod
     // of someone else's (then this keeps saying so).
@@ -156,7 +159,7 @@ bool Kubelet::DeleteMirror(const std::string& hash) {
   const api::Json& meta = api::ObjectField(*mirror, "metadata");
   client::DeleteOptions options;
   options.grace_period_seconds = 0;
-  options.uid_precondition = Uid(*mirror);
+  options.uid_precondition = api::UidOf(*mirror);
   Status st = client_.Delete(Pods(), api::GetString(meta, "namespace"),
                              api::GetString(meta, "name"), options);
   if (!st.ok() && !st.IsNotFound() && st.code() != Code::kConflict) {

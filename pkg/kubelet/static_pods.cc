@@ -1,11 +1,10 @@
 #include "pkg/kubelet/static_pods.h"
 
 #include <dirent.h>
+#include <fmt/format.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "pkg/api/pod_defaults.h"
 #include "pkg/api/validation.h"
@@ -46,9 +45,11 @@ Status CheckStaticPod(const Json& pod) {
       std::string cname = api::GetString(c, "name");
       if (cname.empty()) return Status::Invalid(path + ".name: Required value");
       if (std::vector<std::string> bad = api::IsDNS1123Label(cname); !bad.empty()) {
-        return Status::Invalid(fmt::format("{}.name: Invalid value: \"{}\": {}", path, cname, bad[0]));
+        return Status::Invalid(
+            fmt::format("{}.name: Invalid value: \"{}\": {}", path, cname, bad[0]));
       }
-      if (api::GetString(c, "image").empty()) return Status::Invalid(path + ".image: Required value");
+      if (api::GetString(c, "image").empty())
+        return Status::Invalid(path + ".image: Required value");
     }
   }
   return Status::Ok();
@@ -120,9 +121,8 @@ StaticPodScan ScanStaticPods(const std::string& dir, const std::string& node_nam
 }
 
 bool IsStaticPod(const Json& pod) {
-  const Json* source =
-      api::Find(api::ObjectField(api::ObjectField(pod, "metadata"), "annotations"),
-                kConfigSourceAnnotation);
+  const Json* source = api::Find(api::ObjectField(api::ObjectField(pod, "metadata"), "annotations"),
+                                 kConfigSourceAnnotation);
   return source != nullptr && source->is_string() && *source == "file";
 }
 
@@ -142,9 +142,11 @@ Json MirrorPodFor(const Json& static_pod, const std::string& node_uid) {
   meta["annotations"][kConfigMirrorAnnotation] = hash;
   meta["annotations"].erase(kConfigSeenAnnotation);
   std::string node = api::GetString(api::ObjectField(static_pod, "spec"), "nodeName");
-  meta["ownerReferences"] = Json::array(
-      {{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}, {"uid", node_uid},
-        {"controller", true}}});
+  meta["ownerReferences"] = Json::array({{{"apiVersion", "v1"},
+                                          {"kind", "Node"},
+                                          {"name", node},
+                                          {"uid", node_uid},
+                                          {"controller", true}}});
   return mirror;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/scheduler/plugins.h"
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
@@ -13,8 +14,8 @@ using api::Json;
 
 const log::Logger kLog("scheduler");
 
-const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
+using api::builtin::Nodes;
+using api::builtin::Pods;
 
 const Json& Meta(const Json& o) { return api::ObjectField(o, "metadata"); }
 

@@ -26,12 +26,18 @@ bpf_insn Insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) 
 bpf_insn LoadWord(uint8_t dst, int16_t offset) {
   return Insn(BPF_LDX | BPF_MEM | BPF_W, dst, kCtx, offset, 0);
 }
-bpf_insn Alu(uint8_t op, uint8_t dst, int32_t imm) { return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm); }
-bpf_insn Move(uint8_t dst, uint8_t src) { return Insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn Alu(uint8_t op, uint8_t dst, int32_t imm) {
+  return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn Move(uint8_t dst, uint8_t src) {
+  return Insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
 bpf_insn Return(int32_t value) { return Insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, value); }
 bpf_insn Exit() { return Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
 // "if dst != imm: skip to the next rule"; the offset is filled in once the block is known.
-bpf_insn SkipUnless(uint8_t dst, int32_t imm) { return Insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, 0, imm); }
+bpf_insn SkipUnless(uint8_t dst, int32_t imm) {
+  return Insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, 0, imm);
+}
 
 Result<int64_t> Number(const std::string& text, const std::string& rule) {
   if (text == "*") return -1;
@@ -59,16 +65,21 @@ Result<std::vector<DeviceRule>> ParseDeviceRules(const std::vector<std::string>&
     size_t sp1 = text.find(' '), colon = text.find(':'), sp2 = text.rfind(' ');
     if (text.size() < 7 || sp1 != 1 || colon == std::string::npos || sp2 <= colon ||
         std::strchr("abc", text[0]) == nullptr) {
-      return Status::Invalid("device rule \"" + text + "\": want \"<a|b|c> <major>:<minor> <rwm>\"");
+      return Status::Invalid("device rule \"" + text +
+                             "\": want \"<a|b|c> <major>:<minor> <rwm>\"");
     }
     r.type = text[0];
     ASSIGN_OR_RETURN(r.major, Number(text.substr(2, colon - 2), text));
     ASSIGN_OR_RETURN(r.minor, Number(text.substr(colon + 1, sp2 - colon - 1), text));
     for (char c : text.substr(sp2 + 1)) {
-      if (c == 'r') r.access |= BPF_DEVCG_ACC_READ;
-      else if (c == 'w') r.access |= BPF_DEVCG_ACC_WRITE;
-      else if (c == 'm') r.access |= BPF_DEVCG_ACC_MKNOD;
-      else return Status::Invalid("device rule \"" + text + "\": bad access \"" + c + "\"");
+      if (c == 'r')
+        r.access |= BPF_DEVCG_ACC_READ;
+      else if (c == 'w')
+        r.access |= BPF_DEVCG_ACC_WRITE;
+      else if (c == 'm')
+        r.access |= BPF_DEVCG_ACC_MKNOD;
+      else
+        return Status::Invalid("device rule \"" + text + "\": bad access \"" + c + "\"");
     }
     out.push_back(r);
   }

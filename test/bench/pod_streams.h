@@ -1,7 +1,8 @@
 #pragma once
 // Pieces of bench pods that go through real kubectl 1.33 (from the google-cloud-cli
-// package): `kubectl exec` round trips and `kubectl logs -f` throughput. Every figure comes with kubectl's own cost (start, kubeconfig, TLS, one request),
-// measured the same way, so that the server's part can be told apart.
+// package): `kubectl exec` round trips and `kubectl logs -f` throughput. Every figure comes with
+// kubectl's own cost (start, kubeconfig, TLS, one request), measured the same way, so that the
+// server's part can be told apart.
 
 #include <sys/wait.h>
 
@@ -15,9 +16,10 @@ namespace sampan::bench {
 
 // kubectl 1.33 next to the `kubectl` on PATH, or "" when there is none.
 inline std::string Kubectl133() {
-  FILE* p = popen("d=$(dirname \"$(readlink -f \"$(command -v kubectl)\")\") && "
-                  "test -x \"$d/kubectl.1.33\" && echo \"$d/kubectl.1.33\"",
-                  "r");
+  FILE* p = popen(
+      "d=$(dirname \"$(readlink -f \"$(command -v kubectl)\")\") && "
+      "test -x \"$d/kubectl.1.33\" && echo \"$d/kubectl.1.33\"",
+      "r");
   if (p == nullptr) return "";
   char buf[512] = {0};
   std::string path = fgets(buf, sizeof buf, p) != nullptr ? buf : "";

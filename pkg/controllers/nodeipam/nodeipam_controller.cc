@@ -1,5 +1,6 @@
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
 
+#include "pkg/api/builtin_resources.h"
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
@@ -12,7 +13,7 @@ using api::Json;
 
 const log::Logger kLog("controller");
 
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
+using api::builtin::Nodes;
 
 std::string PodCidrOf(const Json& node) {
   const Json* spec = api::Find(node, "spec");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/controllers/node_taints.h"
 #include "pkg/util/time_format.h"
 
@@ -14,11 +15,9 @@ using api::Json;
 
 const log::Logger kLog("controller");
 
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
-const api::ResourceInfo& Leases() {
-  return *api::Registry::Builtin().Find("coordination.k8s.io", "v1", "leases");
-}
+using api::builtin::Leases;
+using api::builtin::Nodes;
+using api::builtin::Pods;
 
 constexpr const char* kLeaseNamespace = "kube-node-lease";
 // The conditions a silent node loses (upstream's nodeConditionTypes, Ready first).

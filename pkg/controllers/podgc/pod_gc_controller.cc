@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/controllers/node_taints.h"
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
@@ -13,8 +14,8 @@ using api::Json;
 
 const log::Logger kLog("controller");
 
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
+using api::builtin::Nodes;
+using api::builtin::Pods;
 
 bool Terminating(const Json& pod) {
   return api::Find(api::ObjectField(pod, "metadata"), "deletionTimestamp") != nullptr;

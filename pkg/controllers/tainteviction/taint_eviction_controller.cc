@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/controllers/node_taints.h"
 #include "pkg/util/time_format.h"
 
@@ -12,8 +13,8 @@ using api::Json;
 
 const log::Logger kLog("controller");
 
-const api::ResourceInfo& Nodes() { return *api::Registry::Builtin().Find("", "v1", "nodes"); }
-const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
+using api::builtin::Nodes;
+using api::builtin::Pods;
 
 std::string NodeNameOf(const Json& pod) {
   return api::GetString(api::ObjectField(pod, "spec"), "nodeName");

@@ -4,16 +4,17 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "pkg/api/log_options.h"
+#include "pkg/kubelet/container_config.h"
 #include "pkg/kubelet/server/container_logs.h"
 #include "pkg/kubelet/server/exec_session.h"
-#include "pkg/kubelet/container_config.h"
 #include "pkg/kubelet/server/kubelet_status.h"
-#include "pkg/kubelet/server/stats_handlers.h"
 #include "pkg/kubelet/server/port_forward.h"
 #include "pkg/kubelet/server/remote_command_transport.h"
+#include "pkg/kubelet/server/stats_handlers.h"
 #include "pkg/kubelet/server/stream_upgrade.h"
 #include "pkg/util/http_server.h"
 #include "pkg/util/log.h"
@@ -119,39 +120,59 @@ class KubeletServerImpl final : public KubeletServer {
     });
   }
 
-  void Exec(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
-    std::vector<std::string> parts = PathParts(req.path, "/exec/");
+  // What exec and attach both start with: /{prefix}/{ns}/{pod}/{container}, the protocol,
+  // the query and the container; nullopt once an error has been answered.
+  struct RemoteCommandTarget {
+    StreamUpgrade upgrade;
+    ExecRequest request;
+    std::string id;   // the container's
+    std::string pod;  // namespace/name
+  };
+  std::optional<RemoteCommandTarget> ResolveRemoteCommand(
+      http::Request& req, http::ResponseWriter& out, const std::string& prefix,
+      Result<ExecRequest> (*parse_query)(std::string_view)) {
+    std::vector<std::string> parts = PathParts(req.path, prefix);
     if (parts.size() < 2 || parts.size() > 3) {
-      return SendStatus(*out, 400, "BadRequest", "want /exec/{namespace}/{pod}/{container}");
+      SendStatus(out, 400, "BadRequest", "want " + prefix + "{namespace}/{pod}/{container}");
+      return std::nullopt;
     }
     Result<StreamUpgrade> upgrade = NegotiateRemoteCommandUpgrade(req);
-    if (!upgrade.ok()) return SendError(*out, upgrade.status());
-    Result<ExecRequest> request = ParseExecQuery(req.query);
-    if (!request.ok()) return SendError(*out, request.status());
+    if (!upgrade.ok()) return SendError(out, upgrade.status()), std::nullopt;
+    Result<ExecRequest> request = parse_query(req.query);
+    if (!request.ok()) return SendError(out, request.status()), std::nullopt;
     if (parts.size() == 3) request->container = parts[2];
     Result<std::vector<runtime::ContainerStatus>> all = runtime_.ListContainers();
-    if (!all.ok()) return SendError(*out, all.status());
+    if (!all.ok()) return SendError(out, all.status()), std::nullopt;
     Result<std::string> id =
         ResolveLogContainer(*all, parts[0], parts[1], request->container, false);
-    if (!id.ok()) return SendError(*out, id.status());
-    Result<runtime::ContainerStatus> status = runtime_.GetContainerStatus(*id);
+    if (!id.ok()) return SendError(out, id.status()), std::nullopt;
+    return RemoteCommandTarget{std::move(*upgrade), std::move(*request), std::move(*id),
+                               parts[0] + "/" + parts[1]};
+  }
+
+  void Exec(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+    std::optional<RemoteCommandTarget> t =
+        ResolveRemoteCommand(req, *out, "/exec/", &ParseExecQuery);
+    if (!t) return;
+    Result<runtime::ContainerStatus> status = runtime_.GetContainerStatus(t->id);
     if (!status.ok()) return SendError(*out, status.status());
     if (status->state != runtime::ContainerState::kRunning) {
       return SendStatus(*out, 400, "BadRequest",
-                        fmt::format("container {} is not running ({})", *id,
+                        fmt::format("container {} is not running ({})", t->id,
                                     runtime::ContainerStateName(status->state)));
     }
     runtime::ExecOptions exec;
-    exec.args = request->command;
-    exec.tty = request->tty;
-    exec.stdin_open = request->stdin;
+    exec.args = t->request.command;
+    exec.tty = t->request.tty;
+    exec.stdin_open = t->request.stdin;
     exec.rows = 24;
     exec.cols = 80;
-    Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Exec(*id, exec);
+    Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Exec(t->id, exec);
     if (!process.ok()) return SendError(*out, process.status());
-    kLog.Debug("exec in pod {}/{} container {}: {} ({})", parts[0], parts[1], request->container,
-               fmt::join(request->command, " "), upgrade->protocol);
-    RunRemoteCommand(std::move(*upgrade), std::move(*request), std::move(*process), std::move(out));
+    kLog.Debug("exec in pod {} container {}: {} ({})", t->pod, t->request.container,
+               fmt::join(t->request.command, " "), t->upgrade.protocol);
+    RunRemoteCommand(std::move(t->upgrade), std::move(t->request), std::move(*process),
+                     std::move(out));
   }
 
   // The shared tail of exec and attach: the connection is upgraded and the session runs on a
@@ -169,47 +190,37 @@ class KubeletServerImpl final : public KubeletServer {
     out->Upgrade(101, std::move(upgrade.response),
                  [input](std::string_view bytes) { input->Push(bytes); });
     streams_.Spawn([process = std::shared_ptr<runtime::ExecProcess>(std::move(process)),
-                    request = std::move(request), transport, input]() mutable {
-      RunExecSession(*process, request, *transport, *input);
-    });
+                    request = std::move(request), transport,
+                    input]() mutable { RunExecSession(*process, request, *transport, *input); });
   }
 
   // /attach/{ns}/{pod}/{container}: the container's own stdio through its shim, over the
   // same session as exec. The terminal setting is the container's, as upstream's.
   void Attach(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
-    std::vector<std::string> parts = PathParts(req.path, "/attach/");
-    if (parts.size() < 2 || parts.size() > 3) {
-      return SendStatus(*out, 400, "BadRequest", "want /attach/{namespace}/{pod}/{container}");
-    }
-    Result<StreamUpgrade> upgrade = NegotiateRemoteCommandUpgrade(req);
-    if (!upgrade.ok()) return SendError(*out, upgrade.status());
-    Result<ExecRequest> request = ParseAttachQuery(req.query);
-    if (!request.ok()) return SendError(*out, request.status());
-    if (parts.size() == 3) request->container = parts[2];
-    Result<std::vector<runtime::ContainerStatus>> all = runtime_.ListContainers();
-    if (!all.ok()) return SendError(*out, all.status());
-    Result<std::string> id =
-        ResolveLogContainer(*all, parts[0], parts[1], request->container, false);
-    if (!id.ok()) return SendError(*out, id.status());
-    Result<runtime::ContainerSpec> spec = runtime_.GetContainerSpec(*id);
+    std::optional<RemoteCommandTarget> t =
+        ResolveRemoteCommand(req, *out, "/attach/", &ParseAttachQuery);
+    if (!t) return;
+    Result<runtime::ContainerSpec> spec = runtime_.GetContainerSpec(t->id);
     if (!spec.ok()) return SendError(*out, spec.status());
-    request->tty = spec->process.tty;
-    if (request->tty) request->stderr = false;
+    ExecRequest& request = t->request;
+    request.tty = spec->process.tty;
+    if (request.tty) request.stderr = false;
     runtime::AttachOptions options;
-    options.stdin = request->stdin;
-    options.stdout = request->stdout;
-    options.stderr = request->stderr;
-    Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Attach(*id, options);
+    options.stdin = request.stdin;
+    options.stdout = request.stdout;
+    options.stderr = request.stderr;
+    Result<std::unique_ptr<runtime::ExecProcess>> process = runtime_.Attach(t->id, options);
     if (!process.ok()) {
       if (process.status().code() == Code::kConflict) {
         return SendStatus(*out, 400, "BadRequest",
-                          fmt::format("container {} is not running", request->container));
+                          fmt::format("container {} is not running", request.container));
       }
       return SendError(*out, process.status());
     }
-    kLog.Debug("attach to pod {}/{} container {} ({})", parts[0], parts[1], request->container,
-               upgrade->protocol);
-    RunRemoteCommand(std::move(*upgrade), std::move(*request), std::move(*process), std::move(out));
+    kLog.Debug("attach to pod {} container {} ({})", t->pod, request.container,
+               t->upgrade.protocol);
+    RunRemoteCommand(std::move(t->upgrade), std::move(request), std::move(*process),
+                     std::move(out));
   }
 
   void PortForward(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
@@ -235,7 +246,8 @@ class KubeletServerImpl final : public KubeletServer {
     out->Upgrade(101, std::move(upgrade->response),
                  [input](std::string_view bytes) { input->Push(bytes); });
     streams_.Spawn([target = std::move(*target), wire = upgrade->wire, ports, input, out] {
-      if (wire == StreamWire::kWebSocket) return RunWebSocketPortForward(target, ports, out, *input);
+      if (wire == StreamWire::kWebSocket)
+        return RunWebSocketPortForward(target, ports, out, *input);
       SpdyServerConnection conn(out, wire == StreamWire::kSpdyOverWebSocket);
       RunSpdyPortForward(target, conn, *input);
     });

@@ -70,7 +70,8 @@ TEST(StaticPodsTest, BadManifestsSayWhatIsWrong) {
   EXPECT_EQ(error("kind: Service\nmetadata: {name: s}"), "kind is Service, want Pod");
   EXPECT_EQ(error("metadata: {}\nspec: {containers: [{name: c, image: i}]}"),
             "metadata.name: Required value");
-  EXPECT_EQ(error("metadata: {name: x}\nspec: {containers: []}"), "spec.containers: Required value");
+  EXPECT_EQ(error("metadata: {name: x}\nspec: {containers: []}"),
+            "spec.containers: Required value");
   EXPECT_EQ(error("metadata: {name: x}\nspec: {containers: [{name: c}]}"),
             "spec.containers[0].image: Required value");
   EXPECT_NE(error("metadata: {name: x}\nspec: {containers: [{name: Bad_Name, image: i}]}")
@@ -91,8 +92,8 @@ TEST(StaticPodsTest, TheMirrorPodPointsAtItsStaticPodAndNode) {
 }
 
 TEST(StaticPodsTest, ScanSkipsHiddenFilesAndFoldersAndReportsBrokenOnes) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("static-pods-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("static-pods-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "sub");
   std::ofstream(dir / "web.yaml") << kManifest;
   std::ofstream(dir / ".web.yaml.swp") << kManifest;

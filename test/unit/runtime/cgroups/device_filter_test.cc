@@ -12,7 +12,7 @@ namespace {
 // Runs a device filter the way the kernel would for one access: a tiny interpreter of the
 // instructions DeviceFilterProgram emits (anything else fails the test).
 int Filter(const std::vector<bpf_insn>& program, char type, uint32_t access, uint32_t major,
-        uint32_t minor) {
+           uint32_t minor) {
   bpf_cgroup_dev_ctx ctx{};
   ctx.access_type = (access << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
   ctx.major = major;
@@ -34,20 +34,15 @@ int Filter(const std::vector<bpf_insn>& program, char type, uint32_t access, uin
       case BPF_ALU | BPF_RSH | BPF_K:
         reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg]) >> i.imm;
         break;
-      case BPF_ALU64 | BPF_MOV | BPF_X:
-        reg[i.dst_reg] = reg[i.src_reg];
-        break;
+      case BPF_ALU64 | BPF_MOV | BPF_X: reg[i.dst_reg] = reg[i.src_reg]; break;
       case BPF_ALU64 | BPF_MOV | BPF_K:
         reg[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm));
         break;
       case BPF_JMP | BPF_JNE | BPF_K:
         if (reg[i.dst_reg] != static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off;
         break;
-      case BPF_JMP | BPF_EXIT:
-        return static_cast<int>(reg[0]);
-      default:
-        ADD_FAILURE() << "unexpected instruction " << int(i.code);
-        return -1;
+      case BPF_JMP | BPF_EXIT: return static_cast<int>(reg[0]);
+      default: ADD_FAILURE() << "unexpected instruction " << int(i.code); return -1;
     }
   }
   ADD_FAILURE() << "fell off the end";
@@ -66,12 +61,12 @@ TEST(DeviceFilterTest, TheDefaultRulesAllowTheUsualDevicesAndNothingElse) {
   EXPECT_EQ(Filter(p, 'c', kR | kW, 136, 7), 1);  // a pty
   EXPECT_EQ(Filter(p, 'c', kM, 10, 200), 1);      // mknod of anything...
   EXPECT_EQ(Filter(p, 'b', kM, 8, 0), 1);
-  EXPECT_EQ(Filter(p, 'c', kR, 10, 200), 0);      // ...but no opening it
-  EXPECT_EQ(Filter(p, 'b', kR, 8, 0), 0);         // a disk
-  EXPECT_EQ(Filter(p, 'c', kW, 1, 11), 0);        // /dev/kmsg
-  EXPECT_EQ(Filter(p, 'c', kR, 1, 1), 0);         // /dev/mem
-  EXPECT_EQ(Filter(p, 'c', kR | kM, 1, 1), 0);    // more than a rule grants
-  EXPECT_EQ(Filter(p, 'b', kR, 1, 3), 0);         // block 1:3 is not char 1:3
+  EXPECT_EQ(Filter(p, 'c', kR, 10, 200), 0);    // ...but no opening it
+  EXPECT_EQ(Filter(p, 'b', kR, 8, 0), 0);       // a disk
+  EXPECT_EQ(Filter(p, 'c', kW, 1, 11), 0);      // /dev/kmsg
+  EXPECT_EQ(Filter(p, 'c', kR, 1, 1), 0);       // /dev/mem
+  EXPECT_EQ(Filter(p, 'c', kR | kM, 1, 1), 0);  // more than a rule grants
+  EXPECT_EQ(Filter(p, 'b', kR, 1, 3), 0);       // block 1:3 is not char 1:3
 }
 
 TEST(DeviceFilterTest, WildcardsAndAll) {
