@@ -390,7 +390,9 @@ int main() {
   // Recovery: kill -9 of the server under these pods, then a start on the same data dir.
   // Timed from the new start until the API answers, the new kubelet has renewed the node's
   // lease, and every pod is Ready with the container it had (adopted, not restarted).
+  api = server.Client();  // the old connection may have been closed while idle
   std::map<std::string, std::string> ids = ContainerIds(*api);
+  if (ids.size() != static_cast<size_t>(keep)) Die("recovery: not every pod has a container");
   watcher.reset();  // its watch ends with the server
   server.Kill();
   auto restart_wall = std::chrono::system_clock::now();
