@@ -146,15 +146,16 @@ bool LeaseRenewedAfter(http::HttpClient& c, std::chrono::system_clock::time_poin
   return renewed.has_value() && *renewed > t;
 }
 
-// Pod name -> its first container's ID.
+// Pod name -> its first container's ID, for the benchmark's long-running pods (p-*).
 std::map<std::string, std::string> ContainerIds(http::HttpClient& c) {
   std::map<std::string, std::string> out;
   auto r = c.Do("GET", kPods);
   if (!r.ok() || r->status != 200) return out;
   for (const Json& pod : Json::parse(r->body)["items"]) {
     const Json& status = pod["status"];
-    if (!status.contains("containerStatuses")) continue;
-    out[pod["metadata"].value("name", "")] =
+    std::string name = pod["metadata"].value("name", "");
+    if (!status.contains("containerStatuses") || name.rfind("p-", 0) != 0) continue;
+    out[name] =
         status["containerStatuses"][0].value("containerID", "");
   }
   return out;
