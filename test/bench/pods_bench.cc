@@ -393,7 +393,11 @@ int main() {
   // lease, and every pod is Ready with the container it had (adopted, not restarted).
   api = server.Client();  // the old connection may have been closed while idle
   std::map<std::string, std::string> ids = ContainerIds(*api);
-  if (ids.size() != static_cast<size_t>(keep)) Die("recovery: not every pod has a container");
+  if (ids.size() != static_cast<size_t>(keep)) {
+    std::printf("recovery: %zu of %d pods listed with a container; not measured\n", ids.size(),
+                keep);
+    ids.clear();
+  }
   watcher.reset();  // its watch ends with the server
   server.Kill();
   auto restart_wall = std::chrono::system_clock::now();
@@ -406,7 +410,7 @@ int main() {
   double recovery_s = std::chrono::duration<double>(BenchClock::now() - server.started()).count();
   std::printf("recovery after kill -9 with %zu pods: %.3f s%s\n", ids.size(), recovery_s,
               recovered ? "" : " (NOT recovered)");
-  summary.Add("recovery_s", recovered ? recovery_s : -1.0, 3);
+  summary.Add("recovery_s", recovered && !ids.empty() ? recovery_s : -1.0, 3);
   watcher = std::make_unique<RunningWatch>(server);
   RunningWatch& watch2 = *watcher;
 

@@ -41,7 +41,9 @@ MIRROR_UID=$(uid_of "web-$NODE")
 check "its container's shim is found by the container id" pgrep -f "sampan shim .*${ID#*://}"
 
 # Deleting the mirror pod: kubectl sees it go, a new mirror comes, the container keeps running.
-check "kubectl delete of the mirror pod returns" k delete pod "web-$NODE" --timeout=30s
+# (--wait=false: kubectl's own wait for the name to go away has timed out under load in full
+# runs while the mirror was deleted and made again; see the issue note.)
+check "kubectl delete of the mirror pod" k delete pod "web-$NODE" --wait=false
 new_mirror() { local u; u=$(uid_of "web-$NODE"); [[ -n $u && $u != "$MIRROR_UID" ]]; }
 wait_for "the mirror pod comes back" 20 new_mirror
 same_container() { [[ $(id_of "web-$NODE") == "$ID" ]] && phase_is "web-$NODE" Running; }
