@@ -150,8 +150,13 @@ bool LeaseRenewedAfter(http::HttpClient& c, std::chrono::system_clock::time_poin
 std::map<std::string, std::string> ContainerIds(http::HttpClient& c) {
   std::map<std::string, std::string> out;
   auto r = c.Do("GET", kPods);
-  if (!r.ok() || r->status != 200) return out;
-  for (const Json& pod : Json::parse(r->body)["items"]) {
+  if (!r.ok() || r->status != 200) {
+    std::printf("listing pods: %s\n", r.ok() ? r->body.substr(0, 300).c_str()
+                                               : r.status().ToString().c_str());
+    return out;
+  }
+  Json list = Json::parse(r->body, nullptr, false);  // (a temporary's items would dangle)
+  for (const Json& pod : list["items"]) {
     const Json& status = pod["status"];
     std::string name = pod["metadata"].value("name", "");
     if (!status.contains("containerStatuses") || name.rfind("p-", 0) != 0) continue;
@@ -167,7 +172,8 @@ bool AllReadyWithSameContainers(http::HttpClient& c,
   auto r = c.Do("GET", kPods);
   if (!r.ok() || r->status != 200) return false;
   size_t ready = 0;
-  for (const Json& pod : Json::parse(r->body)["items"]) {
+  Json list = Json::parse(r->body, nullptr, false);  // (a temporary's items would dangle)
+  for (const Json& pod : list["items"]) {
     auto it = ids.find(pod["metadata"].value("name", ""));
     if (it == ids.end()) continue;
     const Json& status = pod["status"];
