@@ -141,6 +141,11 @@ void ApplyResources(const Json& container, const ContainerContext& context,
 
 }  // namespace
 
+std::string LabelValue(const std::map<std::string, std::string>& labels, const char* key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? std::string() : it->second;
+}
+
 std::string ContainerHash(const Json& container) {
   // What a pod update may change for a container is its image; the hash covers it.
   return fmt::format("{:x}", std::hash<std::string>{}(api::GetString(container, "image")));

@@ -7,6 +7,7 @@
 // kubelet finds the container again. Pure function: no I/O.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ inline constexpr char kPodUidLabel[] = "io.kubernetes.pod.uid";
 inline constexpr char kPodNameLabel[] = "io.kubernetes.pod.name";
 inline constexpr char kPodNamespaceLabel[] = "io.kubernetes.pod.namespace";
 inline constexpr char kContainerNameLabel[] = "io.kubernetes.container.name";
+// labels[key], or "" when it is not there.
+std::string LabelValue(const std::map<std::string, std::string>& labels, const char* key);
 // Annotations on containers.
 inline constexpr char kRestartCountAnnotation[] = "io.kubernetes.container.restartCount";
 inline constexpr char kContainerHashAnnotation[] = "io.kubernetes.container.hash";

@@ -14,11 +14,6 @@
 namespace sampan::kubelet {
 namespace {
 
-std::string Label(const runtime::ContainerStatus& c, const char* key) {
-  auto it = c.labels.find(key);
-  return it == c.labels.end() ? std::string() : it->second;
-}
-
 // Output is sent in chunks of at least this much unless the reader waits or ends first.
 constexpr size_t kFlushBytes = 32 * 1024;
 
@@ -32,9 +27,11 @@ Result<std::string> ResolveLogContainer(const std::vector<runtime::ContainerStat
   std::string uid;
   runtime::WallTime newest{};
   for (const runtime::ContainerStatus& c : containers) {
-    if (Label(c, kPodNamespaceLabel) != ns || Label(c, kPodNameLabel) != pod) continue;
+    if (LabelValue(c.labels, kPodNamespaceLabel) != ns ||
+        LabelValue(c.labels, kPodNameLabel) != pod)
+      continue;
     if (uid.empty() || c.created_at > newest) {
-      uid = Label(c, kPodUidLabel);
+      uid = LabelValue(c.labels, kPodUidLabel);
       newest = c.created_at;
     }
     mine.push_back(c);
@@ -42,8 +39,9 @@ Result<std::string> ResolveLogContainer(const std::vector<runtime::ContainerStat
   if (mine.empty()) {
     return Status::NotFound(fmt::format("pod \"{}\" not found", pod));
   }
-  std::erase_if(mine,
-                [&](const runtime::ContainerStatus& c) { return Label(c, kPodUidLabel) != uid; });
+  std::erase_if(mine, [&](const runtime::ContainerStatus& c) {
+    return LabelValue(c.labels, kPodUidLabel) != uid;
+  });
   PodRuntime view = std::move(GroupByPod({}, std::move(mine))[uid]);
   std::string name = container;
   if (name.empty()) {

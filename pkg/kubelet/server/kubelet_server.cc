@@ -258,12 +258,9 @@ class KubeletServerImpl final : public KubeletServer {
     ASSIGN_OR_RETURN(std::vector<runtime::SandboxStatus> sandboxes, runtime_.ListPodSandboxes());
     const runtime::SandboxStatus* found = nullptr;
     for (const runtime::SandboxStatus& s : sandboxes) {
-      auto label = [&](const char* key) {
-        auto it = s.config.labels.find(key);
-        return it == s.config.labels.end() ? std::string() : it->second;
-      };
-      if (s.state != runtime::SandboxState::kReady || label(kPodNamespaceLabel) != ns ||
-          label(kPodNameLabel) != name) {
+      if (s.state != runtime::SandboxState::kReady ||
+          LabelValue(s.config.labels, kPodNamespaceLabel) != ns ||
+          LabelValue(s.config.labels, kPodNameLabel) != name) {
         continue;
       }
       if (found == nullptr || s.created_at > found->created_at) found = &s;
@@ -273,8 +270,7 @@ class KubeletServerImpl final : public KubeletServer {
     }
     PortForwardTarget target;
     target.pod = ns + "/" + name;
-    auto uid = found->config.labels.find(kPodUidLabel);
-    if (uid != found->config.labels.end()) target.uid = uid->second;
+    target.uid = LabelValue(found->config.labels, kPodUidLabel);
     target.dial = [netns = found->netns_path](uint16_t port) {
       return DialLoopbackInNetns(netns, port);
     };

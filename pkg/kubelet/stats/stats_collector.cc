@@ -16,11 +16,6 @@ WallTime BootTime() {
       std::chrono::duration_cast<std::chrono::system_clock::duration>(up));
 }
 
-std::string LabelOr(const std::map<std::string, std::string>& labels, const char* key) {
-  auto it = labels.find(key);
-  return it == labels.end() ? "" : it->second;
-}
-
 MemoryStats MemoryOf(const runtime::CgroupStats& s, WallTime now) {
   MemoryStats m;
   m.time = now;
@@ -127,12 +122,12 @@ Result<Summary> StatsCollector::CollectLocked(bool with_pods) {
   }
   for (const runtime::SandboxStatus& sandbox : sandboxes) {
     if (sandbox.state != runtime::SandboxState::kReady) continue;
-    std::string uid = LabelOr(sandbox.config.labels, kPodUidLabel);
+    std::string uid = LabelValue(sandbox.config.labels, kPodUidLabel);
     if (uid.empty()) continue;  // not a pod's (sampan ctr)
     PodStats pod;
     pod.uid = uid;
-    pod.name = LabelOr(sandbox.config.labels, kPodNameLabel);
-    pod.namespace_ = LabelOr(sandbox.config.labels, kPodNamespaceLabel);
+    pod.name = LabelValue(sandbox.config.labels, kPodNameLabel);
+    pod.namespace_ = LabelValue(sandbox.config.labels, kPodNamespaceLabel);
     pod.start_time = sandbox.created_at;
     for (const runtime::ContainerStatus* c : by_sandbox[sandbox.id]) {
       Result<runtime::CgroupStats> s = runtime_.ContainerStats(c->id);
@@ -141,7 +136,7 @@ Result<Summary> StatsCollector::CollectLocked(bool with_pods) {
         continue;
       }
       ContainerStats container;
-      container.name = LabelOr(c->labels, kContainerNameLabel);
+      container.name = LabelValue(c->labels, kContainerNameLabel);
       if (container.name.empty()) container.name = c->name;
       container.start_time = c->started_at;
       container.cpu.time = wall;
