@@ -199,6 +199,7 @@ class Kubelet {
   std::map<std::string, client::ObjectPtr> static_pods_;     // uid -> pod from its file
   std::map<std::string, client::ObjectPtr> removed_static_;  // uid -> last pod, until torn down
   std::map<std::string, client::ObjectPtr> mirrors_;         // static uid -> its mirror pod
+  std::map<std::string, Clock::MonoTime> mirror_not_before_;  // static uid -> earliest re-creation
   std::unique_ptr<StaticPodWatcher> static_watcher_;         // loop thread only
   std::map<std::string, std::string> evictions_;          // uid -> eviction message
   std::unique_ptr<net::PodNetwork> network_;

@@ -14,6 +14,9 @@ const log::Logger kLog("kubelet");
 using api::builtin::Nodes;
 using api::builtin::Pods;
 
+// How long a mirror pod deleted through the API stays away before it is made again.
+constexpr std::chrono::seconds kMirrorRecreateDelay{1};
+
 }  // namespace
 
 void Kubelet::OnStaticPods(StaticPodScan scan) {
@@ -116,9 +119,25 @@ void Kubelet::SyncMirror(const api::Json& pod) {
     ForgetMirror(uid, mirror);
     // The new mirror comes a moment later: `kubectl delete` waits for the name to go away by
     // a list and a watch, and a mirror made again before its list would look like the old
-    // pod that never went.
-    queue_.AddAfter(uid, std::chrono::seconds(1));
+    // pod that never went. (The informer's DELETED event queues this pod again at once.)
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      mirror_not_before_[uid] = clock_.Now() + kMirrorRecreateDelay;
+    }
+    queue_.AddAfter(uid, kMirrorRecreateDelay);
     return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto wait = mirror_not_before_.find(uid);
+    if (wait != mirror_not_before_.end()) {
+      Clock::MonoTime now = clock_.Now();
+      if (now < wait->second) {
+        queue_.AddAfter(uid, wait->second - now);
+        return;
+      }
+      mirror_not_before_.erase(wait);
+    }
   }
   Result<api::Json> node = client_.Get(Nodes(), "", options_.node_name);
   if (!node.ok()) {
