@@ -505,13 +505,16 @@ void Connection::Output(std::string a, std::string b, std::string c) {
     WriteRaw(std::move(a), std::move(b), std::move(c));
     return;
   }
-  for (const std::string* part : {&a, &b, &c}) {
-    Status st = tls_->Write(*part);
-    if (!st.ok()) {
-      kLog.Debug("{}: {}", remote_address_, st.message());
-      Close();
-      return;
-    }
+  // One TLS write for the parts (a chunk's size line, data, CRLF): one record, not three.
+  if (!b.empty() || !c.empty()) {
+    a.reserve(a.size() + b.size() + c.size());
+    a += b;
+    a += c;
+  }
+  if (Status st = tls_->Write(a); !st.ok()) {
+    kLog.Debug("{}: {}", remote_address_, st.message());
+    Close();
+    return;
   }
   FlushTls();
 }

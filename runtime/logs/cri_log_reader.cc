@@ -39,39 +39,51 @@ std::optional<CriLogEntry> ParseCriLogLine(std::string_view line) {
 
 namespace {
 
-// Turns raw file bytes into whole log lines (P entries joined) for the sink.
+// Turns raw file bytes into whole log lines (P entries joined) for the sink. Whole F lines
+// without timestamps or a time filter go out as views into the bytes read: no copies.
 class Assembler {
  public:
-  Assembler(const LogReadOptions& options, std::function<bool(LogStream, std::string)> out)
+  Assembler(const LogReadOptions& options, std::function<bool(LogStream, std::string_view)> out)
       : options_(options), out_(std::move(out)) {}
 
   // Feeds bytes; returns false if the consumer wants to stop.
   bool Feed(std::string_view data) {
-    raw_.append(data);
-    size_t start = 0;
-    for (;;) {
-      size_t nl = raw_.find('\n', start);
-      if (nl == std::string::npos) break;
-      if (!Line(std::string_view(raw_).substr(start, nl - start))) {
-        raw_.erase(0, nl + 1);
-        return false;
+    if (!raw_.empty()) {  // finish the line the last read ended in
+      size_t nl = data.find('\n');
+      if (nl == std::string_view::npos) {
+        raw_.append(data);
+        return true;
       }
-      start = nl + 1;
+      raw_.append(data.substr(0, nl + 1));
+      data.remove_prefix(nl + 1);
+      std::string line = std::move(raw_);
+      raw_.clear();
+      if (!Line(line)) return false;
     }
-    raw_.erase(0, start);
+    for (;;) {
+      size_t nl = data.find('\n');
+      if (nl == std::string_view::npos) break;
+      if (!Line(data.substr(0, nl + 1))) return false;
+      data.remove_prefix(nl + 1);
+    }
+    raw_.assign(data);
     return true;
   }
 
  private:
+  // `line` ends with its '\n'.
   bool Line(std::string_view line) {
-    std::optional<CriLogEntry> e = ParseCriLogLine(line);
+    std::optional<CriLogEntry> e = ParseCriLogLine(line.substr(0, line.size() - 1));
     if (!e) return true;  // not ours: skip
-    if (options_.stream_partials) {
-      std::string text(e->message);
-      if (!e->partial) text += '\n';
-      return out_(e->stream, std::move(text));
-    }
+    // The message runs to the end of the line, so message + '\n' is one view.
+    std::string_view with_newline =
+        e->message.empty() ? std::string_view("\n")
+                           : std::string_view(e->message.data(), e->message.size() + 1);
+    if (options_.stream_partials) return out_(e->stream, e->partial ? e->message : with_newline);
     std::string& pending = pending_[static_cast<int>(e->stream)];
+    if (pending.empty() && !e->partial && !options_.since && !options_.timestamps) {
+      return out_(e->stream, with_newline);
+    }
     if (pending.empty()) first_ts_[static_cast<int>(e->stream)] = std::string(e->timestamp);
     pending.append(e->message);
     if (e->partial) return true;
@@ -86,12 +98,12 @@ class Assembler {
     if (options_.timestamps) full = ts + " ";
     full += text;
     full += '\n';
-    return out_(e->stream, std::move(full));
+    return out_(e->stream, full);
   }
 
   const LogReadOptions& options_;
-  std::function<bool(LogStream, std::string)> out_;
-  std::string raw_;
+  std::function<bool(LogStream, std::string_view)> out_;
+  std::string raw_;  // a line not yet complete
   std::string pending_[2];
   std::string first_ts_[2];
 };
@@ -116,7 +128,7 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
   bool live = false;  // following: every line goes straight to the sink
   // One assembler for history and follow: a line half-read (or P entries without their F
   // yet) at the switch carries over.
-  auto collect = [&](LogStream s, std::string line) {
+  auto collect = [&](LogStream s, std::string_view line) {
     if (live) return sink(s, line);
     if (options.tail < 0) {
       if (!sink(s, line)) {
@@ -126,7 +138,7 @@ Status ReadCriLogs(const std::string& path, const LogReadOptions& options, const
       return true;
     }
     if (options.tail == 0) return true;
-    tail.emplace_back(s, std::move(line));
+    tail.emplace_back(s, std::string(line));
     if (static_cast<int64_t>(tail.size()) > options.tail) tail.pop_front();
     return true;
   };

@@ -4,7 +4,8 @@
 // pods, pod startup latency (create -> Running seen by a watch, image present) over 100
 // pods created at 10 per second, recovery after `kill -9` of the server under 30 pods, and
 // how many of 110 pods run (max pods per node). With kubectl 1.33 on the machine, also:
-// `kubectl exec` round trip and `kubectl logs -f` throughput.
+// `kubectl exec` round trip and `kubectl logs -f` throughput, both beyond kubectl's own
+// start and first request (`kubectl get --raw /livez`, printed as kubectl_p50_ms).
 //
 // SAMPAN_BENCH_QUICK=1 shrinks every phase (a smoke run). Needs root.
 #include <net/if.h>
@@ -280,10 +281,14 @@ void MeasureStreams(ServerProcess& server, const std::string& dir, int keep, Sum
     seconds.push_back(ms / 1000.0);
   }
   double logs_s = Percentile(seconds, 50);
-  double mb_s = kBytes / 1048576.0 / logs_s;
-  std::printf("kubectl logs -f of %.1f MiB: p50 %.3f s = %.1f MiB/s\n", kBytes / 1048576.0,
-              logs_s, mb_s);
-  summary.Add("logs_mb_s", mb_s, 1);
+  // Like exec, the throughput leaves out kubectl's own start and first request (`base`),
+  // which is latency, not throughput; logs_total_mb_s keeps it in.
+  double mib = kBytes / 1048576.0;
+  double mb_s = logs_s > base / 1000.0 ? mib / (logs_s - base / 1000.0) : -1;
+  std::printf("kubectl logs -f of %.1f MiB: p50 %.3f s = %.1f MiB/s, %.1f MiB/s beyond kubectl's "
+              "own %.0f ms\n",
+              mib, logs_s, mib / logs_s, mb_s, base);
+  summary.Add("logs_mb_s", mb_s, 1).Add("logs_total_mb_s", mib / logs_s, 1);
   (void)api->Do("DELETE", kPods + "/logs");
   WaitFor(std::chrono::seconds(30), [&] { return PodCount(*api) == keep; });
 
