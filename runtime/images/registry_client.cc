@@ -129,14 +129,26 @@ Status RegistryClient::Authorize(std::string_view challenge) {
   url.target = path_at == std::string::npos ? "/" : realm.substr(path_at);
   std::string scope =
       params.count("scope") ? params["scope"] : "repository:" + endpoint_.repository + ":pull";
-  url.target += (url.target.find('?') == std::string::npos ? "?" : "&");
-  url.target += "scope=" + UrlEncode(scope);
-  if (params.count("service")) url.target += "&service=" + UrlEncode(params["service"]);
   bool same_host = url.host == endpoint_.host && url.port == endpoint_.port;
   ASSIGN_OR_RETURN(http::HttpClient * client, ClientFor(url, same_host));
-  http::Headers h;
-  if (!basic.empty()) h.Add("Authorization", basic);
-  ASSIGN_OR_RETURN(http::Response r, client->Do("GET", url.target, h));
+  http::Response r;
+  if (!auth.identity_token.empty()) {
+    // An identity token is an OAuth2 refresh token: exchanged for an access token by a POST
+    // (docker's token spec, "OAuth2 Token Authentication"), as containerd does.
+    std::string form = "grant_type=refresh_token&client_id=sampan&refresh_token=" +
+                       UrlEncode(auth.identity_token) + "&scope=" + UrlEncode(scope);
+    if (params.count("service")) form += "&service=" + UrlEncode(params["service"]);
+    http::Headers h;
+    h.Add("Content-Type", "application/x-www-form-urlencoded");
+    ASSIGN_OR_RETURN(r, client->Do("POST", url.target, h, form));
+  } else {
+    url.target += (url.target.find('?') == std::string::npos ? "?" : "&");
+    url.target += "scope=" + UrlEncode(scope);
+    if (params.count("service")) url.target += "&service=" + UrlEncode(params["service"]);
+    http::Headers h;
+    if (!basic.empty()) h.Add("Authorization", basic);
+    ASSIGN_OR_RETURN(r, client->Do("GET", url.target, h));
+  }
   if (r.status != 200) {
     return Status::Unauthorized("token server " + realm + " answered HTTP " +
                                 std::to_string(r.status));

@@ -206,5 +206,24 @@ write_auth s3cret
 out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
 contains "pull with token auth" "$out" "pulled 127.0.0.1:$P2/private/busybox:1"
 contains "token asked for pull scope" "$(cat "$TMP/token.log")" "granted ['repository:private/busybox:pull']"
+# An identity token (OAuth2 refresh token) instead of a password.
+identity_auth() {
+  cat >"$TMP/auth.yaml" <<YAML
+mirrors:
+  "127.0.0.1:$P2":
+    endpoint: ["http://127.0.0.1:$P2"]
+configs:
+  "127.0.0.1:$P2":
+    auth: {identitytoken: $1}
+YAML
+}
+identity_auth wrong
+out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
+contains "a wrong identity token is refused" "$out" "token server"
+: >"$TMP/token.log"
+identity_auth s3cret
+out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
+contains "pull with an identity token" "$out" "pulled 127.0.0.1:$P2/private/busybox:1"
+contains "the token server got a refresh-token grant" "$(cat "$TMP/token.log")" "granted oauth ['repository:private/busybox:pull']"
 
 finish

@@ -3,7 +3,8 @@
 
 Usage: token_server.py PORT_FILE KEY CERT ISSUER SERVICE USER PASSWORD LOG
 Issues an RS256 JWT (signed with the openssl CLI, cert chain in the x5c header) granting
-whatever scope is asked for, to clients that send Basic USER:PASSWORD; 401 otherwise.
+whatever scope is asked for, to clients that send Basic USER:PASSWORD (GET), or that POST
+an OAuth2 refresh_token grant whose refresh token is PASSWORD; 401 otherwise.
 Writes its port to PORT_FILE once listening, and one line per request to LOG.
 """
 import base64
@@ -61,6 +62,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = json.dumps({"token": make_token(query.get("scope", []))}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        ok = (form.get("grant_type") == ["refresh_token"] and
+              form.get("refresh_token") == [password])
+        with open(log, "a") as f:
+            f.write(f"{'granted' if ok else 'denied'} oauth {form.get('scope', [])}\n")
+        if not ok:
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"access_token": make_token(form.get("scope", [])),
+                           "expires_in": 600}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
