@@ -24,6 +24,7 @@ int RunVersion(const std::vector<std::string>& args);
 int RunImages(const std::vector<std::string>& args);
 int RunCtr(const std::vector<std::string>& args);
 int RunShim(const std::vector<std::string>& args);
+int RunKubectl(const std::vector<std::string>& args);
 
 // Flag names of server and agent: each accepts the other's keys in the shared config file.
 std::vector<std::string> ServerFlagNames();

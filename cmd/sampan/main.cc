@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"agent", "Run a node agent that joins a server", RunAgent},
     {"images", "Import, pull, list, remove and export container images", RunImages},
     {"ctr", "Run and inspect containers directly (run, ps, logs, exec, stop, rm, inspect)", RunCtr},
+    {"kubectl", "Run kubectl's everyday verbs against the cluster (get, apply, delete, logs, ...)",
+     RunKubectl},
     {"shim", "Internal: a container's monitor, started by the runtime", RunShim},
     {"version", "Print the version, git commit and build flags", RunVersion},
 };

@@ -1,0 +1,63 @@
+#pragma once
+// The verbs of `sampan kubectl`. Each gets its parsed options and the session and returns
+// the exit code (0 ok, 1 failure); output goes to `out`, errors to `err` in kubectl's words.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "pkg/api/json.h"
+#include "pkg/kubectl/options.h"
+#include "pkg/kubectl/session.h"
+
+namespace sampan::kubectl {
+
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+struct Verb {
+  std::string name;
+  std::string summary;
+  std::vector<FlagSpec> flags;  // beside GlobalFlags()
+  int (*run)(Session& session, const Options& options, Io io);
+};
+
+const std::vector<Verb>& Verbs();
+
+int RunGet(Session& s, const Options& o, Io io);
+int RunApiResources(Session& s, const Options& o, Io io);
+int RunVersion(Session& s, const Options& o, Io io);
+int RunCreate(Session& s, const Options& o, Io io);
+int RunApply(Session& s, const Options& o, Io io);
+int RunDelete(Session& s, const Options& o, Io io);
+int RunLabel(Session& s, const Options& o, Io io);
+int RunAnnotate(Session& s, const Options& o, Io io);
+int RunPatch(Session& s, const Options& o, Io io);
+int RunScale(Session& s, const Options& o, Io io);
+int RunLogs(Session& s, const Options& o, Io io);
+int RunWait(Session& s, const Options& o, Io io);
+
+// --- shared by the verbs -----------------------------------------------------------------
+
+// A resource and the names given for it on the command line.
+struct Target {
+  api::ResourceInfo resource;
+  std::vector<std::string> names;  // empty = every object (list)
+};
+
+// "pods", "pods,svc", "all", "pod/x deploy/y", "pods x y" -> targets.
+Result<std::vector<Target>> ParseTargets(Session& s, const std::vector<std::string>& args);
+
+// Objects of -f FILE|DIR|- (YAML with `---` separators, JSON, `kind: List`).
+Result<std::vector<api::Json>> ReadManifests(const std::vector<std::string>& files);
+
+// The API path of an object; `ns` is ignored for cluster-scoped resources.
+std::string ObjectPath(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
+                       const std::string& subresource = "");
+
+// The namespace an object goes to: its own, else the session's (namespaced kinds only).
+std::string NamespaceFor(Session& s, const api::ResourceInfo& r, const api::Json& object);
+
+}  // namespace sampan::kubectl

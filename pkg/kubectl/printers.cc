@@ -1,0 +1,138 @@
+#include "pkg/kubectl/printers.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "pkg/kubectl/discovery.h"
+#include "pkg/kubectl/jsonpath.h"
+#include "pkg/kubectl/yaml_printer.h"
+
+namespace sampan::kubectl {
+namespace {
+
+using api::Json;
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Cell(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "<none>";
+  return api::Dump(v);
+}
+
+std::string Labels(const Json& row) {
+  const Json& labels =
+      api::ObjectField(api::ObjectField(api::ObjectField(row, "object"), "metadata"), "labels");
+  if (labels.empty()) return "<none>";
+  std::vector<std::string> parts;
+  for (auto it = labels.begin(); it != labels.end(); ++it) {
+    parts.push_back(it.key() + "=" + (it.value().is_string() ? it.value().get<std::string>() : ""));
+  }
+  std::sort(parts.begin(), parts.end());
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+}  // namespace
+
+size_t PrintTable(const api::ResourceInfo& r, const Json& table, const TableOptions& options,
+                  std::ostream& out) {
+  const Json* columns = api::Find(table, "columnDefinitions");
+  const Json* rows = api::Find(table, "rows");
+  if (columns == nullptr || rows == nullptr || !rows->is_array()) return 0;
+  std::vector<size_t> shown;
+  std::vector<std::vector<std::string>> lines;
+  std::vector<std::string> header;
+  if (options.all_namespaces && r.namespaced) header.push_back("NAMESPACE");
+  for (size_t i = 0; i < columns->size(); ++i) {
+    if (api::GetInt((*columns)[i], "priority") > 0 && !options.wide) continue;
+    shown.push_back(i);
+    header.push_back(Upper(api::GetString((*columns)[i], "name")));
+  }
+  if (options.show_labels) header.push_back("LABELS");
+  for (const Json& row : *rows) {
+    const Json* cells = api::Find(row, "cells");
+    if (cells == nullptr || !cells->is_array()) continue;
+    std::vector<std::string> line;
+    const Json& meta = api::ObjectField(api::ObjectField(row, "object"), "metadata");
+    if (options.all_namespaces && r.namespaced) line.push_back(api::GetString(meta, "namespace"));
+    for (size_t i : shown) {
+      std::string cell = i < cells->size() ? Cell((*cells)[i]) : "";
+      // The name column carries the kind when several resource types are listed.
+      if (options.show_kind && api::GetString((*columns)[i], "name") == "Name") {
+        cell = NameOf(r, cell);
+      }
+      line.push_back(cell);
+    }
+    if (options.show_labels) line.push_back(Labels(row));
+    lines.push_back(std::move(line));
+  }
+  if (lines.empty()) return 0;
+  std::vector<size_t> width(header.size(), 0);
+  auto measure = [&](const std::vector<std::string>& l) {
+    for (size_t i = 0; i < l.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], l[i].size());
+  };
+  if (!options.no_headers) measure(header);
+  for (const auto& l : lines) measure(l);
+  auto print = [&](const std::vector<std::string>& l) {
+    std::string text;
+    for (size_t i = 0; i < l.size(); ++i) {
+      text += l[i];
+      if (i + 1 < l.size()) text += std::string(width[i] - l[i].size() + 3, ' ');
+    }
+    out << text << "\n";
+  };
+  if (!options.no_headers) print(header);
+  for (const auto& l : lines) print(l);
+  return lines.size();
+}
+
+bool IsObjectFormat(const std::string& format) {
+  return format == "yaml" || format == "json" || format == "name" ||
+         format.rfind("jsonpath=", 0) == 0 || format.rfind("jsonpath-as-json=", 0) == 0 ||
+         format.rfind("go-template", 0) == 0;
+}
+
+Status PrintObjects(const std::string& format, const std::vector<Json>& objects,
+                    const std::vector<api::ResourceInfo>& resources, bool single,
+                    std::ostream& out) {
+  if (format == "name") {
+    for (size_t i = 0; i < objects.size(); ++i) {
+      out << NameOf(resources[i], api::GetString(api::ObjectField(objects[i], "metadata"), "name"))
+          << "\n";
+    }
+    return Status::Ok();
+  }
+  Json doc;
+  if (single && objects.size() == 1) {
+    doc = objects[0];
+  } else {
+    doc = Json{{"apiVersion", "v1"},
+               {"items", Json::array()},
+               {"kind", "List"},
+               {"metadata", {{"resourceVersion", ""}}}};
+    for (const Json& o : objects) doc["items"].push_back(o);
+  }
+  if (format == "json") {
+    out << doc.dump(4) << "\n";
+  } else if (format == "yaml") {
+    out << ToYaml(doc);
+  } else if (format.rfind("jsonpath=", 0) == 0) {
+    ASSIGN_OR_RETURN(std::string text, EvalJsonPath(format.substr(9), doc));
+    out << text;
+  } else {
+    return Status::Invalid(fmt::format(
+        "unable to match a printer suitable for the output format \"{}\", allowed formats are: "
+        "json,jsonpath,name,wide,yaml",
+        format));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sampan::kubectl

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# `sampan kubectl`: the built-in client's verbs against a server, checked against what real
+# kubectl 1.33 prints or stores for the same objects (tables, -o json/yaml/jsonpath/name,
+# create/apply/label/annotate/patch/scale/delete/wait messages and effects, errors).
+# Ends with "N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+require_server
+use_kubectl 1.33 || { finish; exit 1; }
+sk() { "$BIN" kubectl "$@"; }
+same_json() {  # same_json NAME A B: two JSON documents are equal
+  if /usr/bin/python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1]) == json.loads(sys.argv[2]) else 1)' "$2" "$3" 2>/dev/null; then
+    pass "$1"
+  else
+    fail "$1" "$(diff <(echo "$2") <(echo "$3") | head -20)"
+  fi
+}
+
+contains "version names the server" "$(sk version 2>&1)" "Server Version: v1."
+out=$(sk api-resources 2>&1)
+contains "api-resources: deployments with their short name" "$out" "deployments"
+contains "api-resources: columns" "$out" "NAME"
+echo "$out" | grep -E "^deployments +deploy +apps/v1 +true +Deployment$" >/dev/null &&
+  pass "api-resources row as kubectl prints it" || fail "api-resources row as kubectl prints it" "$out"
+
+cat >"$TMP/app.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  labels: {app: web}
+data:
+  greeting: hello
+  multi: |
+    line one
+    line two
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: main, image: "busybox:1.36", command: ["sleep", "3600"]}
+YAML
+out=$(sk create -f "$TMP/app.yaml" 2>&1)
+contains "create -f: the configmap" "$out" "configmap/settings created"
+contains "create -f: the deployment" "$out" "deployment.apps/web created"
+expect_error "create again: AlreadyExists" "Error from server (AlreadyExists): configmaps \"settings\" already exists" sk create -f "$TMP/app.yaml"
+
+# Tables: the same header as kubectl's.
+ours=$(sk get deploy 2>&1 | head -1 | tr -s ' ')
+theirs=$(k get deploy 2>&1 | head -1 | tr -s ' ')
+[[ -n $ours && $ours == "$theirs" ]] && pass "get deploy: kubectl's header" || fail "get deploy: kubectl's header" "ours '$ours' theirs '$theirs'"
+contains "get deploy: the row" "$(sk get deployments.apps 2>&1)" "web"
+contains "get -o wide adds columns" "$(sk get deploy -o wide 2>&1 | head -1)" "SELECTOR"
+contains "get -A shows namespaces" "$(sk get cm -A 2>&1 | head -1)" "NAMESPACE"
+contains "get pods,cm prefixes kinds" "$(sk get deploy,cm 2>&1)" "configmap/settings"
+contains "--show-labels" "$(sk get cm settings --show-labels 2>&1)" "app=web"
+contains "-l selects" "$(sk get cm -l app=web -o name 2>&1)" "configmap/settings"
+out=$(sk get cm -l app=nothing 2>&1)
+contains "empty list message" "$out" "No resources found in default namespace."
+
+# Objects: what kubectl prints.
+same_json "-o json equals kubectl's" "$(sk get cm settings -o json 2>&1)" "$(k get cm settings -o json 2>&1)"
+yaml_as_json=$(sk get cm settings -o yaml | /usr/bin/python3 -c 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin)))' 2>&1)
+same_json "-o yaml reads back as kubectl's object" "$yaml_as_json" "$(k get cm settings -o json 2>&1)"
+contains "-o yaml: multi-line strings as blocks" "$(sk get cm settings -o yaml 2>&1)" "multi: |"
+expect "jsonpath like kubectl" "$(k get cm settings -o jsonpath='{.data.greeting}')" sk get cm settings -o jsonpath='{.data.greeting}'
+expect "jsonpath range like kubectl" "$(k get cm -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')" \
+  sk get cm -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'
+expect "-o name" "deployment.apps/web" sk get deploy web -o name
+expect_error "missing object" 'Error from server (NotFound): configmaps "nope" not found' sk get cm nope
+expect_error "unknown type" 'the server doesn'"'"'t have a resource type "widgets"' sk get widgets
+
+# Changes.
+expect "label" "configmap/settings labeled" sk label cm settings tier=front
+expect_error "label without --overwrite" "'tier' already has a value (front), and --overwrite is false" sk label cm settings tier=back
+check "label --overwrite" sk label cm settings tier=back --overwrite
+expect "the label is set" "back" k get cm settings -o jsonpath='{.metadata.labels.tier}'
+check "label removal" sk label cm/settings tier-
+expect "the label is gone" "" k get cm settings -o jsonpath='{.metadata.labels.tier}'
+expect "annotate" "configmap/settings annotated" sk annotate cm settings note=hi
+expect "patch --type merge" "configmap/settings patched" sk patch cm settings --type merge -p '{"data":{"greeting":"hey"}}'
+expect "the patch is stored" "hey" k get cm settings -o jsonpath='{.data.greeting}'
+expect "strategic patch of a deployment" "deployment.apps/web patched" sk patch deploy web -p '{"spec":{"template":{"spec":{"containers":[{"name":"main","image":"busybox:1.37"}]}}}}'
+expect "the container was merged by name" "busybox:1.37 sleep" k get deploy web -o jsonpath='{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].command[0]}'
+expect "scale" "deployment.apps/web scaled" sk scale deploy web --replicas=3
+expect "scaled to 3" "3" k get deploy web -o jsonpath='{.spec.replicas}'
+
+# apply: create, change, no change.
+cat >"$TMP/extra.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: extra}
+data: {a: "1"}
+YAML
+expect "apply creates" "configmap/extra created" sk apply -f "$TMP/extra.yaml"
+sed -i 's/a: "1"/a: "2"/' "$TMP/extra.yaml"
+expect "apply changes" "configmap/extra configured" sk apply -f "$TMP/extra.yaml"
+expect "the change is stored" "2" k get cm extra -o jsonpath='{.data.a}'
+expect "apply again changes nothing" "configmap/extra unchanged" sk apply -f "$TMP/extra.yaml"
+expect "apply from stdin" "configmap/extra unchanged" sh -c "'$BIN' kubectl apply -f - < '$TMP/extra.yaml'"
+
+# Namespaces and deletion.
+check "create a namespace by manifest" sh -c "printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n' | '$BIN' kubectl create -f -"
+check "create in -n other" sk -n other create -f "$TMP/extra.yaml"
+contains "get -n other" "$(sk get cm -n other 2>&1)" "extra"
+expect_error "a manifest's namespace must match -n" "does not match the namespace" \
+  sh -c "sed 's/name: extra}/name: extra, namespace: default}/' '$TMP/extra.yaml' | '$BIN' kubectl -n other apply -f -"
+expect "delete" 'configmap "extra" deleted' sk delete cm extra
+expect_error "deleted is gone" 'Error from server (NotFound): configmaps "extra" not found' k get cm extra
+expect "delete -f" 'configmap "settings" deleted' sh -c "'$BIN' kubectl delete -f '$TMP/app.yaml' | head -1"
+check "delete -l" sk -n other delete cm -l nothing=here
+expect "wait --for=delete of a gone object" "deployment.apps/web deleted" sk wait --for=delete deploy/web --timeout=20s
+expect "wait --for=jsonpath" "namespace/other condition met" sk wait --for=jsonpath='{.status.phase}'=Active ns/other
+expect_error "unknown verb" 'unknown command "frobnicate"' sk frobnicate
+expect_error "unknown flag" "unknown flag: --bogus" sk get pods --bogus
+finish
