@@ -37,6 +37,7 @@ int RunAnnotate(Session& s, const Options& o, Io io);
 int RunPatch(Session& s, const Options& o, Io io);
 int RunScale(Session& s, const Options& o, Io io);
 int RunLogs(Session& s, const Options& o, Io io);
+int RunExec(Session& s, const Options& o, Io io);
 int RunWait(Session& s, const Options& o, Io io);
 
 // --- shared by the verbs -----------------------------------------------------------------

@@ -39,9 +39,19 @@ Result<Options> Options::Parse(const std::vector<std::string>& args,
       if (spec == nullptr) return Status::Invalid(fmt::format("unknown flag: --{}", name));
     } else {
       spec = by_short(a[1]);
-      if (spec == nullptr)
+      if (spec == nullptr) {
         return Status::Invalid(fmt::format("unknown shorthand flag: '{}' in {}", a[1], a));
-      if (a.size() > 2) value = a.substr(a[2] == '=' ? 3 : 2);
+      }
+      // Booleans bundle: -it is -i -t.
+      size_t k = 1;
+      while (!spec->takes_value && k + 1 < a.size() && a[k + 1] != '=') {
+        o.values_[spec->name].push_back("true");
+        spec = by_short(a[++k]);
+        if (spec == nullptr) {
+          return Status::Invalid(fmt::format("unknown shorthand flag: '{}' in {}", a[k], a));
+        }
+      }
+      if (a.size() > k + 1) value = a.substr(a[k + 1] == '=' ? k + 2 : k + 1);
     }
     if (spec->takes_value && !value) {
       if (i + 1 >= args.size()) {

@@ -29,6 +29,13 @@ Result<const Discovery*> Session::discovery() {
 }
 
 std::string ServerError(int http_status, std::string_view body) {
+  // A transport's stream error reads "HTTP 400: BODY".
+  if (body.rfind("HTTP ", 0) == 0) {
+    if (size_t colon = body.find(": "); colon != std::string_view::npos && colon < 9) {
+      http_status = std::atoi(std::string(body.substr(5, 3)).c_str());
+      body.remove_prefix(colon + 2);
+    }
+  }
   Result<api::Json> status = api::ParseJson(body);
   if (status.ok() && api::GetString(*status, "kind") == "Status") {
     std::string reason = api::GetString(*status, "reason");

@@ -21,6 +21,8 @@ class Session {
   static Result<std::unique_ptr<Session>> Open(const Options& options);
 
   client::Transport& transport() { return *transport_; }
+  // For connections of their own (exec's WebSocket).
+  const http::ClientOptions& client_options() const { return config_.client; }
   std::shared_ptr<client::Transport> shared_transport() { return transport_; }
   Result<const Discovery*> discovery();
   // `-n`, else the context's namespace, else "default".

@@ -26,6 +26,14 @@ TEST(OptionsTest, BooleansTakeOnlyTrueOrFalseAndDashDashEndsFlags) {
   EXPECT_FALSE(Options::Parse({"--all-namespaces=maybe"}, kSpecs).ok());
 }
 
+TEST(OptionsTest, BundledShortBooleans) {
+  auto o = Options::Parse({"-An", "x"}, kSpecs);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_TRUE(o->Bool("all-namespaces"));
+  EXPECT_EQ(o->Get("namespace"), "x");
+  EXPECT_FALSE(Options::Parse({"-Az"}, kSpecs).ok());
+}
+
 TEST(OptionsTest, UnknownFlagsAndMissingValuesAreErrors) {
   EXPECT_EQ(Options::Parse({"--bogus"}, kSpecs).status().message(), "unknown flag: --bogus");
   EXPECT_FALSE(Options::Parse({"-z"}, kSpecs).ok());
