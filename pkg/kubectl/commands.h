@@ -38,6 +38,7 @@ int RunPatch(Session& s, const Options& o, Io io);
 int RunScale(Session& s, const Options& o, Io io);
 int RunLogs(Session& s, const Options& o, Io io);
 int RunExec(Session& s, const Options& o, Io io);
+int RunDescribe(Session& s, const Options& o, Io io);
 int RunWait(Session& s, const Options& o, Io io);
 
 // --- shared by the verbs -----------------------------------------------------------------

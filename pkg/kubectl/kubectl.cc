@@ -80,6 +80,8 @@ const std::vector<Verb>& Verbs() {
         {"since"},
         {"limit-bytes"}},
        RunLogs},
+      {"describe", "Show details of a resource or group of resources", {{"selector", 'l'}},
+       RunDescribe},
       {"exec",
        "Execute a command in a container",
        {{"container", 'c'}, {"stdin", 'i', false}, {"tty", 't', false}, {"quiet", 'q', false}},

@@ -44,6 +44,12 @@ YAML
 check "create a short pod" sk create -f "$TMP/done.yaml"
 wait_for "it completes" 60 phase_is short Succeeded
 expect "logs -f returns at the end" "bye" timeout 20 "${IN_NS[@]}" "$BIN" kubectl logs -f short
+out=$(sk describe pod talk 2>&1)
+contains "describe: name" "$out" "Name:         talk"
+contains "describe: fields in title case" "$out" "Termination Grace Period Seconds:  1"
+contains "describe: status" "$out" "Pod IP:"
+contains "describe: events" "$out" "Started"
+contains "describe: event columns" "$out" "Type    Reason"
 expect "delete waits for the pod to go" 'pod "talk" deleted' sk delete pod talk
 expect_error "and it is gone" 'pods "talk" not found' k get pod talk
 finish
