@@ -39,6 +39,10 @@ int RunScale(Session& s, const Options& o, Io io);
 int RunLogs(Session& s, const Options& o, Io io);
 int RunExec(Session& s, const Options& o, Io io);
 int RunDescribe(Session& s, const Options& o, Io io);
+int RunEdit(Session& s, const Options& o, Io io);
+int RunAutoscale(Session& s, const Options& o, Io io);
+int RunRollout(Session& s, const Options& o, Io io);
+int RunTop(Session& s, const Options& o, Io io);
 int RunWait(Session& s, const Options& o, Io io);
 
 // --- shared by the verbs -----------------------------------------------------------------

@@ -95,6 +95,20 @@ expect "the container was merged by name" "busybox:1.37 sleep" k get deploy web 
 expect "scale" "deployment.apps/web scaled" sk scale deploy web --replicas=3
 expect "scaled to 3" "3" k get deploy web -o jsonpath='{.spec.replicas}'
 
+# edit through $EDITOR (a script), rollout, autoscale.
+printf '#!/bin/sh\nsed -i "s/greeting: hey/greeting: edited/" "$1"\n' >"$TMP/editor.sh"
+chmod +x "$TMP/editor.sh"
+expect "edit with \$EDITOR" "configmap/settings edited" env EDITOR="$TMP/editor.sh" "$BIN" kubectl edit cm settings
+expect "the edit is stored" "edited" k get cm settings -o jsonpath='{.data.greeting}'
+expect "edit without changes" "Edit cancelled, no changes made." env EDITOR=true "$BIN" kubectl edit cm settings
+expect "rollout restart" "deployment.apps/web restarted" sk rollout restart deploy/web
+contains "restartedAt annotation" "$(k get deploy web -o jsonpath='{.spec.template.metadata.annotations}')" "kubectl.kubernetes.io/restartedAt"
+expect "rollout pause" "deployment.apps/web paused" sk rollout pause deploy web
+expect "paused" "true" k get deploy web -o jsonpath='{.spec.paused}'
+expect "rollout resume" "deployment.apps/web resumed" sk rollout resume deploy web
+expect "autoscale" "horizontalpodautoscaler.autoscaling/web autoscaled" sk autoscale deploy web --min=1 --max=4 --cpu-percent=70
+expect "the HPA targets the deployment" "Deployment/web 4" k get hpa web -o jsonpath='{.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name} {.spec.maxReplicas}'
+
 # apply: create, change, no change.
 cat >"$TMP/extra.yaml" <<'YAML'
 apiVersion: v1

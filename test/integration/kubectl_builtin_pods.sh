@@ -44,6 +44,10 @@ YAML
 check "create a short pod" sk create -f "$TMP/done.yaml"
 wait_for "it completes" 60 phase_is short Succeeded
 expect "logs -f returns at the end" "bye" timeout 20 "${IN_NS[@]}" "$BIN" kubectl logs -f short
+top_node() { sk top node 2>/dev/null | grep -qE '^kbuiltin +[0-9]+m +[0-9]+% +[0-9]+Mi +[0-9]+%$'; }
+wait_for "top node" 30 top_node
+top_pod() { sk top pod 2>/dev/null | grep -qE '^talk +[0-9]+m +[0-9]+Mi$'; }
+wait_for "top pod" 30 top_pod
 out=$(sk describe pod talk 2>&1)
 contains "describe: name" "$out" "Name:         talk"
 contains "describe: fields in title case" "$out" "Termination Grace Period Seconds:  1"
