@@ -8,6 +8,7 @@
 
 #include "pkg/api/log_options.h"
 #include "pkg/kubectl/commands.h"
+#include "pkg/kubectl/printers.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::kubectl {
@@ -119,15 +120,7 @@ void Events(Session& s, const Json& obj, std::ostream& out) {
   std::vector<std::vector<std::string>> all = {{"Type", "Reason", "Age", "From", "Message"},
                                                {"----", "------", "----", "----", "-------"}};
   all.insert(all.end(), rows.begin(), rows.end());
-  std::vector<size_t> width(5, 0);
-  for (const auto& r : all)
-    for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : all) {
-    std::string line = "  ";
-    for (size_t i = 0; i < 5; ++i)
-      line += r[i] + (i < 4 ? std::string(width[i] - r[i].size() + 2, ' ') : "");
-    out << line << "\n";
-  }
+  PrintColumns(all, out, 2, "  ");
 }
 
 void Describe(Session& s, const Json& obj, std::ostream& out) {

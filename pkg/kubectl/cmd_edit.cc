@@ -9,6 +9,7 @@
 #include "pkg/api/log_options.h"
 #include "pkg/api/quantity.h"
 #include "pkg/kubectl/commands.h"
+#include "pkg/kubectl/printers.h"
 #include "pkg/kubectl/yaml_printer.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/time_format.h"
@@ -18,36 +19,12 @@ namespace {
 
 using api::Json;
 
-Result<Target> SingleTarget(Session& s, const std::vector<std::string>& args) {
-  ASSIGN_OR_RETURN(std::vector<Target> targets, ParseTargets(s, args));
-  if (targets.size() != 1 || targets[0].names.size() != 1) {
-    return Status::Invalid("exactly one resource and name must be given");
-  }
-  return targets[0];
-}
-
 std::string Editor() {
   for (const char* var : {"KUBE_EDITOR", "EDITOR"}) {
     const char* e = std::getenv(var);
     if (e != nullptr && *e != '\0') return e;
   }
   return "vi";
-}
-
-void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<size_t> width;
-  for (const auto& r : rows) {
-    width.resize(std::max(width.size(), r.size()), 0);
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 3, ' ');
-    }
-    out << line << "\n";
-  }
 }
 
 int64_t Milli(const Json& v) {
@@ -63,7 +40,7 @@ int64_t Bytes(const Json& v) {
 }  // namespace
 
 int RunEdit(Session& s, const Options& o, Io io) {
-  Result<Target> t = SingleTarget(s, o.positional());
+  Result<Target> t = OneObject(s, o.positional());
   if (!t.ok()) {
     io.err << "error: " << t.status().message() << "\n";
     return 1;
@@ -114,7 +91,7 @@ int RunEdit(Session& s, const Options& o, Io io) {
 }
 
 int RunAutoscale(Session& s, const Options& o, Io io) {
-  Result<Target> t = SingleTarget(s, o.positional());
+  Result<Target> t = OneObject(s, o.positional());
   if (!t.ok()) {
     io.err << "error: " << t.status().message() << "\n";
     return 1;
@@ -162,7 +139,7 @@ int RunRollout(Session& s, const Options& o, Io io) {
   }
   std::string action = o.positional()[0];
   Result<Target> t =
-      SingleTarget(s, std::vector<std::string>(o.positional().begin() + 1, o.positional().end()));
+      OneObject(s, std::vector<std::string>(o.positional().begin() + 1, o.positional().end()));
   if (!t.ok()) {
     io.err << "error: " << t.status().message() << "\n";
     return 1;

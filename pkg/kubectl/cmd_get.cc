@@ -12,15 +12,10 @@ constexpr const char* kTableAccept =
     "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 
 std::string ListQuery(const Options& o) {
-  std::string q;
-  auto add = [&](const char* key, const std::string& value) {
-    if (value.empty()) return;
-    q += q.empty() ? "?" : "&";
-    q += std::string(key) + "=" + api::UrlEncode(value);
-  };
-  add("labelSelector", o.Get("selector"));
-  add("fieldSelector", o.Get("field-selector"));
-  return q;
+  return Query()
+      .Add("labelSelector", o.Get("selector"))
+      .Add("fieldSelector", o.Get("field-selector"))
+      .str();
 }
 
 }  // namespace
@@ -138,17 +133,7 @@ int RunApiResources(Session& s, const Options& o, Io io) {
     }
     return 0;
   }
-  std::vector<size_t> width(5, 0);
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 3, ' ');
-    }
-    io.out << line << "\n";
-  }
+  PrintColumns(rows, io.out);
   return 0;
 }
 

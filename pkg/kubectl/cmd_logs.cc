@@ -41,25 +41,20 @@ int RunLogs(Session& s, const Options& o, Io io) {
   if (pod.rfind("pods/", 0) == 0) pod = pod.substr(5);
   std::string container = o.Get("container");
   if (container.empty() && o.positional().size() > 1) container = o.positional()[1];
-  std::string q;
-  auto add = [&](const char* key, const std::string& value) {
-    if (value.empty()) return;
-    q += q.empty() ? "?" : "&";
-    q += std::string(key) + "=" + api::UrlEncode(value);
-  };
-  add("container", container);
-  if (o.Bool("follow")) add("follow", "true");
-  if (o.Bool("previous")) add("previous", "true");
-  if (o.Bool("timestamps")) add("timestamps", "true");
-  if (o.Has("tail") && o.Get("tail") != "-1") add("tailLines", o.Get("tail"));
+  Query q;
+  q.Add("container", container);
+  if (o.Bool("follow")) q.Add("follow", "true");
+  if (o.Bool("previous")) q.Add("previous", "true");
+  if (o.Bool("timestamps")) q.Add("timestamps", "true");
+  if (o.Get("tail") != "-1") q.Add("tailLines", o.Get("tail"));
   if (o.Has("since")) {
-    add("sinceSeconds",
-        std::to_string(ParseDuration(o.Get("since"), std::chrono::seconds(0)).count() / 1000));
+    q.Add("sinceSeconds",
+          std::to_string(ParseDuration(o.Get("since"), std::chrono::seconds(0)).count() / 1000));
   }
-  if (o.Has("limit-bytes")) add("limitBytes", o.Get("limit-bytes"));
+  q.Add("limitBytes", o.Get("limit-bytes"));
   client::Request req{"GET",
                       fmt::format("/api/v1/namespaces/{}/pods/{}/log{}", api::UrlEncode(s.ns()),
-                                  api::UrlEncode(pod), q),
+                                  api::UrlEncode(pod), q.str()),
                       {},
                       ""};
   std::mutex mu;

@@ -8,23 +8,6 @@ namespace {
 
 using api::Json;
 
-// The single object a verb works on: "TYPE NAME" or "TYPE/NAME"; the rest of the positional
-// arguments come back in `rest`.
-Result<Target> OneObject(Session& s, const std::vector<std::string>& args,
-                         std::vector<std::string>* rest) {
-  if (args.empty()) return Status::Invalid("you must specify the type of resource and its name");
-  std::vector<std::string> head;
-  size_t used = args[0].find('/') != std::string::npos ? 1 : 2;
-  if (args.size() < used) return Status::Invalid("you must specify a resource name");
-  head.assign(args.begin(), args.begin() + static_cast<long>(used));
-  rest->assign(args.begin() + static_cast<long>(used), args.end());
-  ASSIGN_OR_RETURN(std::vector<Target> targets, ParseTargets(s, head));
-  if (targets.size() != 1 || targets[0].names.size() != 1) {
-    return Status::Invalid("you must specify exactly one resource and name");
-  }
-  return targets[0];
-}
-
 // label and annotate: KEY=VALUE sets, KEY- removes; an existing different value needs
 // --overwrite.
 int SetMetadataMap(Session& s, const Options& o, Io io, const char* field, const char* done) {

@@ -46,12 +46,8 @@ std::string DryRunQuery(const Options& o) {
 }  // namespace
 
 int RunCreate(Session& s, const Options& o, Io io) {
-  Result<std::vector<Json>> objects = ReadManifests(o.All("filename"));
-  if (!objects.ok() || o.All("filename").empty()) {
-    io.err << "error: "
-           << (objects.ok() ? "must specify one of -f and -k" : objects.status().message()) << "\n";
-    return 1;
-  }
+  std::optional<std::vector<Json>> objects = ManifestsOf(o, io);
+  if (!objects) return 1;
   int rc = 0;
   for (Json& obj : *objects) {
     Result<Resolved> r = Resolve(s, obj);
@@ -77,12 +73,8 @@ int RunCreate(Session& s, const Options& o, Io io) {
 }
 
 int RunApply(Session& s, const Options& o, Io io) {
-  Result<std::vector<Json>> objects = ReadManifests(o.All("filename"));
-  if (!objects.ok() || o.All("filename").empty()) {
-    io.err << "error: "
-           << (objects.ok() ? "must specify one of -f and -k" : objects.status().message()) << "\n";
-    return 1;
-  }
+  std::optional<std::vector<Json>> objects = ManifestsOf(o, io);
+  if (!objects) return 1;
   std::string manager = o.Get("field-manager", "kubectl");
   int rc = 0;
   for (Json& obj : *objects) {

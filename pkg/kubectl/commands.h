@@ -2,6 +2,7 @@
 // The verbs of `sampan kubectl`. Each gets its parsed options and the session and returns
 // the exit code (0 ok, 1 failure); output goes to `out`, errors to `err` in kubectl's words.
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -56,8 +57,27 @@ struct Target {
 // "pods", "pods,svc", "all", "pod/x deploy/y", "pods x y" -> targets.
 Result<std::vector<Target>> ParseTargets(Session& s, const std::vector<std::string>& args);
 
+// The single object a verb works on: "TYPE NAME" or "TYPE/NAME"; positional arguments after
+// it come back in `rest` (may be null when there must be none).
+Result<Target> OneObject(Session& s, const std::vector<std::string>& args,
+                         std::vector<std::string>* rest = nullptr);
+
 // Objects of -f FILE|DIR|- (YAML with `---` separators, JSON, `kind: List`).
 Result<std::vector<api::Json>> ReadManifests(const std::vector<std::string>& files);
+
+// The objects of the -f flags; prints kubectl's error and returns nullopt when there are
+// none or a file is bad.
+std::optional<std::vector<api::Json>> ManifestsOf(const Options& o, Io io);
+
+// Query parameters: Add() skips empty values; str() is "" or "?k=v&...".
+class Query {
+ public:
+  Query& Add(const std::string& key, const std::string& value);
+  const std::string& str() const { return text_; }
+
+ private:
+  std::string text_;
+};
 
 // The API path of an object; `ns` is ignored for cluster-scoped resources.
 std::string ObjectPath(const api::ResourceInfo& r, const std::string& ns, const std::string& name,

@@ -73,24 +73,26 @@ size_t PrintTable(const api::ResourceInfo& r, const Json& table, const TableOpti
     lines.push_back(std::move(line));
   }
   if (lines.empty()) return 0;
-  std::vector<size_t> width(header.size(), 0);
-  auto measure = [&](const std::vector<std::string>& l) {
-    for (size_t i = 0; i < l.size() && i < width.size(); ++i)
-      width[i] = std::max(width[i], l[i].size());
-  };
-  if (!options.no_headers) measure(header);
-  for (const auto& l : lines) measure(l);
-  auto print = [&](const std::vector<std::string>& l) {
-    std::string text;
-    for (size_t i = 0; i < l.size(); ++i) {
-      text += l[i];
-      if (i + 1 < l.size()) text += std::string(width[i] - l[i].size() + 3, ' ');
+  if (!options.no_headers) lines.insert(lines.begin(), header);
+  PrintColumns(lines, out);
+  return lines.size() - (options.no_headers ? 0 : 1);
+}
+
+void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out, size_t gap,
+                  const std::string& indent) {
+  std::vector<size_t> width;
+  for (const auto& r : rows) {
+    width.resize(std::max(width.size(), r.size()), 0);
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line = indent;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + gap, ' ');
     }
-    out << text << "\n";
-  };
-  if (!options.no_headers) print(header);
-  for (const auto& l : lines) print(l);
-  return lines.size();
+    out << line << "\n";
+  }
 }
 
 bool IsObjectFormat(const std::string& format) {

@@ -32,6 +32,11 @@ Status PrintObjects(const std::string& format, const std::vector<api::Json>& obj
                     const std::vector<api::ResourceInfo>& resources, bool single,
                     std::ostream& out);
 
+// Rows as kubectl's tab writer lays them out: each column as wide as its widest cell plus
+// `gap` spaces, the last column unpadded, a line each (the first row is usually the header).
+void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out,
+                  size_t gap = 3, const std::string& indent = "");
+
 // True for the formats PrintObjects handles (everything but "" and "wide").
 bool IsObjectFormat(const std::string& format);
 

@@ -145,6 +145,43 @@ Result<std::vector<api::Json>> ReadManifests(const std::vector<std::string>& fil
   return out;
 }
 
+Result<Target> OneObject(Session& s, const std::vector<std::string>& args,
+                         std::vector<std::string>* rest) {
+  if (args.empty()) return Status::Invalid("you must specify the type of resource and its name");
+  size_t used = args[0].find('/') != std::string::npos ? 1 : 2;
+  if (args.size() < used) return Status::Invalid("you must specify a resource name");
+  if (rest == nullptr && args.size() > used) {
+    return Status::Invalid("exactly one resource and name must be given");
+  }
+  std::vector<std::string> head(args.begin(), args.begin() + static_cast<long>(used));
+  if (rest != nullptr) rest->assign(args.begin() + static_cast<long>(used), args.end());
+  ASSIGN_OR_RETURN(std::vector<Target> targets, ParseTargets(s, head));
+  if (targets.size() != 1 || targets[0].names.size() != 1) {
+    return Status::Invalid("you must specify exactly one resource and name");
+  }
+  return targets[0];
+}
+
+std::optional<std::vector<api::Json>> ManifestsOf(const Options& o, Io io) {
+  if (o.All("filename").empty()) {
+    io.err << "error: must specify one of -f and -k\n";
+    return std::nullopt;
+  }
+  Result<std::vector<api::Json>> objects = ReadManifests(o.All("filename"));
+  if (!objects.ok()) {
+    io.err << "error: " << objects.status().message() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*objects);
+}
+
+Query& Query::Add(const std::string& key, const std::string& value) {
+  if (value.empty()) return *this;
+  text_ += text_.empty() ? "?" : "&";
+  text_ += key + "=" + api::UrlEncode(value);
+  return *this;
+}
+
 std::string ObjectPath(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
                        const std::string& subresource) {
   return client::Client::Path(r, r.namespaced ? ns : "", name, subresource);

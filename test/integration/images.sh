@@ -188,40 +188,30 @@ start_registry reg2 "$P2" "auth:
     issuer: sampan-issuer
     rootcertbundle: $TMP/token.crt" && pass "token registry starts" || fail "token registry starts" "$(cat "$TMP/reg2.log")"
 check "push with token auth" push "oci:$TMP/img/busybox.layout:fixture" "docker://127.0.0.1:$P2/private/busybox:1" alice:s3cret
-write_auth() {
+write_auth() {  # write_auth AUTH: registries.yaml for the token registry with that auth map
   cat >"$TMP/auth.yaml" <<YAML
 mirrors:
   "127.0.0.1:$P2":
     endpoint: ["http://127.0.0.1:$P2"]
 configs:
   "127.0.0.1:$P2":
-    auth: {username: alice, password: $1}
+    auth: {$1}
 YAML
 }
-write_auth wrong
+write_auth "username: alice, password: wrong"
 : >"$TMP/token.log"
 out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
 contains "wrong password is refused" "$out" "token server"
-write_auth s3cret
+write_auth "username: alice, password: s3cret"
 out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
 contains "pull with token auth" "$out" "pulled 127.0.0.1:$P2/private/busybox:1"
 contains "token asked for pull scope" "$(cat "$TMP/token.log")" "granted ['repository:private/busybox:pull']"
 # An identity token (OAuth2 refresh token) instead of a password.
-identity_auth() {
-  cat >"$TMP/auth.yaml" <<YAML
-mirrors:
-  "127.0.0.1:$P2":
-    endpoint: ["http://127.0.0.1:$P2"]
-configs:
-  "127.0.0.1:$P2":
-    auth: {identitytoken: $1}
-YAML
-}
-identity_auth wrong
+write_auth "identitytoken: wrong"
 out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
 contains "a wrong identity token is refused" "$out" "token server"
 : >"$TMP/token.log"
-identity_auth s3cret
+write_auth "identitytoken: s3cret"
 out=$(img pull "127.0.0.1:$P2/private/busybox:1" --private-registry "$TMP/auth.yaml" 2>&1)
 contains "pull with an identity token" "$out" "pulled 127.0.0.1:$P2/private/busybox:1"
 contains "the token server got a refresh-token grant" "$(cat "$TMP/token.log")" "granted oauth ['repository:private/busybox:pull']"

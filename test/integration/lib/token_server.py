@@ -50,6 +50,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def reply(self, code, body=b""):
+        self.send_response(code)
+        if body:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
         query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
@@ -57,16 +65,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(log, "a") as f:
             f.write(f"{'granted' if ok else 'denied'} {query.get('scope', [])}\n")
         if not ok:
-            self.send_response(401)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = json.dumps({"token": make_token(query.get("scope", []))}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            return self.reply(401)
+        self.reply(200, json.dumps({"token": make_token(query.get("scope", []))}).encode())
 
 
     def do_POST(self):
@@ -77,17 +77,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(log, "a") as f:
             f.write(f"{'granted' if ok else 'denied'} oauth {form.get('scope', [])}\n")
         if not ok:
-            self.send_response(401)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body = json.dumps({"access_token": make_token(form.get("scope", [])),
-                           "expires_in": 600}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            return self.reply(401)
+        self.reply(200, json.dumps({"access_token": make_token(form.get("scope", [])),
+                                    "expires_in": 600}).encode())
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
