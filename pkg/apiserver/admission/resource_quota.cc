@@ -44,11 +44,6 @@ std::mutex& ResourceQuota::NamespaceLock(const std::string& ns) {
 
 Verdict ResourceQuota::Validate(const Attributes& a) {
   if (!Handles(a)) return std::nullopt;
-  // A create that will fail as AlreadyExists must not be charged.
-  if (a.operation == Operation::kCreate && !a.name.empty() &&
-      GetStored(store_, *a.resource, a.ns, a.name).ok()) {
-    return std::nullopt;
-  }
   std::lock_guard<std::mutex> lock(NamespaceLock(a.ns));
   for (int attempt = 0;; ++attempt) {
     Result<Verdict> v = Charge(a);
@@ -62,6 +57,11 @@ Verdict ResourceQuota::Validate(const Attributes& a) {
 Result<Verdict> ResourceQuota::Charge(const Attributes& a) {
   ASSIGN_OR_RETURN(std::vector<StoredObject> quotas, ListStored(store_, ResourceQuotas(), a.ns));
   if (quotas.empty()) return Verdict();
+  // A create that will fail as AlreadyExists must not be charged.
+  if (a.operation == Operation::kCreate && !a.name.empty() &&
+      GetStored(store_, *a.resource, a.ns, a.name).ok()) {
+    return Verdict();
+  }
   const Json& object = *a.object;
   bool is_pod = a.resource->storage_name == "core/pods";
   std::vector<Tracked> tracked;
