@@ -2,9 +2,10 @@
 # Admission plugins as kubectl users meet them (kubectl 1.27 and 1.33): ResourceQuota
 # (`kubectl create quota`, `describe quota`, `get quota`, over-quota 403s with upstream's
 # message, two creates racing for the last unit, usage dropping after deletes, dryRun
-# charging nothing, cpu/memory quotas requiring resources), LimitRanger (defaults on a new
-# pod, min/max violations, `describe limitrange`) and DefaultStorageClass. The server runs
-# without its node agent: pods stay Pending, which is all admission needs.
+# charging nothing, cpu/memory quotas requiring resources, a BestEffort-scoped quota),
+# LimitRanger (defaults on a new pod, min/max violations, `describe limitrange`) and
+# DefaultStorageClass. The server runs without its node agent: pods stay Pending, which is
+# all admission needs.
 # Ends with "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -151,8 +152,20 @@ YAML
   k delete namespace "quota$v" "limits$v" --wait=false >/dev/null 2>&1
 done
 
-# --- DefaultStorageClass -----------------------------------------------------------------
+# --- quota scopes (kubectl 1.33) ----------------------------------------------------------
 use_kubectl 1.33 || finish
+k create namespace scopes >/dev/null
+check "scoped quota" k -n scopes create quota besteffort --hard=pods=1 --scopes=BestEffort
+wait_until 20 used_is scopes besteffort pods 0 || fail "scoped quota counted"
+check "best-effort pod" k -n scopes run be1 --image=busybox --restart=Never
+expect_error "second best-effort pod over the scoped quota" \
+  "exceeded quota: besteffort, requested: pods=1, used: pods=1, limited: pods=1" \
+  k -n scopes run be2 --image=busybox --restart=Never
+check "a pod with requests is outside the scope" sh -c \
+  "$(declare -f pod_yaml); pod_yaml sized '{\"requests\":{\"cpu\":\"10m\"}}' | '$K' -n scopes create -f -"
+expect "scoped usage" 1 used scopes besteffort pods
+
+# --- DefaultStorageClass -----------------------------------------------------------------
 k create namespace sc >/dev/null
 sc() {  # NAME DEFAULT
   echo "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\",\"metadata\":{\"name\":\"$1\",
