@@ -97,6 +97,10 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
         new_client("system:kube-controller-manager", "pod-garbage-collector"), RealClock::Get(),
         pod_gc);
     c->pod_gc_->Start();
+    c->resource_quota_ = std::make_unique<controllers::ResourceQuotaController>(
+        new_client("system:kube-controller-manager", "resourcequota-controller"),
+        RealClock::Get());
+    c->resource_quota_->Start();
   }
 
   if (config.run_agent) {
@@ -234,6 +238,7 @@ void Components::Stop() {
   if (image_gc_) image_gc_->Stop();
   if (airgap_) airgap_->Stop();
   if (pod_gc_) pod_gc_->Stop();
+  if (resource_quota_) resource_quota_->Stop();
   if (taint_eviction_) taint_eviction_->Stop();
   if (controller_events_) controller_events_->Stop();
   if (node_lifecycle_) node_lifecycle_->Stop();

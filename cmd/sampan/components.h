@@ -15,6 +15,7 @@
 #include "pkg/controllers/nodeipam/nodeipam_controller.h"
 #include "pkg/controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "pkg/controllers/podgc/pod_gc_controller.h"
+#include "pkg/controllers/resourcequota/resource_quota_controller.h"
 #include "pkg/controllers/tainteviction/taint_eviction_controller.h"
 #include "pkg/kubelet/eviction/eviction_manager.h"
 #include "pkg/kubelet/image_manager.h"
@@ -75,6 +76,7 @@ class Components {
   std::unique_ptr<controllers::NodeLifecycleController> node_lifecycle_;
   std::unique_ptr<controllers::TaintEvictionController> taint_eviction_;
   std::unique_ptr<controllers::PodGcController> pod_gc_;
+  std::unique_ptr<controllers::ResourceQuotaController> resource_quota_;
   std::unique_ptr<kubelet::NodeStatusManager> node_status_;
   // The node's images: airgap archives imported at start and as they appear; image GC.
   std::unique_ptr<images::ImageStore> images_;

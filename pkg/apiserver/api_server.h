@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pkg/apiserver/authn.h"
-#include "pkg/apiserver/default_tolerations.h"
+#include "pkg/apiserver/admission/chain.h"
 #include "pkg/client/transport.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http_server.h"
@@ -36,7 +36,7 @@ struct ApiServerOptions {
   // Bearer tokens accepted, with the identity they carry.
   std::vector<StaticToken> tokens;
   int worker_threads = 8;
-  // Mutating admission (DefaultTolerationSeconds).
+  // Settings of the admission plugins (admission/chain.h).
   AdmissionOptions admission;
 };
 

@@ -11,7 +11,7 @@
 #include "pkg/api/json.h"
 #include "pkg/api/registry.h"
 #include "pkg/apiserver/api_error.h"
-#include "pkg/apiserver/default_tolerations.h"
+#include "pkg/apiserver/admission/chain.h"
 #include "pkg/apiserver/request_info.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http.h"
@@ -81,9 +81,10 @@ class RestHandler {
   Result<Stored> Load(const api::ResourceInfo& r, const std::string& ns, const std::string& name);
   // Decodes a request body (JSON or YAML) into an object, checking kind and apiVersion.
 
-  // The shared tail of create: metadata rules, strategy, admission, store.
+  // The shared tail of create: metadata rules, strategy, admission, store. `ctx` is null
+  // for the server's own writes.
   Reply CreateInternal(const api::ResourceInfo& r, api::Json obj, const std::string& ns,
-                       bool dry_run);
+                       bool dry_run, const RequestContext* ctx = nullptr);
   // The shared tail of update and patch: `mutate` turns the current object into the new one;
   // retried on conflicts when the client did not pin a resourceVersion.
   using Mutation = std::function<Result<api::Json>(const api::Json& current)>;
@@ -95,7 +96,7 @@ class RestHandler {
   storage::Store& store_;
   const Clock& clock_;
   ServiceAllocator& services_;
-  const AdmissionOptions admission_;
+  const std::unique_ptr<admission::Chain> admission_;
 };
 
 // Formats an object or list for the requested output (object, Table, metadata only).

@@ -26,11 +26,23 @@ constexpr int kMaxConflictRetries = 5;
 
 bool DryRun(const RequestContext& ctx) { return ctx.query.GetOr("dryRun", "") == "All"; }
 
-const api::ResourceInfo& NamespaceResource() {
-  return *api::Registry::Builtin().Find("", "v1", "namespaces");
-}
-
 bool IsService(const api::ResourceInfo& r) { return r.storage_name == "core/services"; }
+
+admission::Attributes AdmissionAttributes(admission::Operation op, const api::ResourceInfo& r,
+                                          const std::string& ns, const std::string& name,
+                                          bool dry_run, const RequestContext* ctx) {
+  admission::Attributes a;
+  a.operation = op;
+  a.resource = &r;
+  a.ns = r.namespaced ? ns : "";
+  a.name = name;
+  a.dry_run = dry_run;
+  if (ctx != nullptr) {
+    a.user = ctx->user;
+    a.groups = ctx->groups;
+  }
+  return a;
+}
 
 // The bytes kept in storage for an object written through r.
 std::string EncodeStorageVersion(const api::ResourceInfo& r, const Json& obj) {
@@ -60,7 +72,10 @@ Reply Reply::Json(int code, const api::Json& body) {
 
 RestHandler::RestHandler(storage::Store& store, const Clock& clock, ServiceAllocator& services,
                          AdmissionOptions admission)
-    : store_(store), clock_(clock), services_(services), admission_(admission) {}
+    : store_(store),
+      clock_(clock),
+      services_(services),
+      admission_(admission::DefaultChain(admission, store, clock)) {}
 
 Result<RestHandler::Stored> RestHandler::Load(const api::ResourceInfo& r, const std::string& ns,
                                               const std::string& name) {
@@ -143,7 +158,7 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   } else {
     obj["metadata"].erase("namespace");
   }
-  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx));
+  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx), &ctx);
   AddWarnings(reply, warnings);
   return reply;
 }
@@ -162,7 +177,7 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
 }
 
 Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const std::string& ns,
-                                  bool dry_run) {
+                                  bool dry_run, const RequestContext* ctx) {
   const Strategy& strategy = StrategyFor(r);
   if (!api::GetString(obj["metadata"], "resourceVersion").empty()) {
     return Reply::Error(Internal("resourceVersion should not be set on objects to be created"));
@@ -170,31 +185,18 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
   PrepareMetaForCreate(obj, clock_);
   strategy.Default(obj);
   // Mutating admission runs on the defaulted object, before the strategy and validation.
-  AddDefaultTolerations(admission_, r, obj);
+  admission::Attributes attrs = AdmissionAttributes(admission::Operation::kCreate, r, ns,
+                                                    NameOf(obj), dry_run, ctx);
+  attrs.object = &obj;
+  if (auto rejected = admission_->Admit(attrs)) return Reply::Error(*rejected);
   strategy.PrepareForCreate(obj);
   std::string name = NameOf(obj);
   std::vector<Cause> causes;
   ValidateMeta(obj, r, strategy.name_rule(), causes);
   strategy.Validate(obj, nullptr, causes);
   if (!causes.empty()) return Reply::Error(Invalid(r, name, std::move(causes)));
-
-  // Namespaced objects need a live namespace.
-  if (r.namespaced) {
-    Result<Stored> namespace_obj = Load(NamespaceResource(), "", ns);
-    if (!namespace_obj.ok()) {
-      if (namespace_obj.status().IsNotFound()) {
-        return Reply::Error(NotFound(NamespaceResource(), ns));
-      }
-      return Reply::Error(FromStatus(namespace_obj.status()));
-    }
-    if (api::FindPath(namespace_obj->object, "metadata.deletionTimestamp")) {
-      ApiError e = Forbidden(fmt::format(
-          "{} \"{}\" is forbidden: unable to create new content in namespace {} because it is "
-          "being terminated",
-          r.resource, name, ns));
-      return Reply::Error(e);
-    }
-  }
+  attrs.name = name;
+  if (auto rejected = admission_->Validate(attrs)) return Reply::Error(*rejected);
   if (IsService(r)) {
     std::vector<Cause> alloc = services_.AllocateForCreate(obj);
     if (!alloc.empty()) return Reply::Error(Invalid(r, name, std::move(alloc)));
@@ -313,8 +315,14 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
-    // As upstream, admission runs on updates too: a PUT of a pod without them keeps them.
-    if (sub.empty()) AddDefaultTolerations(admission_, r, next);
+    // Admission sees updates of the main resource (not of its subresources).
+    admission::Attributes attrs = AdmissionAttributes(admission::Operation::kUpdate, r, ns, name,
+                                                      dry_run, &ctx);
+    attrs.object = &next;
+    attrs.old_object = &current->object;
+    if (sub.empty()) {
+      if (auto rejected = admission_->Admit(attrs)) return Reply::Error(*rejected);
+    }
     std::vector<Cause> causes;
     ValidateMeta(next, r, strategy.name_rule(), causes);
     ValidateMetaUpdate(next, current->object, causes);
@@ -322,6 +330,9 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     // separate binding storage, it skips them (the mutation only sets the node).
     if (sub != "binding") strategy.Validate(next, &current->object, causes);
     if (!causes.empty()) return Reply::Error(Invalid(r, name, std::move(causes)));
+    if (sub.empty()) {
+      if (auto rejected = admission_->Validate(attrs)) return Reply::Error(*rejected);
+    }
     if (IsService(r) && sub.empty()) {
       std::vector<Cause> alloc = services_.AllocateForUpdate(next, current->object);
       if (!alloc.empty()) return Reply::Error(Invalid(r, name, std::move(alloc)));
@@ -487,6 +498,10 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
                                  rv, api::GetString(obj["metadata"], "resourceVersion"))));
       }
     }
+    admission::Attributes attrs =
+        AdmissionAttributes(admission::Operation::kDelete, r, ns, name, dry_run, nullptr);
+    attrs.old_object = &current->object;
+    if (auto rejected = admission_->Validate(attrs)) return Reply::Error(*rejected);
     // Foreground and orphan deletion leave the object to the garbage collector, marked by
     // a finalizer it removes when the dependents are gone or orphaned.
     std::string policy = api::GetString(options, "propagationPolicy");

@@ -4,6 +4,7 @@
 
 #include "pkg/api/pod_defaults.h"
 #include "pkg/api/validation.h"
+#include "pkg/apiserver/admission/limit_range_rules.h"
 #include "pkg/apiserver/strategy_kinds.h"
 
 namespace sampan::apiserver {
@@ -294,6 +295,13 @@ class PersistentVolumeClaimStrategy : public Strategy {
   void PrepareForCreate(Json& obj) const override { obj["status"] = Json{{"phase", "Pending"}}; }
 };
 
+// LimitRange items of type Container get their defaults (default <- max, defaultRequest
+// <- default, then <- min), as upstream's SetDefaults_LimitRangeItem.
+class LimitRangeStrategy : public Strategy {
+ public:
+  void Default(Json& obj) const override { admission::DefaultLimitRange(obj); }
+};
+
 class NodeStrategy : public Strategy {
  public:
   void PrepareForUpdate(Json& obj, const Json& old, const api::ResourceInfo& r) const override {
@@ -331,6 +339,7 @@ void RegisterCoreStrategies(std::map<std::string, const Strategy*>& out) {
   static const PersistentVolumeStrategy kPvs;
   static const PersistentVolumeClaimStrategy kPvcs;
   static const NodeStrategy kNodes;
+  static const LimitRangeStrategy kLimitRanges;
   out["core/pods"] = &kPods;
   out["core/namespaces"] = &kNamespaces;
   out["core/services"] = &kServices;
@@ -339,6 +348,7 @@ void RegisterCoreStrategies(std::map<std::string, const Strategy*>& out) {
   out["core/persistentvolumes"] = &kPvs;
   out["core/persistentvolumeclaims"] = &kPvcs;
   out["core/nodes"] = &kNodes;
+  out["core/limitranges"] = &kLimitRanges;
 }
 
 std::map<std::string, const Strategy*> BuiltinStrategies() {

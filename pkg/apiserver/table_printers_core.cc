@@ -313,7 +313,13 @@ void AddCorePrinters(std::vector<std::pair<std::string, Printer>>& out) {
                     std::string req, lim;
                     if (const Json* hard = api::FindPath(q, "status.hard"); hard && hard->is_object()) {
                       for (auto it = hard->begin(); it != hard->end(); ++it) {
-                        std::string used = Str(q, "status.used." + it.key(), "0");
+                        // Resource names contain dots ("requests.cpu"): no dotted path.
+                        const Json* used_json = api::FindPath(q, "status.used");
+                        const Json* value =
+                            used_json ? api::Find(*used_json, it.key()) : nullptr;
+                        std::string used = value && value->is_string()
+                                               ? value->get<std::string>()
+                                               : value ? api::Dump(*value) : "0";
                         std::string entry = it.key() + ": " + used + "/" +
                                             (it.value().is_string() ? it.value().get<std::string>() : api::Dump(it.value()));
                         std::string& target = it.key().starts_with("limits.") ? lim : req;

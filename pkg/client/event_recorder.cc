@@ -12,16 +12,16 @@ namespace {
 
 const log::Logger kLog("client");
 
-// Repeats within this window update the event already written (client-go: 10 minutes).
-constexpr std::chrono::minutes kAggregationWindow{10};
-constexpr size_t kMaxRemembered = 4096;
-
 using api::builtin::Events;
 
 }  // namespace
 
 EventRecorder::EventRecorder(Client& client, const Clock& clock, EventSource source)
-    : client_(client), clock_(clock), source_(std::move(source)), thread_("events") {}
+    : client_(client),
+      clock_(clock),
+      source_(std::move(source)),
+      thread_("events"),
+      correlator_(source_.component + "\x1f" + source_.host) {}
 
 EventRecorder::~EventRecorder() { Stop(); }
 
@@ -49,22 +49,28 @@ void EventRecorder::Record(const api::Json& object, const std::string& type,
 void EventRecorder::Write(api::Json involved, std::string type, std::string reason,
                           std::string message) {
   std::string ns = api::GetString(involved, "namespace", "default");
-  std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", api::GetString(involved, "uid"),
-                                api::GetString(involved, "fieldPath"), type, reason, message);
-  std::string now = FormatRfc3339(clock_.WallNow());
-  auto it = written_.find(key);
-  if (it != written_.end() && clock_.Now() - it->second.last < kAggregationWindow) {
-    Written& w = it->second;
-    api::Json patch = {{"count", w.count + 1}, {"lastTimestamp", now}};
-    Result<api::Json> patched = client_.Patch(Events(), w.ns, w.name, PatchType::kMerge, patch);
+  Clock::MonoTime mono = clock_.Now();
+  EventCorrelator::Decision d = correlator_.Observe(involved, type, reason, message, mono);
+  if (d.action == EventCorrelator::Action::kDrop) {
+    kLog.Debug("event {} about {}/{} dropped by the spam filter", reason, ns,
+               api::GetString(involved, "name"));
+    return;
+  }
+  auto wall = clock_.WallNow();
+  std::string now = FormatRfc3339(wall);
+  if (d.action == EventCorrelator::Action::kUpdate) {
+    api::Json patch = {
+        {"count", d.count},
+        {"lastTimestamp", now},
+        {"message", d.message},
+        {"series", {{"count", d.count}, {"lastObservedTime", FormatRfc3339Micro(wall)}}}};
+    Result<api::Json> patched = client_.Patch(Events(), d.ns, d.name, PatchType::kMerge, patch);
     if (patched.ok()) {
-      ++w.count;
-      w.last = clock_.Now();
+      correlator_.Written(d.key, d.ns, d.name, d.count, mono);
       return;
     }
-    written_.erase(it);  // gone (TTL, deleted): write a new one
+    correlator_.Forget(d.key);  // gone (TTL, deleted): write a new one
   }
-  if (written_.size() >= kMaxRemembered) written_.clear();
 
   std::string name =
       fmt::format("{}.{}", api::GetString(involved, "name"), RandomString(16, "0123456789abcdef"));
@@ -76,7 +82,7 @@ void EventRecorder::Write(api::Json involved, std::string type, std::string reas
       {"metadata", {{"name", name}, {"namespace", ns}}},
       {"involvedObject", std::move(involved)},
       {"reason", reason},
-      {"message", message},
+      {"message", d.message},
       {"type", type},
       {"source", std::move(source)},
       {"firstTimestamp", now},
@@ -89,7 +95,7 @@ void EventRecorder::Write(api::Json involved, std::string type, std::string reas
     kLog.Debug("event {} {}: {}", reason, name, created.status().message());
     return;
   }
-  written_[key] = Written{ns, name, 1, clock_.Now()};
+  correlator_.Written(d.key, ns, name, 1, mono);
 }
 
 }  // namespace sampan::client

@@ -1,8 +1,9 @@
 #pragma once
 // EventRecorder: writes core/v1 Events about objects (`kubectl describe` shows them), the way
-// client-go's recorder does for components: a repeat of the same type, reason and message
-// about the same object within the aggregation window bumps `count` and `lastTimestamp` of
-// the event already written instead of creating another.
+// client-go's recorder does for components, through an EventCorrelator (event_correlator.h):
+// a repeat of the same type, reason and message about the same object within 10 minutes
+// bumps `count`, `lastTimestamp` and `series` of the event already written instead of
+// creating another; many similar events are combined; a flood per object is rate limited.
 //
 // Threading: Record() may be called from any thread and never blocks on the API: events are
 // written in order on the recorder's own thread. Events still queued at Stop() are written
@@ -15,6 +16,7 @@
 
 #include "pkg/api/json.h"
 #include "pkg/client/client.h"
+#include "pkg/client/event_correlator.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/libuv_dispatcher.h"
 
@@ -38,19 +40,13 @@ class EventRecorder {
               const std::string& message, const std::string& field_path = "");
 
  private:
-  struct Written {
-    std::string ns;
-    std::string name;
-    int64_t count = 0;
-    Clock::MonoTime last{};
-  };
   void Write(api::Json involved, std::string type, std::string reason, std::string message);
 
   Client& client_;
   const Clock& clock_;
   const EventSource source_;
   DispatcherThread thread_;
-  std::map<std::string, Written> written_;  // recorder thread only: aggregation key -> event
+  EventCorrelator correlator_;  // recorder thread only
 };
 
 }  // namespace sampan::client

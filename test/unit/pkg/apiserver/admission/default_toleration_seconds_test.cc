@@ -1,4 +1,4 @@
-#include "pkg/apiserver/default_tolerations.h"
+#include "pkg/apiserver/admission/default_toleration_seconds.h"
 
 #include <gtest/gtest.h>
 

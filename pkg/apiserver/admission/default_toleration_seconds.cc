@@ -1,4 +1,4 @@
-#include "pkg/apiserver/default_tolerations.h"
+#include "pkg/apiserver/admission/default_toleration_seconds.h"
 
 #include <string>
 
@@ -48,4 +48,15 @@ void AddDefaultTolerations(const AdmissionOptions& options, const api::ResourceI
   }
 }
 
+namespace admission {
+
+Verdict DefaultTolerationSeconds::Admit(Attributes& a) {
+  // As upstream, on updates too: a PUT of a pod without them keeps them.
+  if (a.object != nullptr && a.operation != Operation::kDelete) {
+    AddDefaultTolerations(options_, *a.resource, *a.object);
+  }
+  return std::nullopt;
+}
+
+}  // namespace admission
 }  // namespace sampan::apiserver
