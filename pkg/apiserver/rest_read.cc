@@ -77,7 +77,7 @@ Reply RestHandler::Get(const RequestContext& ctx) {
   if (sub == "scale" && !r.HasSubresource("scale")) return Reply::Error(NotFound(r, ctx.info.name));
   Result<Stored> s = Load(r, ctx.info.namespace_, ctx.info.name);
   if (!s.ok()) return Reply::Error(FromStatus(s.status(), &r, ctx.info.name));
-  if (sub == "scale") return ScaleReply(s->object);
+  if (sub == "scale") return ScaleReply(r, s->object);
   Reply reply;
   reply.body = FormatObject(ctx, s->object);
   return reply;
@@ -128,7 +128,8 @@ Reply RestHandler::List(const RequestContext& ctx) {
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   ListBody items(r);
   std::vector<Json> parsed;  // only when filtering or building a Table
-  bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject;
+  // Custom objects are parsed to apply their schema's defaults and pruning as they are read.
+  bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject || r.custom;
   int64_t list_rv = 0;
   std::string last_key;
   bool more = false;
