@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "pkg/api/custom_resource.h"
 #include "pkg/api/label_selector.h"

@@ -131,6 +131,11 @@ YAML
   contains "$version describe" "$(k -n "$ns" describe widget w1)" "Size:"
   expect "$version defaults applied" "blue 2" k -n "$ns" get widget w1 -o jsonpath='{.spec.color} {.spec.replicas}'
 
+  # OpenAPI v3 of the CRD's group-version: kubectl explain shows the schema's descriptions.
+  contains "$version explain kind" "$(k explain widgets 2>&1)" "A Widget is a thing made in a factory."
+  contains "$version explain field" "$(k explain widgets.spec.size 2>&1)" "How big the widget is."
+  contains "$version explain crd" "$(k explain crd.spec.names 2>&1)" "listKind"
+
   # Validation by the schema (fieldValidation as the client sends it).
   cat >"$TMP/bad.yaml" <<YAML
 apiVersion: $group/v1
@@ -157,8 +162,8 @@ spec: {size: large, bogus: 1, extra: {kept: true}}
 junk: yes
 YAML
   check "$version create with unknown fields (Ignore)" k create --validate=false -f "$TMP/w2.yaml"
-  expect "$version unknown fields pruned" "{\"extra\":{\"kept\":true},\"size\":\"large\"} " \
-    k -n "$ns" get widget w2 -o jsonpath='{.spec.extra} {.spec.bogus}{.junk}' 
+  expect "$version unknown fields pruned" "true " \
+    k -n "$ns" get widget w2 -o jsonpath='{.spec.extra.kept} {.spec.bogus}{.junk}'
   out=$(k -n "$ns" get widget w2 -o json)
   if [[ $out != *bogus* && $out != *junk* && $out == *kept* ]]; then pass "$version pruned fields not stored"; else fail "$version pruned fields not stored" "$out"; fi
   sed 's/name: w2/name: w3/' "$TMP/w2.yaml" >"$TMP/w3.yaml"
@@ -276,6 +281,6 @@ expect_error "resource gone from discovery" "NotFound" k get --raw /apis/v133.ex
 out=$(k api-resources --api-group=v133.example.com 2>&1)
 if [[ $out != *widgets* && $out == *gadgets* ]]; then pass "api-resources updated"; else fail "api-resources updated" "$out"; fi
 check "recreate CRD" k apply -f <(crd v133.example.com)
-expect "recreated CRD starts empty" "" k -n crd133 get widgets -o name
+expect "recreated CRD starts empty" "" k -n crd133 get widgets -o jsonpath='{.items[*].metadata.name}'
 
 finish
