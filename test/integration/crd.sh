@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib/common.sh"
 
 require_server
 
-# crd GROUP: a namespaced Widget with status and scale subresources and printer columns.
+# crd GROUP SUFFIX: a namespaced Widget (short name wdSUFFIX) with status and scale subresources and printer columns.
 crd() {
   cat <<YAML
 apiVersion: apiextensions.k8s.io/v1
@@ -19,7 +19,7 @@ metadata: {name: widgets.$1}
 spec:
   group: $1
   scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]}
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd$2], categories: [all]}
   versions:
   - name: v1
     served: true
@@ -88,16 +88,16 @@ for version in 1.27 1.33; do
   k create namespace "$ns" >/dev/null
 
   # --- the CRD itself ---
-  crd "$group" >"$TMP/crd.yaml"
+  crd "$group" "$v" >"$TMP/crd.yaml"
   check "$version create CRD" k apply -f "$TMP/crd.yaml"
   if established "widgets.$group"; then pass "$version CRD established"; else fail "$version CRD established" "$(k get crd widgets.$group -o yaml 2>&1)"; fi
-  expect "$version acceptedNames" "Widget widgets wd" \
+  expect "$version acceptedNames" "Widget widgets wd$v" \
     k get crd "widgets.$group" -o jsonpath='{.status.acceptedNames.kind} {.status.acceptedNames.plural} {.status.acceptedNames.shortNames[0]}'
   expect "$version storedVersions" "v1" k get crd "widgets.$group" -o jsonpath='{.status.storedVersions[*]}'
   expect "$version listKind defaulted" "WidgetList" k get crd "widgets.$group" -o jsonpath='{.spec.names.listKind}'
   contains "$version group discovery" "$(api_path /apis/$group/v1)" '"name":"widgets/scale"'
   contains "$version aggregated discovery" "$(api_path /apis)" "\"name\":\"$group\""
-  contains "$version api-resources" "$(k api-resources --api-group="$group")" "wd"
+  contains "$version api-resources" "$(k api-resources --api-group="$group")" "wd$v"
 
   # CRD validation, as upstream words it.
   sed "s/name: widgets.$group/name: wrong.$group/" "$TMP/crd.yaml" >"$TMP/bad-name.yaml"
@@ -122,18 +122,18 @@ metadata: {name: w1, namespace: $ns, labels: {app: w}}
 spec: {size: small, replicas: 2}
 YAML
   check "$version create widget" k apply -f "$TMP/w1.yaml"
-  out=$(k -n "$ns" get widgets)
+  out=$(k -n "$ns" get "widgets.$group")
   contains "$version get shows printer columns" "$out" "REPLICAS"
   if [[ $(echo "$out" | grep w1) =~ ^w1\ +2\ +small ]]; then pass "$version get shows the column values"; else fail "$version get shows the column values" "$out"; fi
-  out=$(k -n "$ns" get wd w1 --no-headers)
-  if [[ $out =~ ^w1\ +2\ +small\ +\<none\>\ +[0-9]+s ]]; then pass "$version short name, <none> and age"; else fail "$version short name, <none> and age" "$out"; fi
+  out=$(k -n "$ns" get "wd$v" w1 --no-headers)
+  if [[ $out =~ ^w1\ +2\ +small\ +[0-9]+s$ ]]; then pass "$version short name, empty cell and age"; else fail "$version short name, empty cell and age" "$out"; fi
   contains "$version category all" "$(k -n "$ns" get all 2>&1)" "widget.$group/w1"
-  contains "$version describe" "$(k -n "$ns" describe widget w1)" "Size:"
-  expect "$version defaults applied" "blue 2" k -n "$ns" get widget w1 -o jsonpath='{.spec.color} {.spec.replicas}'
+  contains "$version describe" "$(k -n "$ns" describe "widget.$group" w1)" "Size:"
+  expect "$version defaults applied" "blue 2" k -n "$ns" get "widget.$group" w1 -o jsonpath='{.spec.color} {.spec.replicas}'
 
   # OpenAPI v3 of the CRD's group-version: kubectl explain shows the schema's descriptions.
-  contains "$version explain kind" "$(k explain widgets 2>&1)" "A Widget is a thing made in a factory."
-  contains "$version explain field" "$(k explain widgets.spec.size 2>&1)" "How big the widget is."
+  contains "$version explain kind" "$(k explain widgets --api-version="$group/v1" 2>&1)" "A Widget is a thing made in a factory."
+  contains "$version explain field" "$(k explain widgets.spec.size --api-version="$group/v1" 2>&1)" "How big the widget is."
   contains "$version explain crd" "$(k explain crd.spec.names 2>&1)" "listKind"
 
   # Validation by the schema (fieldValidation as the client sends it).
@@ -151,7 +151,7 @@ YAML
   contains "$version required error" "$out" "spec.size: Required value"
   contains "$version maximum error" "$out" "spec.replicas in body should be less than or equal to 10"
   expect_error "$version pattern error" "spec.color in body should match '^[a-z]+\$'" \
-    k -n "$ns" patch widget w1 --type=merge -p '{"spec":{"color":"Red"}}'
+    k -n "$ns" patch "widget.$group" w1 --type=merge -p '{"spec":{"color":"Red"}}'
 
   # Pruning of unknown fields; Strict reports them.
   cat >"$TMP/w2.yaml" <<YAML
@@ -163,38 +163,38 @@ junk: yes
 YAML
   check "$version create with unknown fields (Ignore)" k create --validate=false -f "$TMP/w2.yaml"
   expect "$version unknown fields pruned" "true " \
-    k -n "$ns" get widget w2 -o jsonpath='{.spec.extra.kept} {.spec.bogus}{.junk}'
-  out=$(k -n "$ns" get widget w2 -o json)
+    k -n "$ns" get "widget.$group" w2 -o jsonpath='{.spec.extra.kept} {.spec.bogus}{.junk}'
+  out=$(k -n "$ns" get "widget.$group" w2 -o json)
   if [[ $out != *bogus* && $out != *junk* && $out == *kept* ]]; then pass "$version pruned fields not stored"; else fail "$version pruned fields not stored" "$out"; fi
   sed 's/name: w2/name: w3/' "$TMP/w2.yaml" >"$TMP/w3.yaml"
   expect_error "$version Strict rejects unknown fields" 'unknown field "spec.bogus"' \
     k create --validate=strict -f "$TMP/w3.yaml"
 
   # Patches: merge and JSON patch work; strategic merge is refused as upstream.
-  check "$version merge patch" k -n "$ns" patch widget w1 --type=merge -p '{"spec":{"size":"large"}}'
-  check "$version json patch" k -n "$ns" patch widget w1 --type=json -p '[{"op":"replace","path":"/spec/replicas","value":3}]'
-  expect "$version patched" "large 3" k -n "$ns" get widget w1 -o jsonpath='{.spec.size} {.spec.replicas}'
+  check "$version merge patch" k -n "$ns" patch "widget.$group" w1 --type=merge -p '{"spec":{"size":"large"}}'
+  check "$version json patch" k -n "$ns" patch "widget.$group" w1 --type=json -p '[{"op":"replace","path":"/spec/replicas","value":3}]'
+  expect "$version patched" "large 3" k -n "$ns" get "widget.$group" w1 -o jsonpath='{.spec.size} {.spec.replicas}'
   expect_error "$version strategic merge patch is 415" "application/merge-patch+json" \
-    k -n "$ns" patch widget w1 --type=strategic -p '{"spec":{"size":"small"}}'
+    k -n "$ns" patch "widget.$group" w1 --type=strategic -p '{"spec":{"size":"small"}}'
 
   # Status subresource: the main resource ignores status, /status ignores spec.
-  check "$version update ignores status" k -n "$ns" patch widget w1 --type=merge -p '{"status":{"replicas":9}}'
-  expect "$version status unchanged by main resource" "" k -n "$ns" get widget w1 -o jsonpath='{.status.replicas}'
-  check "$version status subresource" k -n "$ns" patch widget w1 --subresource=status --type=merge \
+  check "$version update ignores status" k -n "$ns" patch "widget.$group" w1 --type=merge -p '{"status":{"replicas":9}}'
+  expect "$version status unchanged by main resource" "" k -n "$ns" get "widget.$group" w1 -o jsonpath='{.status.replicas}'
+  check "$version status subresource" k -n "$ns" patch "widget.$group" w1 --subresource=status --type=merge \
     -p '{"status":{"replicas":3,"selector":"app=w"},"spec":{"size":"small"}}'
-  expect "$version status written, spec kept" "3 large" k -n "$ns" get widget w1 -o jsonpath='{.status.replicas} {.spec.size}'
+  expect "$version status written, spec kept" "3 large" k -n "$ns" get "widget.$group" w1 -o jsonpath='{.status.replicas} {.spec.size}'
 
   # Scale subresource.
-  check "$version kubectl scale" k -n "$ns" scale widget w1 --replicas=5
-  expect "$version scaled" "5" k -n "$ns" get widget w1 -o jsonpath='{.spec.replicas}'
+  check "$version kubectl scale" k -n "$ns" scale "widget.$group" w1 --replicas=5
+  expect "$version scaled" "5" k -n "$ns" get "widget.$group" w1 -o jsonpath='{.spec.replicas}'
   scale=$(api_path "/apis/$group/v1/namespaces/$ns/widgets/w1/scale")
   contains "$version scale object" "$scale" '"spec":{"replicas":5}'
   contains "$version scale status" "$scale" '"selector":"app=w"'
 
   # Watch sees custom objects.
-  k -n "$ns" get widgets --watch-only -o name >"$TMP/watch.out" 2>&1 &
+  k -n "$ns" get "widgets.$group" --watch-only -o name >"$TMP/watch.out" 2>&1 &
   watch_pid=$!
-  sleep_until_watching() { k -n "$ns" patch widget w1 --type=merge -p "{\"metadata\":{\"labels\":{\"tick\":\"$RANDOM\"}}}" >/dev/null; grep -q "widget.$group/w1" "$TMP/watch.out"; }
+  sleep_until_watching() { k -n "$ns" patch "widget.$group" w1 --type=merge -p "{\"metadata\":{\"labels\":{\"tick\":\"$RANDOM\"}}}" >/dev/null; grep -q "widget.$group/w1" "$TMP/watch.out"; }
   if wait_until 20 sleep_until_watching; then pass "$version watch"; else fail "$version watch" "$(cat "$TMP/watch.out")"; fi
   kill "$watch_pid" 2>/dev/null
   wait "$watch_pid" 2>/dev/null
@@ -204,8 +204,8 @@ YAML
   check "$version cluster-scoped CRD" k apply -f "$TMP/gadget.yaml"
   printf 'apiVersion: %s/v1\nkind: Gadget\nmetadata: {name: g1}\nanything: {goes: here}\n' "$group" >"$TMP/g1.yaml"
   check "$version create cluster-scoped object" k create -f "$TMP/g1.yaml"
-  expect "$version preserved unknown fields" "here" k get gadget g1 -o jsonpath='{.anything.goes}'
-  contains "$version default columns" "$(k get gadgets)" "AGE"
+  expect "$version preserved unknown fields" "here" k get "gadget.$group" g1 -o jsonpath='{.anything.goes}'
+  contains "$version default columns" "$(k get "gadgets.$group")" "AGE"
 done
 
 # --- the Python client's CustomObjectsApi ---
@@ -261,7 +261,7 @@ use_kubectl 1.33
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
 restart_server
-expect "restart: objects served" "w1 w2" k -n crd133 get widgets -o jsonpath='{.items[*].metadata.name}'
+expect "restart: objects served" "w1 w2" k -n crd133 get widgets.v133.example.com -o jsonpath='{.items[*].metadata.name}'
 contains "restart: discovery" "$(k api-resources --api-group=v133.example.com)" "widgets"
 
 # --- deleting a CRD deletes its objects ---
@@ -270,17 +270,17 @@ check "object with a finalizer" k create -f "$TMP/held.yaml"
 check "delete CRD (no wait)" k delete crd widgets.v133.example.com --wait=false
 expect "CRD terminating with cleanup finalizer" "customresourcecleanup.apiextensions.k8s.io" \
   k get crd widgets.v133.example.com -o jsonpath='{.metadata.finalizers[*]}'
-only_held() { [[ $(k -n crd133 get widgets -o name 2>/dev/null) == widget.v133.example.com/held ]]; }
-if wait_until 20 only_held; then pass "objects without finalizers deleted"; else fail "objects without finalizers deleted" "$(k -n crd133 get widgets 2>&1)"; fi
+only_held() { [[ $(k -n crd133 get widgets.v133.example.com -o name 2>/dev/null) == widget.v133.example.com/held ]]; }
+if wait_until 20 only_held; then pass "objects without finalizers deleted"; else fail "objects without finalizers deleted" "$(k -n crd133 get widgets.v133.example.com 2>&1)"; fi
 expect_error "no creates while terminating" "create not allowed while custom resource definition is terminating" \
   k create -f "$TMP/w1.yaml"
-check "release the finalizer" k -n crd133 patch widget held --type=merge -p '{"metadata":{"finalizers":null}}'
+check "release the finalizer" k -n crd133 patch widgets.v133.example.com held --type=merge -p '{"metadata":{"finalizers":null}}'
 crd_gone() { ! k get crd widgets.v133.example.com >/dev/null 2>&1; }
 if wait_until 20 crd_gone; then pass "CRD gone"; else fail "CRD gone" "$(k get crd widgets.v133.example.com -o yaml 2>&1)"; fi
 expect_error "resource gone from discovery" "NotFound" k get --raw /apis/v133.example.com/v1/namespaces/crd133/widgets
 out=$(k api-resources --api-group=v133.example.com 2>&1)
 if [[ $out != *widgets* && $out == *gadgets* ]]; then pass "api-resources updated"; else fail "api-resources updated" "$out"; fi
-check "recreate CRD" k apply -f <(crd v133.example.com)
-expect "recreated CRD starts empty" "" k -n crd133 get widgets -o jsonpath='{.items[*].metadata.name}'
+check "recreate CRD" k apply -f <(crd v133.example.com 133)
+expect "recreated CRD starts empty" "" k -n crd133 get widgets.v133.example.com -o jsonpath='{.items[*].metadata.name}'
 
 finish
