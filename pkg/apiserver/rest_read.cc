@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "pkg/apiserver/list_filter.h"
+#include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -223,7 +224,7 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
   if (!filter.ok()) return Reply::Error(FromStatus(filter.status()));
   Json options = Json::object();
   if (!ctx.http->body.empty()) {
-    Result<Json> parsed = api::ParseJson(ctx.http->body);
+    Result<Json> parsed = DecodeOptionsBody(ctx.http->headers.Get("Content-Type"), ctx.http->body);
     if (parsed.ok() && parsed->is_object()) options = std::move(*parsed);
   }
   bool dry_run = ctx.query.GetOr("dryRun", "") == "All";

@@ -9,6 +9,7 @@
 #include "pkg/api/label_selector.h"
 #include "pkg/api/protobuf.h"
 #include "pkg/apiserver/field_validation.h"
+#include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -467,7 +468,7 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
   }
   Json options = Json::object();
   if (!ctx.http->body.empty()) {
-    Result<Json> parsed = api::ParseJson(ctx.http->body);
+    Result<Json> parsed = DecodeOptionsBody(ctx.http->headers.Get("Content-Type"), ctx.http->body);
     if (!parsed.ok()) return Reply::Error(FromStatus(parsed.status()));
     if (parsed->is_object()) options = std::move(*parsed);
   }
