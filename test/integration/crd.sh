@@ -256,6 +256,38 @@ contains "python invalid object is 422" "$out" "invalid 422"
 contains "python delete" "$out" "deleted"
 contains "python cluster-scoped list" "$out" "gadgets ['g1']"
 
+# --- the garbage collector and namespace deletion know custom resources ---
+W=widgets.v133.example.com
+printf 'apiVersion: v133.example.com/v1\nkind: Widget\nmetadata: {name: owner, namespace: crd133}\nspec: {size: small}\n' | k create -f - >/dev/null
+owner_uid=$(k -n crd133 get "$W" owner -o jsonpath='{.metadata.uid}')
+cat <<YAML | k create -f - >/dev/null
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: owned-by-widget
+  namespace: crd133
+  ownerReferences: [{apiVersion: v133.example.com/v1, kind: Widget, name: owner, uid: "$owner_uid"}]
+YAML
+k -n crd133 create configmap parent >/dev/null
+parent_uid=$(k -n crd133 get configmap parent -o jsonpath='{.metadata.uid}')
+cat <<YAML | k create -f - >/dev/null
+apiVersion: v133.example.com/v1
+kind: Widget
+metadata:
+  name: child
+  namespace: crd133
+  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: parent, uid: "$parent_uid"}]
+spec: {size: large}
+YAML
+check "delete a custom owner" k -n crd133 delete "$W" owner
+if wait_until 30 eval '! k -n crd133 get configmap owned-by-widget >/dev/null 2>&1'; then pass "gc: dependent of a custom object deleted"; else fail "gc: dependent of a custom object deleted" "$(k -n crd133 get cm owned-by-widget -o yaml 2>&1)"; fi
+check "delete the owner of a custom object" k -n crd133 delete configmap parent
+if wait_until 30 eval '! k -n crd133 get "$W" child >/dev/null 2>&1'; then pass "gc: custom dependent deleted"; else fail "gc: custom dependent deleted" "$(k -n crd133 get "$W" child -o yaml 2>&1)"; fi
+k create namespace crdns >/dev/null
+printf 'apiVersion: v133.example.com/v1\nkind: Widget\nmetadata: {name: inside, namespace: crdns}\nspec: {size: small}\n' | k create -f - >/dev/null
+check "delete a namespace holding custom objects" k delete namespace crdns --wait=false
+if wait_until 30 eval '! k get namespace crdns >/dev/null 2>&1'; then pass "namespace with custom objects gone"; else fail "namespace with custom objects gone" "$(k get ns crdns -o yaml 2>&1; k -n crdns get "$W" 2>&1)"; fi
+
 # --- a restart keeps serving stored CRDs ---
 use_kubectl 1.33
 kill "$SERVER_PID"
