@@ -256,6 +256,31 @@ contains "python invalid object is 422" "$out" "invalid 422"
 contains "python delete" "$out" "deleted"
 contains "python cluster-scoped list" "$out" "gadgets ['g1']"
 
+# --- several versions: conversion None, the preferred version, storedVersions ---
+cat >"$TMP/multi.yaml" <<'YAML'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: shapes.multi.example.com}
+spec:
+  group: multi.example.com
+  scope: Namespaced
+  names: {plural: shapes, kind: Shape}
+  versions:
+  - {name: v1beta1, served: true, storage: false, schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {sides: {type: integer}}}}}}}
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {sides: {type: integer}, color: {type: string, default: red}}}}}}}
+YAML
+check "multi-version CRD" k apply -f "$TMP/multi.yaml"
+contains "preferred version is v1" "$(k get --raw /apis/multi.example.com)" '"preferredVersion":{"groupVersion":"multi.example.com/v1"'
+printf 'apiVersion: multi.example.com/v1beta1\nkind: Shape\nmetadata: {name: tri, namespace: crd133}\nspec: {sides: 3}\n' | k create -f - >/dev/null
+expect "read through the other version" "multi.example.com/v1 3 red" \
+  k -n crd133 get shapes.v1.multi.example.com tri -o jsonpath='{.apiVersion} {.spec.sides} {.spec.color}'
+out=$(k get --raw /apis/multi.example.com/v1beta1/namespaces/crd133/shapes/tri)
+contains "served as the version asked" "$out" '"apiVersion":"multi.example.com/v1beta1"'
+sed -e 's/storage: false/storage: X/' -e 's/storage: true/storage: false/' -e 's/storage: X/storage: true/' "$TMP/multi.yaml" >"$TMP/multi2.yaml"
+check "storage version changed" k apply -f "$TMP/multi2.yaml"
+expect "storedVersions keep the old one" "v1 v1beta1" k get crd shapes.multi.example.com -o jsonpath='{.status.storedVersions[*]}'
+check "delete multi-version CRD" k delete crd shapes.multi.example.com
+
 # --- the garbage collector and namespace deletion know custom resources ---
 W=widgets.v133.example.com
 printf 'apiVersion: v133.example.com/v1\nkind: Widget\nmetadata: {name: owner, namespace: crd133}\nspec: {size: small}\n' | k create -f - >/dev/null
