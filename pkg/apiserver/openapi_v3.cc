@@ -183,9 +183,11 @@ Json JsonBody(const Json& schema) {
   return {{"content", {{"application/json", {{"schema", schema}}}}}};
 }
 
-// One operation of a path; `action` is the x-kubernetes-action.
+// One operation of a path; `action` is the x-kubernetes-action. Patches of custom
+// resources (`strategic` false) do not offer strategic merge: kubectl then sends them
+// merge patches, as upstream.
 Json Operation(std::string_view action, const Json& gvk, const Json& response_schema,
-               std::string_view operation_id) {
+               std::string_view operation_id, bool strategic = true) {
   Json op = {{"operationId", operation_id},
              {"responses", {{"200", {{"description", "OK"}}}}},
              {"x-kubernetes-action", action},
@@ -218,6 +220,9 @@ Json Operation(std::string_view action, const Json& gvk, const Json& response_sc
     for (const char* type :
          {"application/json-patch+json", "application/merge-patch+json",
           "application/strategic-merge-patch+json", "application/apply-patch+yaml"}) {
+      if (!strategic && std::string_view(type) == "application/strategic-merge-patch+json") {
+        continue;
+      }
       content[type] = {{"schema", {{"type", "object"}}}};
     }
     op["requestBody"] = {{"content", std::move(content)}};
@@ -325,7 +330,7 @@ std::string OpenApiV3::Build(const api::Registry& registry, const std::string& g
     Json item = {{"parameters", item_params}};
     item["get"] = Operation("get", gvk, object_ref, "read" + id);
     item["put"] = Operation("put", gvk, object_ref, "replace" + id);
-    item["patch"] = Operation("patch", gvk, object_ref, "patch" + id);
+    item["patch"] = Operation("patch", gvk, object_ref, "patch" + id, !r.custom);
     item["delete"] = Operation("delete", gvk, object_ref, "delete" + id);
     paths[base + "/{name}"] = std::move(item);
 
@@ -340,7 +345,7 @@ std::string OpenApiV3::Build(const api::Registry& registry, const std::string& g
       Json path = {{"parameters", item_params}};
       path["get"] = Operation("get", sub_gvk, sub_ref, "read" + sub_id);
       path["put"] = Operation("put", sub_gvk, sub_ref, "replace" + sub_id);
-      path["patch"] = Operation("patch", sub_gvk, sub_ref, "patch" + sub_id);
+      path["patch"] = Operation("patch", sub_gvk, sub_ref, "patch" + sub_id, !r.custom);
       paths[fmt::format("{}/{{name}}/{}", base, sub)] = std::move(path);
     }
   }

@@ -122,6 +122,8 @@ metadata: {name: w1, namespace: $ns, labels: {app: w}}
 spec: {size: small, replicas: 2}
 YAML
   check "$version create widget" k apply -f "$TMP/w1.yaml"
+  out=$(sed 's/app: w}/app: w, again: "yes"}/' "$TMP/w1.yaml" | k apply -f - 2>&1)
+  if [[ $out == *configured* && $out != *arning* ]]; then pass "$version apply again (merge patch, no warning)"; else fail "$version apply again (merge patch, no warning)" "$out"; fi
   out=$(k -n "$ns" get "widgets.$group")
   contains "$version get shows printer columns" "$out" "REPLICAS"
   if [[ $(echo "$out" | grep w1) =~ ^w1\ +2\ +small ]]; then pass "$version get shows the column values"; else fail "$version get shows the column values" "$out"; fi

@@ -79,7 +79,12 @@ TEST_F(OpenApiV3Test, CustomResourcesAreDescribedByTheirCrdSchema) {
   EXPECT_EQ(widget["properties"]["spec"]["description"], "The wanted state.");
   EXPECT_EQ(widget["x-kubernetes-group-version-kind"][0]["kind"], "Widget");
   EXPECT_TRUE(doc["components"]["schemas"].contains("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"));
-  EXPECT_TRUE(doc["paths"].contains("/apis/example.com/v1/namespaces/{namespace}/widgets/{name}"));
+  const Json& item = doc["paths"]["/apis/example.com/v1/namespaces/{namespace}/widgets/{name}"];
+  ASSERT_TRUE(item.is_object());
+  // No strategic merge for custom resources: kubectl sends them merge patches.
+  const Json& content = item["patch"]["requestBody"]["content"];
+  EXPECT_TRUE(content.contains("application/merge-patch+json"));
+  EXPECT_FALSE(content.contains("application/strategic-merge-patch+json"));
   served_.SetCustomResources({});
   EXPECT_FALSE(openapi_.Document("apis/example.com/v1").has_value());
   EXPECT_EQ(openapi_.Index(), before);
