@@ -43,7 +43,8 @@ std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 std::string Number(const Json& v) {
   if (v.is_number_float()) {
     double d = v.get<double>();
-    if (std::floor(d) == d && std::fabs(d) < 1e15) return fmt::format("{}", static_cast<int64_t>(d));
+    if (std::floor(d) == d && std::fabs(d) < 1e15)
+      return fmt::format("{}", static_cast<int64_t>(d));
     return fmt::format("{}", d);
   }
   return Dump(v);
@@ -135,8 +136,8 @@ class Validator {
     if (format == "int32" && value.is_number_integer()) {
       int64_t v = value.get<int64_t>();
       if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
-        Invalid(path, Number(value), fmt::format("{} in body must be of type int32: {}", path,
-                                                 Quoted(Number(value))));
+        Invalid(path, Number(value),
+                fmt::format("{} in body must be of type int32: {}", path, Quoted(Number(value))));
       }
     }
   }
@@ -176,9 +177,9 @@ class Validator {
     }
     if (const Json* max = Find(schema, "maxItems"); max && max->is_number_integer()) {
       if (static_cast<int64_t>(value.size()) > max->get<int64_t>()) {
-        out.push_back({path, "FieldValueTooMany",
-                       fmt::format("Too many: {}: must have at most {} items", value.size(),
-                                   Dump(*max))});
+        out.push_back(
+            {path, "FieldValueTooMany",
+             fmt::format("Too many: {}: must have at most {} items", value.size(), Dump(*max))});
       }
     }
     if (const Json* items = Find(schema, "items"); items && items->is_object()) {
@@ -186,8 +187,7 @@ class Validator {
     }
   }
 
-  void CheckObject(const Json& value, const Json& schema, const std::string& path,
-                   bool root_like) {
+  void CheckObject(const Json& value, const Json& schema, const std::string& path, bool root_like) {
     const Json* props = Find(schema, "properties");
     if (const Json* required = Find(schema, "required"); required && required->is_array()) {
       for (const Json& name : *required) {
@@ -195,7 +195,7 @@ class Validator {
         std::string key = name.get<std::string>();
         auto it = value.find(key);
         if (it == value.end() || (it->is_null() && !(props && props->contains(key) &&
-                                                      Flag((*props)[key], "nullable")))) {
+                                                     Flag((*props)[key], "nullable")))) {
           out.push_back({Child(path, key), "FieldValueRequired", "Required value"});
         }
       }
@@ -227,8 +227,7 @@ void Default(Json& value, const Json& schema, bool root) {
         if (root_like && IsMetaField(it.key())) continue;
         const Json* def = Find(it.value(), "default");
         auto field = value.find(it.key());
-        bool unset = field == value.end() ||
-                     (field->is_null() && !Flag(it.value(), "nullable"));
+        bool unset = field == value.end() || (field->is_null() && !Flag(it.value(), "nullable"));
         if (def != nullptr && unset) value[it.key()] = *def;
         if (value.contains(it.key())) Default(value[it.key()], it.value(), false);
       }

@@ -20,8 +20,8 @@
 namespace sampan::api {
 
 struct SchemaViolation {
-  std::string field;   // "spec.replicas"
-  std::string reason;  // "FieldValueInvalid", "FieldValueRequired", ...
+  std::string field;    // "spec.replicas"
+  std::string reason;   // "FieldValueInvalid", "FieldValueRequired", ...
   std::string message;  // "Invalid value: \"string\": spec.replicas in body must be ..."
 };
 

@@ -25,13 +25,13 @@ Result<std::unique_ptr<CrdController>> CrdController::Start(RestHandler& rest,
   std::unique_ptr<CrdController> c(new CrdController(rest, served));
   c->Resync();
   CrdController* self = c.get();
-  ASSIGN_OR_RETURN(c->watch_, rest.store().WatchPrefix(
-                                  StoragePrefix(Crds(), ""), 0,
-                                  [self](const std::vector<storage::EventPtr>&) {
-                                    std::lock_guard<std::mutex> lock(self->mu_);
-                                    self->dirty_ = true;
-                                    self->cv_.notify_one();
-                                  }));
+  ASSIGN_OR_RETURN(c->watch_,
+                   rest.store().WatchPrefix(StoragePrefix(Crds(), ""), 0,
+                                            [self](const std::vector<storage::EventPtr>&) {
+                                              std::lock_guard<std::mutex> lock(self->mu_);
+                                              self->dirty_ = true;
+                                              self->cv_.notify_one();
+                                            }));
   c->thread_ = std::thread([self] { self->Run(); });
   return c;
 }

@@ -48,7 +48,8 @@ void ValidateNames(const Json& names, const std::string& path, std::vector<Cause
   CheckLabel(names, "listKind", path, true, causes);
   std::string kind = api::GetString(names, "kind");
   if (!kind.empty() && kind == api::GetString(names, "listKind")) {
-    causes.push_back(InvalidValue(path + ".listKind", kind, "kind and listKind may not be the same"));
+    causes.push_back(
+        InvalidValue(path + ".listKind", kind, "kind and listKind may not be the same"));
   }
   for (const char* list : {"shortNames", "categories"}) {
     std::vector<std::string> values = api::GetStrings(names, list);
@@ -78,7 +79,7 @@ void ValidateSchemaNode(const Json& schema, const std::string& path, bool root,
   } else if (type.empty() && !open) {
     causes.push_back(Required(path + ".type", "must not be empty for specified object fields"));
   }
-  static const std::set<std::string> kTypes = {"object", "array",  "string",
+  static const std::set<std::string> kTypes = {"object",  "array",  "string",
                                                "integer", "number", "boolean"};
   if (!type.empty() && !kTypes.count(type)) {
     causes.push_back(NotSupported(path + ".type", type,
@@ -145,15 +146,17 @@ void ValidateVersions(const Json& spec, std::vector<Cause>& causes) {
       }
     }
   }
-  if (!unique) causes.push_back(InvalidValue("spec.versions", shown, "must contain unique version names"));
+  if (!unique)
+    causes.push_back(InvalidValue("spec.versions", shown, "must contain unique version names"));
   if (storage != 1) {
-    causes.push_back(
-        InvalidValue("spec.versions", shown, "must have exactly one version marked as storage version"));
+    causes.push_back(InvalidValue("spec.versions", shown,
+                                  "must have exactly one version marked as storage version"));
   }
 }
 
 std::string StorageVersion(const Json& crd) {
-  if (const Json* versions = api::FindPath(crd, "spec.versions"); versions && versions->is_array()) {
+  if (const Json* versions = api::FindPath(crd, "spec.versions");
+      versions && versions->is_array()) {
     for (const Json& v : *versions) {
       if (api::GetBool(v, "storage")) return api::GetString(v, "name");
     }
@@ -210,7 +213,8 @@ class CrdStrategy : public Strategy {
     if (spec.contains("names") && spec["names"].is_object()) {
       Json& names = spec["names"];
       std::string kind = api::GetString(names, "kind");
-      if (api::GetString(names, "singular").empty() && !kind.empty()) names["singular"] = Lower(kind);
+      if (api::GetString(names, "singular").empty() && !kind.empty())
+        names["singular"] = Lower(kind);
       if (api::GetString(names, "listKind").empty() && !kind.empty()) {
         names["listKind"] = kind + "List";
       }
@@ -227,14 +231,16 @@ class CrdStrategy : public Strategy {
     std::string plural = api::GetString(names, "plural");
     std::string name = api::GetString(api::ObjectField(obj, "metadata"), "name");
     if (!name.empty() && name != plural + "." + group) {
-      causes.push_back(InvalidValue("metadata.name", name, "must be spec.names.plural+\".\"+spec.group"));
+      causes.push_back(
+          InvalidValue("metadata.name", name, "must be spec.names.plural+\".\"+spec.group"));
     }
     if (group.empty()) {
       causes.push_back(Required("spec.group"));
     } else if (auto errs = api::IsDNS1123Subdomain(group); !errs.empty()) {
       causes.push_back(InvalidValue("spec.group", group, Join(errs)));
     } else if (group.find('.') == std::string::npos) {
-      causes.push_back(InvalidValue("spec.group", group, "should be a domain with at least one dot"));
+      causes.push_back(
+          InvalidValue("spec.group", group, "should be a domain with at least one dot"));
     }
     std::string scope = api::GetString(spec, "scope");
     if (scope.empty()) {
@@ -244,9 +250,11 @@ class CrdStrategy : public Strategy {
     }
     ValidateVersions(spec, causes);
     if (plural.empty()) causes.push_back(Required("spec.names.plural"));
-    if (api::GetString(names, "singular").empty()) causes.push_back(Required("spec.names.singular"));
+    if (api::GetString(names, "singular").empty())
+      causes.push_back(Required("spec.names.singular"));
     if (api::GetString(names, "kind").empty()) causes.push_back(Required("spec.names.kind"));
-    if (api::GetString(names, "listKind").empty()) causes.push_back(Required("spec.names.listKind"));
+    if (api::GetString(names, "listKind").empty())
+      causes.push_back(Required("spec.names.listKind"));
     ValidateNames(names, "spec.names", causes);
     if (old != nullptr) {
       const Json& old_spec = api::ObjectField(*old, "spec");

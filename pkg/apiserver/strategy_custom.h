@@ -27,6 +27,7 @@ api::Json CustomScale(const api::ResourceInfo& r, const api::Json& object);
 // The replicas of a custom object's spec (at specReplicasPath), or 0.
 int64_t CustomSpecReplicas(const api::ResourceInfo& r, const api::Json& object);
 // Sets specReplicasPath to `replicas`, creating the objects on the way.
-void SetCustomSpecReplicas(const api::ResourceInfo& r, api::Json& object, const api::Json& replicas);
+void SetCustomSpecReplicas(const api::ResourceInfo& r, api::Json& object,
+                           const api::Json& replicas);
 
 }  // namespace sampan::apiserver

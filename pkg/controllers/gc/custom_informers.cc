@@ -6,8 +6,8 @@
 namespace sampan::controllers {
 
 void GarbageCollector::OnCrd(const api::Json& crd, bool deleted) {
-  std::vector<api::ResourceInfo> served = deleted ? std::vector<api::ResourceInfo>{}
-                                                  : api::ResourcesOfCrd(crd);
+  std::vector<api::ResourceInfo> served =
+      deleted ? std::vector<api::ResourceInfo>{} : api::ResourcesOfCrd(crd);
   const api::Json& spec = api::ObjectField(crd, "spec");
   std::string storage = api::GetString(spec, "group") + "/" +
                         api::GetString(api::ObjectField(spec, "names"), "plural");
@@ -22,9 +22,8 @@ void GarbageCollector::OnCrd(const api::Json& crd, bool deleted) {
       custom_by_storage_.erase(storage);
     } else {
       // The preferred version; a change of it is picked up on the next start.
-      const api::ResourceInfo* known = custom_by_storage_.count(storage)
-                                           ? custom_by_storage_[storage]
-                                           : nullptr;
+      const api::ResourceInfo* known =
+          custom_by_storage_.count(storage) ? custom_by_storage_[storage] : nullptr;
       if (known != nullptr && known->version == served.front().version &&
           known->namespaced == served.front().namespaced) {
         return;

@@ -53,12 +53,11 @@ TEST(CustomResourceTest, ServesEstablishedVersionsPreferredFirst) {
 }
 
 TEST(CustomResourceTest, VersionPriority) {
-  std::vector<std::string> v = {"v1alpha1", "foo", "v2", "v1beta2", "v1", "v11alpha2",
-                                "v10beta3", "bar", "v12alpha1"};
-  std::sort(v.begin(), v.end(),
-            [](const std::string& a, const std::string& b) {
-              return CompareVersionPriority(a, b) < 0;
-            });
+  std::vector<std::string> v = {"v1alpha1",  "foo",      "v2",  "v1beta2",  "v1",
+                                "v11alpha2", "v10beta3", "bar", "v12alpha1"};
+  std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) {
+    return CompareVersionPriority(a, b) < 0;
+  });
   EXPECT_EQ(v, (std::vector<std::string>{"v2", "v1", "v10beta3", "v1beta2", "v12alpha1",
                                          "v11alpha2", "v1alpha1", "bar", "foo"}));
 }

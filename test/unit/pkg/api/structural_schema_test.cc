@@ -67,8 +67,9 @@ TEST(StructuralSchemaTest, ReportsTypeErrorsAsUpstream) {
             "integer: \"string\"");
   m = Messages(Object(R"({"size":"small","labels":{"x":3}})"));
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0], "spec.labels.x: Invalid value: \"integer\": spec.labels.x in body must be of "
-                  "type string: \"integer\"");
+  EXPECT_EQ(m[0],
+            "spec.labels.x: Invalid value: \"integer\": spec.labels.x in body must be of "
+            "type string: \"integer\"");
   m = Messages(Object(R"({"size":"small","target":true})"));
   ASSERT_EQ(m.size(), 1u);
   EXPECT_NE(m[0].find("must be of type integer,string"), std::string::npos);
@@ -78,21 +79,25 @@ TEST(StructuralSchemaTest, ReportsRequiredEnumAndBounds) {
   auto m = Messages(Object(R"({"replicas":0})"));
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0], "spec.size: Required value");
-  EXPECT_EQ(m[1], "spec.replicas: Invalid value: 0: spec.replicas in body should be greater "
-                  "than or equal to 1");
+  EXPECT_EQ(m[1],
+            "spec.replicas: Invalid value: 0: spec.replicas in body should be greater "
+            "than or equal to 1");
   m = Messages(Object(R"({"size":"medium","replicas":11})"));
   ASSERT_EQ(m.size(), 2u);
-  EXPECT_EQ(m[0], "spec.size: Unsupported value: \"medium\": supported values: \"small\", "
-                  "\"large\"");
-  EXPECT_EQ(m[1], "spec.replicas: Invalid value: 11: spec.replicas in body should be less than "
-                  "or equal to 10");
+  EXPECT_EQ(m[0],
+            "spec.size: Unsupported value: \"medium\": supported values: \"small\", "
+            "\"large\"");
+  EXPECT_EQ(m[1],
+            "spec.replicas: Invalid value: 11: spec.replicas in body should be less than "
+            "or equal to 10");
 }
 
 TEST(StructuralSchemaTest, ReportsStringAndArrayLimits) {
   auto m = Messages(Object(R"({"size":"small","name":"a"})"));
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0], "spec.name: Invalid value: \"a\": spec.name in body should be at least 2 chars "
-                  "long");
+  EXPECT_EQ(m[0],
+            "spec.name: Invalid value: \"a\": spec.name in body should be at least 2 chars "
+            "long");
   m = Messages(Object(R"({"size":"small","name":"abcdef"})"));
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0], "spec.name: Too long: may not be more than 5 bytes");
@@ -114,8 +119,9 @@ TEST(StructuralSchemaTest, NullIsAllowedOnlyWhenNullable) {
   EXPECT_TRUE(Messages(Object(R"({"size":"small","ratio":null})")).empty());
   auto m = Messages(Object(R"({"size":"small","name":null})"));
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_EQ(m[0], "spec.name: Invalid value: \"null\": spec.name in body must be of type string: "
-                  "\"null\"");
+  EXPECT_EQ(m[0],
+            "spec.name: Invalid value: \"null\": spec.name in body must be of type string: "
+            "\"null\"");
 }
 
 TEST(StructuralSchemaTest, AppliesDefaultsInsideOut) {
