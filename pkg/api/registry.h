@@ -3,12 +3,17 @@
 // kind, scope, verbs, short names, categories, subresources). Discovery, routing, storage
 // keys and kubectl's `api-resources` all come from it; adding a resource is a table entry
 // (resource_table.cc) plus, if it has special rules, a strategy in pkg/apiserver.
+// A Registry is immutable; the resources served at run time (built-ins plus custom
+// resources) are a snapshot of ServedRegistry (served_registry.h).
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sampan::api {
+
+struct CustomResourceInfo;  // custom_resource.h
 
 struct ResourceInfo {
   std::string group;     // "" for the core group
@@ -16,6 +21,7 @@ struct ResourceInfo {
   std::string resource;  // plural: "deployments"
   std::string kind;      // "Deployment"
   std::string singular;  // "deployment"
+  std::string list_kind;  // empty: kind + "List"
   bool namespaced = true;
   std::vector<std::string> short_names;
   std::vector<std::string> categories;    // "all"
@@ -28,9 +34,12 @@ struct ResourceInfo {
   std::string storage_name;
   // "<group or core>/<resource>": what strategies, printers and field selectors are keyed by.
   std::string type_key;
+  // Set for resources served from a CustomResourceDefinition: its schema, printer columns
+  // and subresource paths.
+  std::shared_ptr<const CustomResourceInfo> custom;
 
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }
-  std::string ListKind() const { return kind + "List"; }
+  std::string ListKind() const { return list_kind.empty() ? kind + "List" : list_kind; }
   bool HasSubresource(std::string_view name) const;
   const std::vector<std::string>& Verbs() const;
   bool Stored() const { return verbs.empty(); }

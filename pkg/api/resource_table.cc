@@ -93,6 +93,8 @@ const Registry& Registry::Builtin() {
       R("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
       R("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
       R("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+      R("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+        false, {"crd", "crds"}, {"status"}, {"api-extensions"}),
       // Reviews: questions to the server, answered and forgotten.
       Review("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
       Review("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),

@@ -200,6 +200,9 @@ const SchemaType* Schema::Find(std::string_view package, std::string_view name) 
 
 const SchemaType* Schema::ForKind(std::string_view api_version, std::string_view kind) const {
   const SchemaType* type = Find(PackageOf(api_version), kind);
+  // As upstream, the meta.k8s.io options kinds belong to every group-version too (a typed
+  // client sends its DeleteOptions as "v1" or "apps/v1").
+  if (type == nullptr && kind.ends_with("Options")) type = Find("meta/v1", kind);
   return type != nullptr && type->is_kind ? type : nullptr;
 }
 

@@ -81,7 +81,9 @@ ApiError Invalid(const api::ResourceInfo& r, const std::string& name, std::vecto
                                     : causes[i].field + ": " + causes[i].message;
   }
   std::string what = causes.size() == 1 ? list : "[" + list + "]";
-  ApiError e = Make(422, "Invalid", fmt::format("{} \"{}\" is invalid: {}", r.kind, name, what));
+  // The qualified kind, as upstream: "Pod", "Deployment.apps", "Widget.example.com".
+  std::string kind = r.group.empty() ? r.kind : r.kind + "." + r.group;
+  ApiError e = Make(422, "Invalid", fmt::format("{} \"{}\" is invalid: {}", kind, name, what));
   e.name = name;
   e.group = r.group;
   e.kind = r.kind;

@@ -6,6 +6,7 @@
 #include "build_info.h"
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
+#include "pkg/apiserver/crd_controller.h"
 #include "pkg/apiserver/discovery.h"
 #include "pkg/apiserver/in_process_transport.h"
 #include "pkg/apiserver/kubelet_proxy.h"
@@ -65,7 +66,8 @@ class ApiServerImpl final : public ApiServer {
     watch_ = std::make_unique<WatchHandler>(*options_.store, timers_.dispatcher());
     RETURN_IF_ERROR(Bootstrap(*rest_, *services_, options_.advertise_address, options_.port));
     RETURN_IF_ERROR(BootstrapRbac(*rest_));
-    ASSIGN_OR_RETURN(finalizer_, NamespaceFinalizer::Start(*rest_));
+    ASSIGN_OR_RETURN(crds_, CrdController::Start(*rest_, served_));
+    ASSIGN_OR_RETURN(finalizer_, NamespaceFinalizer::Start(*rest_, served_));
     kubelet_proxy_ = std::make_unique<KubeletProxy>(
         *rest_, KubeletClientConfig{options_.kubelet_client_cert_file,
                                     options_.kubelet_client_key_file, options_.kubelet_ca_file});
@@ -108,6 +110,7 @@ class ApiServerImpl final : public ApiServer {
     if (server_) server_->Stop();
     if (kubelet_proxy_) kubelet_proxy_->Stop();
     if (finalizer_) finalizer_->Stop();
+    if (crds_) crds_->Stop();
     timers_.Stop();
   }
 
@@ -188,7 +191,8 @@ class ApiServerImpl final : public ApiServer {
   void HandleNonResource(const http::Request& req, const RequestInfo& info,
                          http::ResponseWriter& out) {
     const std::string& path = req.path;
-    const api::Registry& registry = api::Registry::Builtin();
+    std::shared_ptr<const api::Registry> snapshot = served_.Snapshot();
+    const api::Registry& registry = *snapshot;
     if (req.method != "GET" && req.method != "HEAD") {
       return SendError(
           out, MethodNotAllowed("the server does not allow this method on the requested resource"));
@@ -259,8 +263,8 @@ class ApiServerImpl final : public ApiServer {
 
   void HandleResource(const http::Request& req, RequestInfo info, Query query, const UserInfo& user,
                       std::shared_ptr<http::ResponseWriter> out) {
-    const api::ResourceInfo* r =
-        api::Registry::Builtin().Find(info.group, info.version, info.resource);
+    std::shared_ptr<const api::Registry> snapshot = served_.Snapshot();
+    const api::ResourceInfo* r = snapshot->Find(info.group, info.version, info.resource);
     if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces") ||
         (!info.subresource.empty() && !r->HasSubresource(info.subresource))) {
       return SendError(*out, NotFoundPath());
@@ -268,6 +272,7 @@ class ApiServerImpl final : public ApiServer {
     RequestContext ctx;
     ctx.http = &req;
     ctx.info = std::move(info);
+    ctx.registry = std::move(snapshot);
     ctx.resource = r;
     ctx.query = std::move(query);
     ctx.user = user.name;
@@ -337,6 +342,11 @@ class ApiServerImpl final : public ApiServer {
       reply = Reply::Error(
           MethodNotAllowed("the server does not allow this method on the requested resource"));
     }
+    // A CRD written: its resources are served (or gone) before the client hears back.
+    if (r->type_key == "apiextensions.k8s.io/customresourcedefinitions" && verb != "get" &&
+        verb != "list" && reply.code < 300) {
+      crds_->Resync();
+    }
     SendReply(*out, reply);
   }
 
@@ -360,7 +370,9 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<ServiceAllocator> services_;
   std::unique_ptr<RestHandler> rest_;
   std::unique_ptr<WatchHandler> watch_;
-  OpenApiV3 openapi_v3_{api::Registry::Builtin(), api::Schema::BuiltIn()};
+  api::ServedRegistry served_;
+  OpenApiV3 openapi_v3_{served_, api::Schema::BuiltIn()};
+  std::unique_ptr<CrdController> crds_;
   std::unique_ptr<NamespaceFinalizer> finalizer_;
   std::unique_ptr<KubeletProxy> kubelet_proxy_;
   std::unique_ptr<ResourceMetrics> resource_metrics_;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "pkg/api/custom_resource.h"
 #include "pkg/api/schema.h"
+#include "pkg/api/structural_schema.h"
 #include "pkg/api/unknown_fields.h"
 
 namespace sampan::apiserver {
@@ -20,9 +22,15 @@ Result<FieldValidation> ParseFieldValidation(const Query& query) {
 
 Status ValidateFields(api::Json& object, const api::ResourceInfo& r, FieldValidation mode,
                       std::vector<std::string>* warnings) {
-  const api::SchemaType* type = api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind);
-  if (type == nullptr) return Status::Ok();
-  std::vector<std::string> unknown = api::FindUnknownFields(object, *type, /*prune=*/true);
+  std::vector<std::string> unknown;
+  if (r.custom) {  // custom resources: fields the CRD's schema does not declare are pruned
+    if (!r.custom->schema.is_object()) return Status::Ok();
+    unknown = api::PruneUnknownFields(object, r.custom->schema);
+  } else {
+    const api::SchemaType* type = api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind);
+    if (type == nullptr) return Status::Ok();
+    unknown = api::FindUnknownFields(object, *type, /*prune=*/true);
+  }
   if (unknown.empty()) return Status::Ok();
   if (mode == FieldValidation::kStrict) {
     std::string list;

@@ -2,7 +2,8 @@
 // fieldValidation on writes (create, update, patch): unknown fields of built-in kinds are
 // an error with Strict, a `Warning` header with Warn (the default, as upstream) and
 // silently dropped with Ignore; in every mode they are not stored, as upstream's typed
-// decoding drops them. Kinds without a schema (none yet) pass untouched.
+// decoding drops them. Custom resources are checked against their CRD's structural schema;
+// kinds without any schema pass untouched.
 
 #include <string>
 #include <vector>

@@ -18,8 +18,9 @@ using api::builtin::Namespaces;
 
 }  // namespace
 
-Result<std::unique_ptr<NamespaceFinalizer>> NamespaceFinalizer::Start(RestHandler& rest) {
-  std::unique_ptr<NamespaceFinalizer> f(new NamespaceFinalizer(rest));
+Result<std::unique_ptr<NamespaceFinalizer>> NamespaceFinalizer::Start(
+    RestHandler& rest, const api::ServedRegistry& served) {
+  std::unique_ptr<NamespaceFinalizer> f(new NamespaceFinalizer(rest, served));
   NamespaceFinalizer* self = f.get();
   ASSIGN_OR_RETURN(f->watch_, rest.store().WatchPrefix(
                                   StoragePrefix(Namespaces(), ""), 0,
@@ -71,7 +72,8 @@ bool NamespaceFinalizer::Finalize(const std::string& ns) {
   storage::Store& store = rest_.store();
   bool remaining = false;
   std::set<std::string> done;
-  for (const auto& r : api::Registry::Builtin().resources()) {
+  std::shared_ptr<const api::Registry> served = served_.Snapshot();
+  for (const auto& r : served->resources()) {
     if (!r.namespaced || !r.Stored() || !done.insert(r.storage_name).second) continue;
     Result<storage::ListResult> items = store.List(StoragePrefix(r, ns), {});
     if (!items.ok()) return false;
@@ -92,7 +94,7 @@ bool NamespaceFinalizer::Finalize(const std::string& ns) {
   }
   if (remaining) {
     // Another pass confirms everything is gone (objects with finalizers may take a while).
-    for (const auto& r : api::Registry::Builtin().resources()) {
+    for (const auto& r : served->resources()) {
       if (!r.namespaced || !r.Stored()) continue;
       Result<int64_t> n = store.Count(StoragePrefix(r, ns));
       if (!n.ok() || *n > 0) return false;

@@ -11,23 +11,28 @@
 #include <mutex>
 #include <thread>
 
+#include "pkg/api/served_registry.h"
 #include "pkg/apiserver/rest_handler.h"
 
 namespace sampan::apiserver {
 
 class NamespaceFinalizer {
  public:
-  static Result<std::unique_ptr<NamespaceFinalizer>> Start(RestHandler& rest);
+  // `served`: the resources whose objects a namespace holds (built-in and custom).
+  static Result<std::unique_ptr<NamespaceFinalizer>> Start(RestHandler& rest,
+                                                           const api::ServedRegistry& served);
   ~NamespaceFinalizer();
   void Stop();
 
  private:
-  explicit NamespaceFinalizer(RestHandler& rest) : rest_(rest) {}
+  NamespaceFinalizer(RestHandler& rest, const api::ServedRegistry& served)
+      : rest_(rest), served_(served) {}
   void Run();
   // Returns true if the namespace is finished (or gone).
   bool Finalize(const std::string& ns);
 
   RestHandler& rest_;
+  const api::ServedRegistry& served_;
   std::unique_ptr<storage::Watch> watch_;
   std::mutex mu_;
   std::condition_variable cv_;

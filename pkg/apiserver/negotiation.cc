@@ -1,5 +1,7 @@
 #include "pkg/apiserver/negotiation.h"
 
+#include "pkg/api/protobuf.h"
+
 namespace sampan::apiserver {
 namespace {
 
@@ -59,6 +61,11 @@ Negotiated Negotiate(std::string_view accept, bool discovery) {
     }
   }
   return Negotiated::kUnsupported;
+}
+
+Result<api::Json> DecodeOptionsBody(std::string_view content_type, std::string_view body) {
+  if (content_type.starts_with(api::kProtobufContentType)) return api::DecodeProtobufObject(body);
+  return api::ParseJson(body);
 }
 
 }  // namespace sampan::apiserver

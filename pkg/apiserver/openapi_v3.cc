@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "pkg/api/custom_resource.h"
 #include "pkg/api/json.h"
 #include "pkg/util/pki.h"
 
@@ -56,6 +57,12 @@ class SchemaWriter {
     Json& list = schemas_[SchemaName(type)]["x-kubernetes-group-version-kind"];
     if (!list.is_array()) list = Json::array();
     if (std::find(list.begin(), list.end(), gvk) == list.end()) list.push_back(gvk);
+  }
+
+  // A custom resource's schema, with ObjectMeta for its metadata.
+  void AddCustom(const std::string& name, Json schema, const SchemaType& object_meta) {
+    Add(object_meta);
+    schemas_[name] = std::move(schema);
   }
 
   Json Take() { return std::move(schemas_); }
@@ -125,6 +132,45 @@ class SchemaWriter {
   Json schemas_ = Json::object();
 };
 
+bool HasCustomResources(const api::Registry& registry, const std::string& group,
+                        const std::string& version) {
+  for (const api::ResourceInfo* r : registry.InGroupVersion(group, version)) {
+    if (r->custom) return true;
+  }
+  return false;
+}
+
+// "example.com" + "v1" + "Widget" -> "com.example.v1.Widget", as upstream names them.
+std::string CustomSchemaName(const api::ResourceInfo& r) {
+  std::string out;
+  std::string_view g = r.group;
+  while (!g.empty()) {
+    size_t dot = g.rfind('.');
+    std::string_view part = dot == std::string_view::npos ? g : g.substr(dot + 1);
+    out += std::string(part) + ".";
+    g = dot == std::string_view::npos ? std::string_view() : g.substr(0, dot);
+  }
+  return out + r.version + "." + r.kind;
+}
+
+// The CRD's schema of a version, with the fields every kind has.
+Json CustomKindSchema(const api::ResourceInfo& r, const Json& gvk) {
+  Json schema = r.custom->schema.is_object() ? r.custom->schema : Json{{"type", "object"}};
+  Json& props = schema["properties"];
+  if (!props.is_object()) props = Json::object();
+  props["apiVersion"] = {
+      {"type", "string"},
+      {"description",
+       "APIVersion defines the versioned schema of this representation of an object."}};
+  props["kind"] = {{"type", "string"},
+                   {"description",
+                    "Kind is a string value representing the REST resource this object "
+                    "represents."}};
+  props["metadata"] = Ref(fmt::format("{}.ObjectMeta", kMetaPackage));
+  schema["x-kubernetes-group-version-kind"] = Json::array({gvk});
+  return schema;
+}
+
 Json QueryParameter(std::string_view name, std::string_view type = "string") {
   return {{"name", name}, {"in", "query"}, {"schema", {{"type", type}}}};
 }
@@ -137,9 +183,11 @@ Json JsonBody(const Json& schema) {
   return {{"content", {{"application/json", {{"schema", schema}}}}}};
 }
 
-// One operation of a path; `action` is the x-kubernetes-action.
+// One operation of a path; `action` is the x-kubernetes-action. Patches of custom
+// resources (`strategic` false) do not offer strategic merge: kubectl then sends them
+// merge patches, as upstream.
 Json Operation(std::string_view action, const Json& gvk, const Json& response_schema,
-               std::string_view operation_id) {
+               std::string_view operation_id, bool strategic = true) {
   Json op = {{"operationId", operation_id},
              {"responses", {{"200", {{"description", "OK"}}}}},
              {"x-kubernetes-action", action},
@@ -172,6 +220,9 @@ Json Operation(std::string_view action, const Json& gvk, const Json& response_sc
     for (const char* type :
          {"application/json-patch+json", "application/merge-patch+json",
           "application/strategic-merge-patch+json", "application/apply-patch+yaml"}) {
+      if (!strategic && std::string_view(type) == "application/strategic-merge-patch+json") {
+        continue;
+      }
       content[type] = {{"schema", {{"type", "object"}}}};
     }
     op["requestBody"] = {{"content", std::move(content)}};
@@ -181,8 +232,8 @@ Json Operation(std::string_view action, const Json& gvk, const Json& response_sc
 
 }  // namespace
 
-OpenApiV3::OpenApiV3(const api::Registry& registry, const api::Schema& schema)
-    : registry_(registry), schema_(schema) {}
+OpenApiV3::OpenApiV3(const api::ServedRegistry& served, const api::Schema& schema)
+    : served_(served), schema_(schema) {}
 
 std::string OpenApiV3::Hash(std::string_view group_version_path) const {
   // Documents depend only on the build (schema text and registry): a stable hash per build.
@@ -192,11 +243,14 @@ std::string OpenApiV3::Hash(std::string_view group_version_path) const {
 
 std::string OpenApiV3::Index() const {
   Json paths = Json::object();
-  for (const api::GroupInfo& g : registry_.groups()) {
+  std::shared_ptr<const api::Registry> registry = served_.Snapshot();
+  for (const api::GroupInfo& g : registry->groups()) {
     for (const std::string& v : g.versions) {
       std::string path = g.name.empty() ? "api/" + v : fmt::format("apis/{}/{}", g.name, v);
-      paths[path] = {
-          {"serverRelativeURL", fmt::format("/openapi/v3/{}?hash={}", path, Hash(path))}};
+      std::string hash = HasCustomResources(*registry, g.name, v)
+                             ? Sha256Hex(Build(*registry, g.name, v)).substr(0, 32)
+                             : Hash(path);
+      paths[path] = {{"serverRelativeURL", fmt::format("/openapi/v3/{}?hash={}", path, hash)}};
     }
   }
   return api::Dump(Json{{"paths", std::move(paths)}});
@@ -216,19 +270,23 @@ std::optional<std::string> OpenApiV3::Document(std::string_view group_version_pa
   } else {
     return std::nullopt;
   }
+  std::shared_ptr<const api::Registry> registry = served_.Snapshot();
   if (version.empty() || version.find('/') != std::string::npos ||
-      !registry_.HasGroupVersion(group, version)) {
+      !registry->HasGroupVersion(group, version)) {
     return std::nullopt;
   }
+  if (HasCustomResources(*registry, group, version)) return Build(*registry, group, version);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = documents_.find(group_version_path);
   if (it == documents_.end()) {
-    it = documents_.emplace(std::string(group_version_path), Build(group, version)).first;
+    it = documents_.emplace(std::string(group_version_path), Build(*registry, group, version))
+             .first;
   }
   return it->second;
 }
 
-std::string OpenApiV3::Build(const std::string& group, const std::string& version) const {
+std::string OpenApiV3::Build(const api::Registry& registry, const std::string& group,
+                             const std::string& version) const {
   SchemaWriter schemas;
   Json paths = Json::object();
   std::string gv = group.empty() ? version : group + "/" + version;
@@ -236,14 +294,21 @@ std::string OpenApiV3::Build(const std::string& group, const std::string& versio
       group.empty() ? "/api/" + version : fmt::format("/apis/{}/{}", group, version);
   const SchemaType* status = schema_.ForKind("meta.k8s.io/v1", "Status");
   const SchemaType* scale = schema_.ForKind("autoscaling/v1", "Scale");
-  for (const api::ResourceInfo& r : registry_.resources()) {
+  for (const api::ResourceInfo& r : registry.resources()) {
     if (r.group != group || r.version != version || !r.Stored()) continue;
-    const SchemaType* type = schema_.ForKind(gv, r.kind);
-    if (type == nullptr) continue;
     Json gvk = {{"group", group}, {"kind", r.kind}, {"version", version}};
-    schemas.Add(*type);
-    schemas.SetGroupVersionKind(*type, gvk);
-    Json object_ref = Ref(SchemaName(*type));
+    Json object_ref;
+    if (r.custom) {
+      std::string name = CustomSchemaName(r);
+      schemas.AddCustom(name, CustomKindSchema(r, gvk), *schema_.Find("meta/v1", "ObjectMeta"));
+      object_ref = Ref(name);
+    } else {
+      const SchemaType* type = schema_.ForKind(gv, r.kind);
+      if (type == nullptr) continue;
+      schemas.Add(*type);
+      schemas.SetGroupVersionKind(*type, gvk);
+      object_ref = Ref(SchemaName(*type));
+    }
     Json list_schema = {{"type", "object"},
                         {"properties", {{"items", {{"type", "array"}, {"items", object_ref}}}}}};
     std::string base = r.namespaced
@@ -265,7 +330,7 @@ std::string OpenApiV3::Build(const std::string& group, const std::string& versio
     Json item = {{"parameters", item_params}};
     item["get"] = Operation("get", gvk, object_ref, "read" + id);
     item["put"] = Operation("put", gvk, object_ref, "replace" + id);
-    item["patch"] = Operation("patch", gvk, object_ref, "patch" + id);
+    item["patch"] = Operation("patch", gvk, object_ref, "patch" + id, !r.custom);
     item["delete"] = Operation("delete", gvk, object_ref, "delete" + id);
     paths[base + "/{name}"] = std::move(item);
 
@@ -280,7 +345,7 @@ std::string OpenApiV3::Build(const std::string& group, const std::string& versio
       Json path = {{"parameters", item_params}};
       path["get"] = Operation("get", sub_gvk, sub_ref, "read" + sub_id);
       path["put"] = Operation("put", sub_gvk, sub_ref, "replace" + sub_id);
-      path["patch"] = Operation("patch", sub_gvk, sub_ref, "patch" + sub_id);
+      path["patch"] = Operation("patch", sub_gvk, sub_ref, "patch" + sub_id, !r.custom);
       paths[fmt::format("{}/{{name}}/{}", base, sub)] = std::move(path);
     }
   }

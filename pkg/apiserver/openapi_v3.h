@@ -4,10 +4,12 @@
 // `/openapi/v3/apis/<group>/<version>` hold its paths (with the operations' group-version-
 // kind and query parameters, which kubectl checks before using fieldValidation or dryRun)
 // and the schemas of its kinds (properties, patch strategies, list types), which
-// `kubectl explain` walks.
+// `kubectl explain` walks. Custom resources are described by their CRD's schema; documents
+// of group-versions with custom resources are built on each request (their hash changes
+// with the schema, so clients' caches follow CRD updates).
 //
-// Thread-safety: documents are built on first request and cached; all methods may be called
-// from any thread.
+// Thread-safety: built-in documents are built on first request and cached; all methods may
+// be called from any thread.
 
 #include <map>
 #include <mutex>
@@ -16,13 +18,14 @@
 #include <string_view>
 
 #include "pkg/api/registry.h"
+#include "pkg/api/served_registry.h"
 #include "pkg/api/schema.h"
 
 namespace sampan::apiserver {
 
 class OpenApiV3 {
  public:
-  OpenApiV3(const api::Registry& registry, const api::Schema& schema);
+  OpenApiV3(const api::ServedRegistry& served, const api::Schema& schema);
 
   // The `/openapi/v3` index: {"paths": {"api/v1": {"serverRelativeURL": ...}, ...}}.
   std::string Index() const;
@@ -30,10 +33,11 @@ class OpenApiV3 {
   std::optional<std::string> Document(std::string_view group_version_path);
 
  private:
-  std::string Build(const std::string& group, const std::string& version) const;
+  std::string Build(const api::Registry& registry, const std::string& group,
+                    const std::string& version) const;
   std::string Hash(std::string_view group_version_path) const;
 
-  const api::Registry& registry_;
+  const api::ServedRegistry& served_;
   const api::Schema& schema_;
   std::mutex mu_;
   std::map<std::string, std::string, std::less<>> documents_;  // by path, built lazily

@@ -28,6 +28,8 @@ enum class OutputFormat { kObject, kTable, kPartialMetadata };
 struct RequestContext {
   const http::Request* http = nullptr;
   RequestInfo info;
+  // The snapshot of served resources `resource` belongs to (keeps it alive).
+  std::shared_ptr<const api::Registry> registry;
   const api::ResourceInfo* resource = nullptr;
   Query query{""};
   OutputFormat format = OutputFormat::kObject;
@@ -91,7 +93,7 @@ class RestHandler {
   Reply UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run);
   Reply DeleteOne(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
                   const api::Json& options, bool dry_run);
-  Reply ScaleReply(const api::Json& object);
+  Reply ScaleReply(const api::ResourceInfo& r, const api::Json& object);
 
   storage::Store& store_;
   const Clock& clock_;

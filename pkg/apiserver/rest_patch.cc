@@ -7,6 +7,7 @@
 #include "pkg/api/strategic_patch.h"
 #include "pkg/apiserver/field_validation.h"
 #include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/strategy_custom.h"
 
 namespace sampan::apiserver {
 namespace {
@@ -56,7 +57,11 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
   if (kind == Kind::kStrategic) {
     type = sub == "scale" ? api::Schema::BuiltIn().ForKind("autoscaling/v1", "Scale")
                           : api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind);
-    if (type == nullptr) {
+    if (type == nullptr && r.type_key == "apiextensions.k8s.io/customresourcedefinitions") {
+      // No field table for CRDs here; none of their lists has a merge key, so a strategic
+      // patch of them merges as a JSON merge patch does.
+      kind = Kind::kMerge;
+    } else if (type == nullptr) {
       return Reply::Error(UnsupportedPatch(
           "the body of the request was in an unknown format - accepted media types include: "
           "application/json-patch+json, application/merge-patch+json, "
@@ -85,14 +90,18 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
         Json base = current;
         if (sub == "scale") {
           // A patch of the Scale object: only spec.replicas matters.
-          Json scale = {
-              {"spec",
-               {{"replicas", api::GetInt(current.value("spec", Json::object()), "replicas")}}}};
+          int64_t replicas = r.custom
+                                 ? CustomSpecReplicas(r, current)
+                                 : api::GetInt(current.value("spec", Json::object()), "replicas");
+          Json scale = {{"spec", {{"replicas", replicas}}}};
           Result<Json> patched = apply(scale, *patch);
           if (!patched.ok()) return patched.status();
-          base["spec"]["replicas"] = api::FindPath(*patched, "spec.replicas")
-                                         ? *api::FindPath(*patched, "spec.replicas")
-                                         : Json(0);
+          const Json* next = api::FindPath(*patched, "spec.replicas");
+          if (r.custom) {
+            SetCustomSpecReplicas(r, base, next ? *next : Json(0));
+          } else {
+            base["spec"]["replicas"] = next ? *next : Json(0);
+          }
           return base;
         }
         Result<Json> patched = apply(base, *patch);

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "pkg/apiserver/list_filter.h"
+#include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -77,7 +78,7 @@ Reply RestHandler::Get(const RequestContext& ctx) {
   if (sub == "scale" && !r.HasSubresource("scale")) return Reply::Error(NotFound(r, ctx.info.name));
   Result<Stored> s = Load(r, ctx.info.namespace_, ctx.info.name);
   if (!s.ok()) return Reply::Error(FromStatus(s.status(), &r, ctx.info.name));
-  if (sub == "scale") return ScaleReply(s->object);
+  if (sub == "scale") return ScaleReply(r, s->object);
   Reply reply;
   reply.body = FormatObject(ctx, s->object);
   return reply;
@@ -128,7 +129,8 @@ Reply RestHandler::List(const RequestContext& ctx) {
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   ListBody items(r);
   std::vector<Json> parsed;  // only when filtering or building a Table
-  bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject;
+  // Custom objects are parsed to apply their schema's defaults and pruning as they are read.
+  bool need_parse = !filter->Empty() || ctx.format != OutputFormat::kObject || r.custom;
   int64_t list_rv = 0;
   std::string last_key;
   bool more = false;
@@ -222,7 +224,7 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
   if (!filter.ok()) return Reply::Error(FromStatus(filter.status()));
   Json options = Json::object();
   if (!ctx.http->body.empty()) {
-    Result<Json> parsed = api::ParseJson(ctx.http->body);
+    Result<Json> parsed = DecodeOptionsBody(ctx.http->headers.Get("Content-Type"), ctx.http->body);
     if (parsed.ok() && parsed->is_object()) options = std::move(*parsed);
   }
   bool dry_run = ctx.query.GetOr("dryRun", "") == "All";

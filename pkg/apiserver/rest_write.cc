@@ -3,15 +3,19 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
+#include "pkg/api/custom_resource.h"
 #include "pkg/api/label_selector.h"
 #include "pkg/api/protobuf.h"
 #include "pkg/apiserver/field_validation.h"
+#include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/strategy.h"
+#include "pkg/apiserver/strategy_custom.h"
 #include "pkg/apiserver/version_conversion.h"
 #include "pkg/util/log.h"
 #include "pkg/util/time_format.h"
@@ -46,10 +50,14 @@ admission::Attributes AdmissionAttributes(admission::Operation op, const api::Re
 
 // The bytes kept in storage for an object written through r.
 std::string EncodeStorageVersion(const api::ResourceInfo& r, const Json& obj) {
-  if (r.storage_name == r.type_key) return EncodeForStorage(obj);
+  if (r.storage_name == r.type_key && !r.custom) return EncodeForStorage(obj);
   Json stored = obj;
   ConvertToStorageVersion(r, stored);
   return EncodeForStorage(stored);
+}
+
+bool IsCrd(const api::ResourceInfo& r) {
+  return r.type_key == "apiextensions.k8s.io/customresourcedefinitions";
 }
 
 }  // namespace
@@ -178,7 +186,13 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
 
 Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const std::string& ns,
                                   bool dry_run, const RequestContext* ctx) {
-  const Strategy& strategy = StrategyFor(r);
+  std::optional<CustomResourceStrategy> custom;
+  if (r.custom) custom.emplace(r);
+  const Strategy& strategy = custom ? *custom : StrategyFor(r);
+  if (r.custom && r.custom->terminating) {
+    return Reply::Error(
+        MethodNotAllowed("create not allowed while custom resource definition is terminating"));
+  }
   if (!api::GetString(obj["metadata"], "resourceVersion").empty()) {
     return Reply::Error(Internal("resourceVersion should not be set on objects to be created"));
   }
@@ -266,7 +280,11 @@ Reply RestHandler::Update(const RequestContext& ctx) {
         if (sub == "scale") {
           Json next = current;
           const Json* replicas = api::FindPath(incoming, "spec.replicas");
-          next["spec"]["replicas"] = replicas ? *replicas : Json(0);
+          if (r.custom) {
+            SetCustomSpecReplicas(r, next, replicas ? *replicas : Json(0));
+          } else {
+            next["spec"]["replicas"] = replicas ? *replicas : Json(0);
+          }
           return next;
         }
         if (sub == "status") {
@@ -296,7 +314,9 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
   const std::string& sub = ctx.info.subresource;
-  const Strategy& strategy = StrategyFor(r);
+  std::optional<CustomResourceStrategy> custom;
+  if (r.custom) custom.emplace(r);
+  const Strategy& strategy = custom ? *custom : StrategyFor(r);
   for (int attempt = 0;; ++attempt) {
     Result<Stored> current = Load(r, ns, name);
     if (!current.ok()) return Reply::Error(FromStatus(current.status(), &r, name));
@@ -355,18 +375,18 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     }
     if (dry_run) {
       next["metadata"]["resourceVersion"] = std::to_string(current->revision);
-      return sub == "scale" ? ScaleReply(next) : Reply::Json(200, next);
+      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
     }
     if (encoded == current->raw && !finalize) {
       // Nothing changed: no write, the resourceVersion stays (as upstream).
-      return sub == "scale" ? ScaleReply(current->object) : Reply::Json(200, current->object);
+      return sub == "scale" ? ScaleReply(r, current->object) : Reply::Json(200, current->object);
     }
     Result<storage::KeyValue> kv = finalize ? store_.Delete(key, current->revision)
                                             : store_.Update(key, encoded, current->revision);
     if (kv.ok()) {
       if (finalize && IsService(r)) services_.Release(next);
       next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-      return sub == "scale" ? ScaleReply(next) : Reply::Json(200, next);
+      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
     }
     if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
     // Lost a race with another writer: retry unless the client pinned a resourceVersion
@@ -419,7 +439,8 @@ Reply RestHandler::Bind(const RequestContext& ctx) {
                            {"code", 201}});
 }
 
-Reply RestHandler::ScaleReply(const Json& object) {
+Reply RestHandler::ScaleReply(const api::ResourceInfo& r, const Json& object) {
+  if (r.custom) return Reply::Json(200, CustomScale(r, object));
   Json meta = Json::object();
   for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
     if (object["metadata"].contains(f)) meta[f] = object["metadata"][f];
@@ -458,7 +479,7 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
   }
   Json options = Json::object();
   if (!ctx.http->body.empty()) {
-    Result<Json> parsed = api::ParseJson(ctx.http->body);
+    Result<Json> parsed = DecodeOptionsBody(ctx.http->headers.Get("Content-Type"), ctx.http->body);
     if (!parsed.ok()) return Reply::Error(FromStatus(parsed.status()));
     if (parsed->is_object()) options = std::move(*parsed);
   }
@@ -515,6 +536,22 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
     const char* gc_finalizer = policy == "Foreground" ? "foregroundDeletion"
                                : policy == "Orphan"   ? "orphan"
                                                       : nullptr;
+    // A CRD goes once its objects are gone (CrdController removes the finalizer).
+    if (IsCrd(r) && !obj["metadata"].contains("deletionTimestamp")) {
+      Json& list = obj["metadata"]["finalizers"];
+      if (!list.is_array()) list = Json::array();
+      if (std::find(list.begin(), list.end(), Json(api::kCrdCleanupFinalizer)) == list.end()) {
+        list.push_back(api::kCrdCleanupFinalizer);
+      }
+      Json& conditions = obj["status"]["conditions"];
+      if (!conditions.is_array()) conditions = Json::array();
+      conditions.push_back({{"type", "Terminating"},
+                            {"status", "True"},
+                            {"lastTransitionTime", FormatRfc3339(clock_.WallNow())},
+                            {"reason", "InstanceDeletionPending"},
+                            {"message", "CustomResourceDefinition marked for deletion; "
+                                        "CustomResource deletion will begin soon"}});
+    }
     if (gc_finalizer != nullptr && !obj["metadata"].contains("deletionTimestamp")) {
       Json& list = obj["metadata"]["finalizers"];
       if (!list.is_array()) list = Json::array();

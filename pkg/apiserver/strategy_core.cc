@@ -356,6 +356,7 @@ std::map<std::string, const Strategy*> BuiltinStrategies() {
   RegisterCoreStrategies(out);
   RegisterAppsStrategies(out);
   RegisterRbacStrategies(out);
+  RegisterApiextensionsStrategies(out);
   return out;
 }
 

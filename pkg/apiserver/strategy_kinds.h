@@ -14,5 +14,6 @@ std::map<std::string, const Strategy*> BuiltinStrategies();
 void RegisterCoreStrategies(std::map<std::string, const Strategy*>& out);
 void RegisterAppsStrategies(std::map<std::string, const Strategy*>& out);
 void RegisterRbacStrategies(std::map<std::string, const Strategy*>& out);
+void RegisterApiextensionsStrategies(std::map<std::string, const Strategy*>& out);
 
 }  // namespace sampan::apiserver

@@ -181,6 +181,13 @@ std::string EventLastSeen(const Json& ev) {
 }  // namespace
 
 void AddCorePrinters(std::vector<std::pair<std::string, Printer>>& out) {
+  // Upstream's default table convertor: the creation time itself, not an age.
+  out.push_back({"apiextensions.k8s.io/customresourcedefinitions",
+                 {{kName, Column{"Created At", "date", "", kAge.description, 0}},
+                  [](const Json& o) {
+                    return Json::array(
+                        {Str(o, "metadata.name"), Str(o, "metadata.creationTimestamp")});
+                  }}});
   out.push_back({"core/pods",
                  {{kName, Col("Ready"), Col("Status"), Col("Restarts"), kAge, Col("IP", 1),
                    Col("Node", 1), Col("Nominated Node", 1), Col("Readiness Gates", 1)},

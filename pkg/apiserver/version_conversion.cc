@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "pkg/api/custom_resource.h"
+#include "pkg/api/structural_schema.h"
 #include "pkg/apiserver/object_codec.h"
 
 namespace sampan::apiserver {
@@ -92,6 +94,14 @@ void RenameEventFields(Json& obj, bool to_events_v1) {
 void ConvertToServedVersion(const api::ResourceInfo& r, Json& obj) {
   std::string stored = api::GetString(obj, "apiVersion");
   std::string served = r.GroupVersion();
+  if (r.custom) {  // conversion "None": only apiVersion changes; schema applied on read
+    obj["apiVersion"] = served;
+    if (r.custom->schema.is_object()) {
+      api::PruneUnknownFields(obj, r.custom->schema);
+      api::ApplySchemaDefaults(obj, r.custom->schema);
+    }
+    return;
+  }
   if (stored != served && r.storage_name == "autoscaling/horizontalpodautoscalers" &&
       obj.contains("spec") && obj["spec"].is_object()) {
     if (served == "autoscaling/v1") HpaToV1(obj);
@@ -104,6 +114,10 @@ void ConvertToServedVersion(const api::ResourceInfo& r, Json& obj) {
 }
 
 void ConvertToStorageVersion(const api::ResourceInfo& r, Json& obj) {
+  if (r.custom && !r.custom->storage_version.empty()) {
+    obj["apiVersion"] = r.group + "/" + r.custom->storage_version;
+    return;
+  }
   if (r.storage_name == "core/events" && r.group == "events.k8s.io") {
     RenameEventFields(obj, false);
     obj["apiVersion"] = "v1";

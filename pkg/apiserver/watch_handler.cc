@@ -27,7 +27,8 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
  public:
   ActiveWatch(const RequestContext& ctx, ListFilter filter,
               std::shared_ptr<http::ResponseWriter> response, Dispatcher& timers)
-      : resource_(*ctx.resource),
+      : registry_(ctx.registry),
+        resource_(*ctx.resource),
         format_(ctx.format),
         table_options_(TableOptions::FromQuery(ctx.query)),
         filter_(std::move(filter)),
@@ -152,6 +153,8 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
     response_->Write(api::Dump(Json{{"type", "BOOKMARK"}, {"object", bookmark}}) + "\n");
   }
 
+  // Keeps resource_ alive while a CRD changes (a snapshot of the served resources).
+  std::shared_ptr<const api::Registry> registry_;
   const api::ResourceInfo& resource_;
   const OutputFormat format_;
   const TableOptions table_options_;

@@ -33,33 +33,58 @@ GarbageCollector::GarbageCollector(client::Client& client, int workers)
       runner_(
           "garbage collector", [this](const std::string& key) { return Sync(key); }, workers) {
   std::set<std::string> storages;
-  client::ListOptions metadata_only;
-  metadata_only.metadata_only = true;
   for (const api::ResourceInfo& r : api::Registry::Builtin().resources()) {
     // One informer per stored collection (the preferred version); events own nothing.
     if (!r.Stored() || r.storage_name == "core/events" || !storages.insert(r.storage_name).second) {
       continue;
     }
-    auto informer = std::make_unique<client::Informer>(client, r, "", metadata_only,
-                                                       &informer_thread_.dispatcher());
-    const api::ResourceInfo* resource = &r;
-    informer->AddHandlers(
-        {[this, resource](const client::ObjectPtr& o) { OnObject(*resource, *o); },
-         [this, resource](const client::ObjectPtr&, const client::ObjectPtr& o) {
-           OnObject(*resource, *o);
-         },
-         [this](const client::ObjectPtr& o) { OnDeleted(*o); }});
-    informers_.push_back(std::move(informer));
+    informers_.push_back(NewInformer(r, &informer_thread_.dispatcher()));
   }
+  const api::ResourceInfo* crds =
+      api::Registry::Builtin().Find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+  crd_informer_ = std::make_unique<client::Informer>(client, *crds, "", client::ListOptions{},
+                                                     &informer_thread_.dispatcher());
+  crd_informer_->AddHandlers(
+      {[this](const client::ObjectPtr& o) { OnCrd(*o, false); },
+       [this](const client::ObjectPtr&, const client::ObjectPtr& o) { OnCrd(*o, false); },
+       [this](const client::ObjectPtr& o) { OnCrd(*o, true); }});
+}
+
+std::unique_ptr<client::Informer> GarbageCollector::NewInformer(const api::ResourceInfo& r,
+                                                                Dispatcher* loop) {
+  client::ListOptions metadata_only;
+  metadata_only.metadata_only = true;
+  auto informer = std::make_unique<client::Informer>(client_, r, "", metadata_only, loop);
+  const api::ResourceInfo* resource = &r;
+  informer->AddHandlers(
+      {[this, resource](const client::ObjectPtr& o) { OnObject(*resource, *o); },
+       [this, resource](const client::ObjectPtr&, const client::ObjectPtr& o) {
+         OnObject(*resource, *o);
+       },
+       [this](const client::ObjectPtr& o) { OnDeleted(*o); }});
+  return informer;
 }
 
 GarbageCollector::~GarbageCollector() { Stop(); }
 
 void GarbageCollector::Start() {
   for (auto& informer : informers_) informer->Start();
+  crd_informer_->Start();
   informer_thread_.Start();
   // Decisions need the whole graph: wait for every cache before the first one.
   for (auto& informer : informers_) informer->WaitForSync(std::chrono::seconds(30));
+  crd_informer_->WaitForSync(std::chrono::seconds(30));
+  {
+    std::lock_guard<std::mutex> lock(custom_mu_);
+    started_ = true;
+    for (auto& [name, informer] : custom_informers_) informer->Start();
+  }
+  {
+    std::lock_guard<std::mutex> lock(custom_mu_);
+    for (auto& [name, informer] : custom_informers_) {
+      informer->WaitForSync(std::chrono::seconds(30));
+    }
+  }
   runner_.Start();
 }
 
@@ -67,6 +92,13 @@ void GarbageCollector::Stop() {
   runner_.Stop();
   informer_thread_.Stop();  // before the informers, which share it
   for (auto& informer : informers_) informer->Stop();
+  if (crd_informer_) crd_informer_->Stop();
+  std::map<std::string, std::unique_ptr<client::Informer>> custom;
+  {
+    std::lock_guard<std::mutex> lock(custom_mu_);
+    custom.swap(custom_informers_);
+  }
+  for (auto& [name, informer] : custom) informer->Stop();
 }
 
 void GarbageCollector::OnObject(const api::ResourceInfo& r, const Json& object) {
@@ -144,7 +176,7 @@ Status GarbageCollector::Sync(const std::string& key) {
 
 Result<GarbageCollector::OwnerState> GarbageCollector::ClassifyOwner(const OwnerRef& ref,
                                                                      const std::string& ns) {
-  const api::ResourceInfo* r = api::Registry::Builtin().FindKind(ref.api_version, ref.kind);
+  const api::ResourceInfo* r = FindKind(ref.api_version, ref.kind);
   if (r == nullptr) return OwnerState::kSolid;  // a kind we cannot look up: never delete for it
   Result<Json> owner = client_.Get(*r, r->namespaced ? ns : "", ref.name);
   if (owner.status().IsNotFound()) return OwnerState::kDangling;

@@ -12,7 +12,11 @@
 // It keeps a graph of owners and dependents from metadata-only informers of every resource
 // (one shared thread), and decides on live reads, so a lagging cache never deletes too
 // much. State lives only in the objects: a restart mid-deletion picks up where it was.
+// Custom resources join the graph as their CRDs are established (custom_informers.cc): a
+// CRD informer starts one metadata informer (on its own thread) per custom collection and
+// stops it when the CRD goes.
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +62,12 @@ class GarbageCollector {
   Result<std::optional<Live>> LiveObject(const std::string& uid);
 
   void OnObject(const api::ResourceInfo& r, const api::Json& object);
+  // Informs a collection's changes to the graph.
+  std::unique_ptr<client::Informer> NewInformer(const api::ResourceInfo& r, Dispatcher* loop);
+  // A CRD added, changed or gone: start or stop the informer of its objects.
+  void OnCrd(const api::Json& crd, bool deleted);
+  // The resource of an owner reference (built-in or custom); nullptr if unknown.
+  const api::ResourceInfo* FindKind(const std::string& api_version, const std::string& kind);
   void OnDeleted(const api::Json& object);
   Status AttemptToDelete(const std::string& uid);
   Status AttemptToOrphan(const std::string& uid);
@@ -71,6 +81,13 @@ class GarbageCollector {
   client::Client& client_;
   DispatcherThread informer_thread_;
   std::vector<std::unique_ptr<client::Informer>> informers_;
+  std::unique_ptr<client::Informer> crd_informer_;
+  std::mutex custom_mu_;  // guards the three below
+  // Every custom ResourceInfo ever used stays alive: graph nodes point to them.
+  std::deque<std::unique_ptr<api::ResourceInfo>> custom_infos_;
+  std::map<std::string, const api::ResourceInfo*> custom_by_storage_;  // "group/plural"
+  std::map<std::string, std::unique_ptr<client::Informer>> custom_informers_;
+  bool started_ = false;
   Runner runner_;
   std::mutex mu_;
   std::map<std::string, Node> nodes_;                        // by uid

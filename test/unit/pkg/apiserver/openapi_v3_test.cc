@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/api/custom_resource.h"
 #include "pkg/api/json.h"
 
 namespace sampan::apiserver {
@@ -11,7 +12,8 @@ using api::Json;
 
 class OpenApiV3Test : public ::testing::Test {
  protected:
-  OpenApiV3 openapi_{api::Registry::Builtin(), api::Schema::BuiltIn()};
+  api::ServedRegistry served_;
+  OpenApiV3 openapi_{served_, api::Schema::BuiltIn()};
 };
 
 TEST_F(OpenApiV3Test, IndexNamesEveryGroupVersion) {
@@ -57,6 +59,35 @@ TEST_F(OpenApiV3Test, SchemasCarryKindsPatchMetadataAndReferences) {
     std::string name = text.substr(start, text.find('"', start) - start);
     EXPECT_TRUE(schemas.contains(name)) << name;
   }
+}
+
+TEST_F(OpenApiV3Test, CustomResourcesAreDescribedByTheirCrdSchema) {
+  Json crd = Json::parse(R"({
+    "metadata": {"name": "widgets.example.com"},
+    "spec": {"group": "example.com", "scope": "Namespaced",
+             "names": {"plural": "widgets", "kind": "Widget"},
+             "versions": [{"name": "v1", "served": true, "storage": true,
+                           "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                             "spec": {"type": "object", "description": "The wanted state."}}}}}]},
+    "status": {"conditions": [{"type": "Established", "status": "True"}]}})");
+  std::string before = openapi_.Index();
+  served_.SetCustomResources(api::ResourcesOfCrd(crd));
+  Json index = Json::parse(openapi_.Index());
+  ASSERT_TRUE(index["paths"].contains("apis/example.com/v1"));
+  Json doc = Json::parse(*openapi_.Document("apis/example.com/v1"));
+  const Json& widget = doc["components"]["schemas"]["com.example.v1.Widget"];
+  EXPECT_EQ(widget["properties"]["spec"]["description"], "The wanted state.");
+  EXPECT_EQ(widget["x-kubernetes-group-version-kind"][0]["kind"], "Widget");
+  EXPECT_TRUE(doc["components"]["schemas"].contains("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"));
+  const Json& item = doc["paths"]["/apis/example.com/v1/namespaces/{namespace}/widgets/{name}"];
+  ASSERT_TRUE(item.is_object());
+  // No strategic merge for custom resources: kubectl sends them merge patches.
+  const Json& content = item["patch"]["requestBody"]["content"];
+  EXPECT_TRUE(content.contains("application/merge-patch+json"));
+  EXPECT_FALSE(content.contains("application/strategic-merge-patch+json"));
+  served_.SetCustomResources({});
+  EXPECT_FALSE(openapi_.Document("apis/example.com/v1").has_value());
+  EXPECT_EQ(openapi_.Index(), before);
 }
 
 }  // namespace
