@@ -7,6 +7,7 @@
 #include "pkg/api/label_selector.h"
 #include "pkg/api/protobuf.h"
 #include "pkg/apiserver/field_validation.h"
+#include "pkg/apiserver/managed_fields.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -143,7 +144,7 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   } else {
     obj["metadata"].erase("namespace");
   }
-  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx));
+  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx), FieldManagerOf(ctx));
   AddWarnings(reply, warnings);
   return reply;
 }
@@ -152,7 +153,7 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
   std::string ns = NamespaceOf(obj);
-  Reply reply = CreateInternal(r, std::move(obj), ns, false);
+  Reply reply = CreateInternal(r, std::move(obj), ns, false, "kube-apiserver");
   if (reply.code != 201) {
     Json err = Json::parse(reply.body, nullptr, false);
     std::string message = err.is_object() ? api::GetString(err, "message") : reply.body;
@@ -162,13 +163,20 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
 }
 
 Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const std::string& ns,
-                                  bool dry_run) {
+                                  bool dry_run, const std::string& manager) {
   const Strategy& strategy = StrategyFor(r);
   if (!api::GetString(obj["metadata"], "resourceVersion").empty()) {
     return Reply::Error(Internal("resourceVersion should not be set on objects to be created"));
   }
+  Json provided_fields = obj["metadata"].value("managedFields", Json());
   PrepareMetaForCreate(obj, clock_);
   strategy.Default(obj);
+  // As upstream, ownership is recorded on the defaulted object, before mutating admission.
+  if (manager.empty()) {
+    if (!provided_fields.is_null()) obj["metadata"]["managedFields"] = provided_fields;
+  } else {
+    RecordUpdate(nullptr, obj, provided_fields, r, "", manager, FormatRfc3339(clock_.WallNow()));
+  }
   // Mutating admission runs on the defaulted object, before the strategy and validation.
   AddDefaultTolerations(admission_, r, obj);
   strategy.PrepareForCreate(obj);
@@ -289,7 +297,8 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   return reply;
 }
 
-Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run) {
+Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run,
+                                  bool mutation_owns_fields) {
   const api::ResourceInfo& r = *ctx.resource;
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
@@ -310,9 +319,21 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     next["kind"] = r.kind;
     if (!next.contains("metadata") || !next["metadata"].is_object())
       next["metadata"] = Json::object();
+    Json provided_fields = next["metadata"].value("managedFields", Json());
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
+    if (mutation_owns_fields) {
+      if (!provided_fields.is_null()) next["metadata"]["managedFields"] = provided_fields;
+    } else if (sub == "binding" || sub == "finalize") {
+      // Written by the system, not a field manager (as upstream's binding storage).
+      if (const Json* kept = api::FindPath(current->object, "metadata.managedFields")) {
+        next["metadata"]["managedFields"] = *kept;
+      }
+    } else {
+      RecordUpdate(&current->object, next, provided_fields, r, sub, FieldManagerOf(ctx),
+                   FormatRfc3339(clock_.WallNow()));
+    }
     // As upstream, admission runs on updates too: a PUT of a pod without them keeps them.
     if (sub.empty()) AddDefaultTolerations(admission_, r, next);
     std::vector<Cause> causes;
