@@ -94,8 +94,10 @@ FieldSet FieldsFromLastApplied(const Json& live, const api::SchemaType* type) {
   Json last = Json::parse(text, nullptr, false);
   if (!last.is_object()) return {};
   api::Comparison c = api::CompareObjects(&last, &live, type);
-  return api::ToFieldSet(last, type).Difference(c.modified).Difference(c.added).Difference(
-      c.removed);
+  return api::ToFieldSet(last, type)
+      .Difference(c.modified)
+      .Difference(c.added)
+      .Difference(c.removed);
 }
 
 Json WithoutManagedFields(const Json& object) {
@@ -142,9 +144,8 @@ void EncodeManagedFields(std::vector<ManagerEntry> managers, Json& object) {
   std::stable_sort(managers.begin(), managers.end(),
                    [](const ManagerEntry& p, const ManagerEntry& q) {
                      // RFC 3339 UTC seconds sort as text; entries without a time come first.
-                     return std::tie(p.operation, p.time, p.manager, p.api_version,
-                                     p.subresource) < std::tie(q.operation, q.time, q.manager,
-                                                               q.api_version, q.subresource);
+                     return std::tie(p.operation, p.time, p.manager, p.api_version, p.subresource) <
+                            std::tie(q.operation, q.time, q.manager, q.api_version, q.subresource);
                    });
   Json list = Json::array();
   for (ManagerEntry& e : managers) {
@@ -171,9 +172,9 @@ std::string FieldManagerOf(const RequestContext& ctx) {
   return manager;
 }
 
-void RecordUpdate(const Json* before, Json& after, const Json& provided,
-                  const api::ResourceInfo& r, const std::string& subresource,
-                  const std::string& manager, const std::string& now) {
+void RecordUpdate(const Json* before, Json& after, const Json& provided, const api::ResourceInfo& r,
+                  const std::string& subresource, const std::string& manager,
+                  const std::string& now) {
   // The managers this update starts from: the client's when it sent some (main resource).
   const Json* base = before;
   Json provided_holder;
@@ -205,7 +206,8 @@ void RecordUpdate(const Json* before, Json& after, const Json& provided,
     }
     return;
   }
-  std::vector<ManagerEntry> managers = base ? DecodeManagedFields(*base) : std::vector<ManagerEntry>{};
+  std::vector<ManagerEntry> managers =
+      base ? DecodeManagedFields(*base) : std::vector<ManagerEntry>{};
   FieldSet changed = c.modified.Union(c.added);
   std::string api_version = r.GroupVersion();
   ManagerEntry* mine = nullptr;
@@ -314,7 +316,8 @@ Result<Json> ApplyConfiguration(const Json* live, Json config, const ApplyReques
           a->erase(kLastApplied);
         }
       }
-      (*annotations)[kLastApplied] = api::Dump(applied);
+      // Encoded with sorted keys, as Go encodes maps (and kubectl compares the text).
+      (*annotations)[kLastApplied] = nlohmann::json::parse(api::Dump(applied)).dump();
     }
   }
   return merged;

@@ -37,13 +37,13 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
   std::string api_version = api::GetString(config, "apiVersion");
   std::string kind = api::GetString(config, "kind");
   if (api_version.empty() || kind.empty()) {
-    return Reply::Error(BadRequest(fmt::format("Object 'Kind' is missing in '{}'",
-                                               api::Dump(config))));
+    return Reply::Error(
+        BadRequest(fmt::format("Object 'Kind' is missing in '{}'", api::Dump(config))));
   }
   if (api_version != r.GroupVersion() || kind != r.kind) {
-    return Reply::Error(BadRequest(fmt::format(
-        "the API version in the data ({}) does not match the expected API version ({})",
-        api_version, r.GroupVersion())));
+    return Reply::Error(BadRequest(
+        fmt::format("the API version in the data ({}) does not match the expected API version ({})",
+                    api_version, r.GroupVersion())));
   }
   // The configuration is checked strictly unless the client asked otherwise.
   FieldValidation validation = FieldValidation::kStrict;

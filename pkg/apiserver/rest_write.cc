@@ -364,6 +364,8 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       finalize = finalize && (!spec_fin || !spec_fin->is_array() || spec_fin->empty());
     }
     if (dry_run) {
+      // Nothing is kept, not even what the update allocated (a new ClusterIP or NodePort).
+      if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
       next["metadata"]["resourceVersion"] = std::to_string(current->revision);
       return sub == "scale" ? ScaleReply(next) : Reply::Json(200, next);
     }
