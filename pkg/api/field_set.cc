@@ -214,6 +214,29 @@ FieldSet FieldSet::Union(const FieldSet& other) const {
   return out;
 }
 
+void FieldSet::UnionWith(const FieldSet& other) {
+  for (const auto& [pe, node] : other.children_) {
+    auto& mine = children_[pe];
+    mine.first = mine.first || node.first;
+    mine.second.UnionWith(node.second);
+  }
+}
+
+bool FieldSet::Subtract(const FieldSet& other) {
+  bool changed = false;
+  for (const auto& [pe, node] : other.children_) {
+    auto it = children_.find(pe);
+    if (it == children_.end()) continue;
+    if (node.first && it->second.first) {
+      it->second.first = false;
+      changed = true;
+    }
+    changed = it->second.second.Subtract(node.second) || changed;
+    if (!it->second.first && it->second.second.empty()) children_.erase(it);
+  }
+  return changed;
+}
+
 FieldSet FieldSet::Difference(const FieldSet& other) const {
   FieldSet out;
   static const FieldSet kEmpty;

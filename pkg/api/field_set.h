@@ -74,6 +74,10 @@ class FieldSet {
   bool IsMember(const PathElement& pe) const;
 
   FieldSet Union(const FieldSet& other) const;
+  // In-place forms for the hot paths: they touch only the nodes of `other`. Subtract
+  // returns whether anything was removed.
+  void UnionWith(const FieldSet& other);
+  bool Subtract(const FieldSet& other);
   FieldSet Difference(const FieldSet& other) const;
   FieldSet Intersection(const FieldSet& other) const;
 

@@ -46,9 +46,9 @@ const api::SchemaType* TypeOf(const api::ResourceInfo& r) {
 }
 
 api::Comparison Strip(api::Comparison c) {
-  c.added = c.added.Difference(ServerFields());
-  c.modified = c.modified.Difference(ServerFields());
-  c.removed = c.removed.Difference(ServerFields());
+  c.added.Subtract(ServerFields());
+  c.modified.Subtract(ServerFields());
+  c.removed.Subtract(ServerFields());
   return c;
 }
 
@@ -208,7 +208,8 @@ void RecordUpdate(const Json* before, Json& after, const Json& provided, const a
   }
   std::vector<ManagerEntry> managers =
       base ? DecodeManagedFields(*base) : std::vector<ManagerEntry>{};
-  FieldSet changed = c.modified.Union(c.added);
+  FieldSet changed = std::move(c.added);
+  changed.UnionWith(c.modified);
   std::string api_version = r.GroupVersion();
   ManagerEntry* mine = nullptr;
   for (ManagerEntry& e : managers) {
@@ -216,17 +217,15 @@ void RecordUpdate(const Json* before, Json& after, const Json& provided, const a
       mine = &e;
       continue;
     }
-    FieldSet next = e.set.Difference(changed).Difference(c.removed);
-    if (next != e.set) {
-      e.set = std::move(next);
-      e.dirty = true;
-    }
+    bool taken = e.set.Subtract(changed);
+    if (e.set.Subtract(c.removed) || taken) e.dirty = true;
   }
   if (mine == nullptr) {
     managers.push_back({manager, "Update", api_version, subresource});
     mine = &managers.back();
   }
-  mine->set = mine->set.Difference(c.removed).Union(changed);
+  mine->set.Subtract(c.removed);
+  mine->set.UnionWith(changed);
   mine->dirty = true;
   mine->time = now;
   EncodeManagedFields(std::move(managers), after);

@@ -90,6 +90,11 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
     reply = UpdateInternal(
         ctx,
         [&](const Json& current) -> Result<Json> {
+          // A resourceVersion in the configuration is a precondition, as upstream.
+          std::string pinned = api::GetString(config["metadata"], "resourceVersion");
+          if (!pinned.empty() && pinned != api::GetString(current["metadata"], "resourceVersion")) {
+            return Status::Conflict(kObjectModified);
+          }
           ApiError e;
           Result<Json> next = ApplyConfiguration(&current, config, request, &e);
           if (!next.ok() && e.code == 409) conflict = e;

@@ -80,6 +80,13 @@ TEST(FieldSetTest, SetOperations) {
             R"({"f:metadata":{"f:labels":{".":{},"f:x":{},"f:y":{}}},"f:spec":{"f:paused":{},)"
             R"("f:replicas":{}}})");
   EXPECT_TRUE(a.Difference(a).empty());
+  FieldSet in_place = a;
+  EXPECT_TRUE(in_place.Subtract(b));
+  EXPECT_EQ(in_place, a.Difference(b));
+  EXPECT_FALSE(in_place.Subtract(b));
+  in_place = a;
+  in_place.UnionWith(b);
+  EXPECT_EQ(in_place, a.Union(b));
   EXPECT_EQ(a.Union(b), b.Union(a));
   EXPECT_EQ(a.MemberCount(), 4u);
   std::vector<std::string> members;
