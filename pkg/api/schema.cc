@@ -160,7 +160,11 @@ Result<std::unique_ptr<Schema>> Schema::Parse(std::string_view text) {
         field.list_type = std::string(value);
       else if (name == "keys")
         field.list_map_keys = SplitCommas(value);
-      else if (name != "map" && name != "struct")
+      else if (name == "map")
+        field.map_type = std::string(value);
+      else if (name == "struct")
+        field.struct_type = std::string(value);
+      else
         return error("unknown flag");
     }
     if (field.inlined() && field.kind != ValueKind::kMessage) return error("inline scalar");

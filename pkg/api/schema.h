@@ -60,6 +60,8 @@ struct SchemaField {
   std::string patch_merge_key;
   std::string list_type;  // "atomic", "set", "map" or empty
   std::vector<std::string> list_map_keys;
+  std::string map_type;     // "atomic", "granular" or empty (+mapType)
+  std::string struct_type;  // "atomic", "granular" or empty (+structType on the field)
 
   bool inlined() const { return json_name.empty(); }
 };

@@ -83,14 +83,20 @@ class RestHandler {
   Result<Stored> Load(const api::ResourceInfo& r, const std::string& ns, const std::string& name);
   // Decodes a request body (JSON or YAML) into an object, checking kind and apiVersion.
 
-  // The shared tail of create: metadata rules, strategy, admission, store. `ctx` is null
-  // for the server's own writes.
+  // The shared tail of create: metadata rules, strategy, admission, store. `manager` is
+  // recorded in managedFields; empty: the object already carries its managedFields (apply).
+  // `ctx` is null for the server's own writes.
   Reply CreateInternal(const api::ResourceInfo& r, api::Json obj, const std::string& ns,
-                       bool dry_run, const RequestContext* ctx = nullptr);
+                       bool dry_run, const std::string& manager,
+                       const RequestContext* ctx = nullptr);
   // The shared tail of update and patch: `mutate` turns the current object into the new one;
-  // retried on conflicts when the client did not pin a resourceVersion.
+  // retried on conflicts when the client did not pin a resourceVersion. The request's field
+  // manager is recorded in managedFields unless `mutation_owns_fields` (apply computes them).
   using Mutation = std::function<Result<api::Json>(const api::Json& current)>;
-  Reply UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run);
+  Reply UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run,
+                       bool mutation_owns_fields = false);
+  // PATCH with application/apply-patch+yaml (server-side apply).
+  Reply Apply(const RequestContext& ctx);
   Reply DeleteOne(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
                   const api::Json& options, bool dry_run);
   Reply ScaleReply(const api::ResourceInfo& r, const api::Json& object);
@@ -100,6 +106,9 @@ class RestHandler {
   ServiceAllocator& services_;
   const std::unique_ptr<admission::Chain> admission_;
 };
+
+// `PatchOptions.meta.k8s.io "" is invalid: <field>: <message>` (422).
+ApiError PatchOptionsInvalid(Cause cause);
 
 // Formats an object or list for the requested output (object, Table, metadata only).
 std::string FormatObject(const RequestContext& ctx, const api::Json& object);

@@ -1,5 +1,6 @@
 // PATCH: merge, JSON and strategic merge patches on a resource or its status/scale
-// subresource; the result goes through the same path as an update.
+// subresource; the result goes through the same path as an update. Apply patches go to
+// rest_apply.cc.
 #include <fmt/core.h>
 
 #include "pkg/api/patch.h"
@@ -21,6 +22,18 @@ ApiError UnsupportedPatch(std::string message) {
 }
 
 }  // namespace
+
+ApiError PatchOptionsInvalid(Cause cause) {
+  ApiError e;
+  e.code = 422;
+  e.reason = "Invalid";
+  e.group = "meta.k8s.io";
+  e.kind = "PatchOptions";
+  e.message = fmt::format("PatchOptions.meta.k8s.io \"\" is invalid: {}: {}", cause.field,
+                          cause.message);
+  e.causes.push_back(std::move(cause));
+  return e;
+}
 
 using api::Json;
 
@@ -48,8 +61,11 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
         "application/json-patch+json, application/merge-patch+json, "
         "application/apply-patch+yaml, application/strategic-merge-patch+json"));
   }
-  if (kind == Kind::kApply) {
-    return Reply::Error(UnsupportedPatch("server-side apply is not supported yet"));
+  if (kind == Kind::kApply) return Apply(ctx);
+  if (ctx.query.Has("force")) {
+    ApiError e = PatchOptionsInvalid(
+        {"FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"});
+    return Reply::Error(e);
   }
   // Strategic patches need the type's patch metadata: kinds without a schema (custom
   // resources) refuse them, as upstream does.

@@ -10,6 +10,7 @@
 #include "pkg/api/protobuf.h"
 #include "pkg/apiserver/field_validation.h"
 #include "pkg/apiserver/negotiation.h"
+#include "pkg/apiserver/managed_fields.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
@@ -166,7 +167,7 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   } else {
     obj["metadata"].erase("namespace");
   }
-  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx), &ctx);
+  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx), FieldManagerOf(ctx), &ctx);
   AddWarnings(reply, warnings);
   return reply;
 }
@@ -175,7 +176,7 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
   std::string ns = NamespaceOf(obj);
-  Reply reply = CreateInternal(r, std::move(obj), ns, false);
+  Reply reply = CreateInternal(r, std::move(obj), ns, false, "kube-apiserver");
   if (reply.code != 201) {
     Json err = Json::parse(reply.body, nullptr, false);
     std::string message = err.is_object() ? api::GetString(err, "message") : reply.body;
@@ -185,7 +186,8 @@ Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
 }
 
 Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const std::string& ns,
-                                  bool dry_run, const RequestContext* ctx) {
+                                  bool dry_run, const std::string& manager,
+                                  const RequestContext* ctx) {
   std::optional<CustomResourceStrategy> custom;
   if (r.custom) custom.emplace(r);
   const Strategy& strategy = custom ? *custom : StrategyFor(r);
@@ -196,8 +198,15 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
   if (!api::GetString(obj["metadata"], "resourceVersion").empty()) {
     return Reply::Error(Internal("resourceVersion should not be set on objects to be created"));
   }
+  Json provided_fields = obj["metadata"].value("managedFields", Json());
   PrepareMetaForCreate(obj, clock_);
   strategy.Default(obj);
+  // As upstream, ownership is recorded on the defaulted object, before mutating admission.
+  if (manager.empty()) {
+    if (!provided_fields.is_null()) obj["metadata"]["managedFields"] = provided_fields;
+  } else {
+    RecordUpdate(nullptr, obj, provided_fields, r, "", manager, FormatRfc3339(clock_.WallNow()));
+  }
   // Mutating admission runs on the defaulted object, before the strategy and validation.
   admission::Attributes attrs = AdmissionAttributes(admission::Operation::kCreate, r, ns,
                                                     NameOf(obj), dry_run, ctx);
@@ -309,7 +318,8 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   return reply;
 }
 
-Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run) {
+Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mutate, bool dry_run,
+                                  bool mutation_owns_fields) {
   const api::ResourceInfo& r = *ctx.resource;
   const std::string& ns = ctx.info.namespace_;
   const std::string& name = ctx.info.name;
@@ -332,9 +342,21 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     next["kind"] = r.kind;
     if (!next.contains("metadata") || !next["metadata"].is_object())
       next["metadata"] = Json::object();
+    Json provided_fields = next["metadata"].value("managedFields", Json());
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
+    if (mutation_owns_fields) {
+      if (!provided_fields.is_null()) next["metadata"]["managedFields"] = provided_fields;
+    } else if (sub == "binding" || sub == "finalize") {
+      // Written by the system, not a field manager (as upstream's binding storage).
+      if (const Json* kept = api::FindPath(current->object, "metadata.managedFields")) {
+        next["metadata"]["managedFields"] = *kept;
+      }
+    } else {
+      RecordUpdate(&current->object, next, provided_fields, r, sub, FieldManagerOf(ctx),
+                   FormatRfc3339(clock_.WallNow()));
+    }
     // Admission sees updates of the main resource (not of its subresources).
     admission::Attributes attrs = AdmissionAttributes(admission::Operation::kUpdate, r, ns, name,
                                                       dry_run, &ctx);
@@ -374,6 +396,8 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       finalize = finalize && (!spec_fin || !spec_fin->is_array() || spec_fin->empty());
     }
     if (dry_run) {
+      // Nothing is kept, not even what the update allocated (a new ClusterIP or NodePort).
+      if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
       next["metadata"]["resourceVersion"] = std::to_string(current->revision);
       return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
     }

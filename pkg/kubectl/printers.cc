@@ -111,15 +111,24 @@ Status PrintObjects(const std::string& format, const std::vector<Json>& objects,
     }
     return Status::Ok();
   }
+  // As kubectl (without --show-managed-fields), JSON and YAML leave managedFields out.
+  auto shown = [&](const Json& o) {
+    if (format != "json" && format != "yaml") return o;
+    Json copy = o;
+    if (auto meta = copy.find("metadata"); meta != copy.end() && meta->is_object()) {
+      meta->erase("managedFields");
+    }
+    return copy;
+  };
   Json doc;
   if (single && objects.size() == 1) {
-    doc = objects[0];
+    doc = shown(objects[0]);
   } else {
     doc = Json{{"apiVersion", "v1"},
                {"items", Json::array()},
                {"kind", "List"},
                {"metadata", {{"resourceVersion", ""}}}};
-    for (const Json& o : objects) doc["items"].push_back(o);
+    for (const Json& o : objects) doc["items"].push_back(shown(o));
   }
   if (format == "json") {
     out << doc.dump(4) << "\n";
