@@ -12,6 +12,7 @@
 
 #include "pkg/apiserver/authn.h"
 #include "pkg/apiserver/default_tolerations.h"
+#include "pkg/apiserver/service_account_tokens.h"
 #include "pkg/client/transport.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http_server.h"
@@ -35,6 +36,12 @@ struct ApiServerOptions {
   std::string kubelet_client_cert_file, kubelet_client_key_file, kubelet_ca_file;
   // Bearer tokens accepted, with the identity they carry.
   std::vector<StaticToken> tokens;
+  // The service-account signing key (PEM, created when missing; k3s: server/tls/service.key).
+  // Empty: a key made in memory for this run (tests of the API layer).
+  std::string service_account_key_file;
+  ServiceAccountTokenOptions service_account_tokens;
+  // --anonymous-auth: requests without credentials are system:anonymous instead of 401.
+  bool anonymous_auth = false;
   int worker_threads = 8;
   // Mutating admission (DefaultTolerationSeconds).
   AdmissionOptions admission;
