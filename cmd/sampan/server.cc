@@ -345,6 +345,7 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
                                          ? config.pod_manifest_path
                                          : data_dir + "/agent/pod-manifests";
   components_config.kubelet_port = config.kubelet_port;
+  components_config.server_ca_pem = certs->server_ca.cert_pem;
   if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(config.kubelet_arg);
       args.ok()) {
     components_config.eviction_hard = args->eviction_hard;  // validated above

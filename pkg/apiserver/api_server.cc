@@ -117,6 +117,11 @@ class ApiServerImpl final : public ApiServer {
         std::move(user));
   }
 
+  Result<std::string> LegacyServiceAccountToken(const Json& account,
+                                                const Json& secret) override {
+    return sa_tokens_->LegacyToken(account, secret);
+  }
+
   void Stop() override {
     if (server_) server_->Stop();
     if (kubelet_proxy_) kubelet_proxy_->Stop();

@@ -56,6 +56,10 @@ class ApiServer {
   // A client transport for components in this process, acting as `user` (see
   // in_process_transport.h). Valid until Stop().
   virtual std::shared_ptr<client::Transport> InProcessTransport(UserInfo user) = 0;
+  // The legacy token of a kubernetes.io/service-account-token Secret of `account` (both as
+  // stored), signed with the service-account key (for the tokens controller).
+  virtual Result<std::string> LegacyServiceAccountToken(const api::Json& account,
+                                                        const api::Json& secret) = 0;
 };
 
 }  // namespace sampan::apiserver
