@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Service accounts as users meet them (kubectl 1.27 and 1.33): the `default` account and the
+# kube-root-ca.crt ConfigMap in a new namespace, `kubectl create token` tokens used as bearer
+# tokens (whoami, RBAC through a RoleBinding, 401 once the account or the bound pod is gone),
+# legacy token Secrets, TokenReview with audiences, and --anonymous-auth. Runs on a node of
+# its own (pods read their projected token, configMap and secret volumes).
+# Ends with "N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+
+start_node --node-name sa-test --node-ip 127.0.0.1
+CA=$TMP/data/server/tls/server-ca.crt
+# kubectl with nothing but a bearer token (a client certificate would win over it).
+kt() { local token=$1; shift; k --kubeconfig=/dev/null --server="https://127.0.0.1:$PORT" --certificate-authority="$CA" --token="$token" "$@"; }
+unauthorized() { local out; ! out=$(kt "$1" auth whoami 2>&1) && [[ $out == *Unauthorized* ]]; }
+
+for version in 1.27 1.33; do
+  use_kubectl "$version" || continue
+  ns="sa${version/./}"
+  k create namespace "$ns" >/dev/null
+  wait_for "$version default serviceaccount appears" 10 k -n "$ns" get sa default
+  wait_for "$version kube-root-ca.crt appears" 10 k -n "$ns" get configmap kube-root-ca.crt
+  contains "$version kube-root-ca.crt holds the CA" "$(k -n "$ns" get configmap kube-root-ca.crt -o jsonpath='{.data.ca\.crt}')" "$(head -1 "$CA")"
+  check "$version deleting the default account" k -n "$ns" delete sa default
+  wait_for "$version it comes back" 10 k -n "$ns" get sa default
+
+  check "$version create sa" k -n "$ns" create sa robot
+  token=$(k -n "$ns" create token robot 2>&1)
+  contains "$version create token prints a JWT" "$token" "eyJ"
+  out=$(kt "$token" auth whoami 2>&1)
+  contains "$version whoami is the account" "$out" "system:serviceaccount:$ns:robot"
+  contains "$version with its groups" "$out" "system:serviceaccounts:$ns"
+  expect_error "$version no access before a binding" "cannot list resource \"pods\"" kt "$token" -n "$ns" get pods
+  check "$version rolebinding to the account" k -n "$ns" create rolebinding robot-view --clusterrole=view --serviceaccount="$ns:robot"
+  wait_for "$version the binding grants access" 10 kt "$token" -n "$ns" get pods
+  expect_error "$version too short a duration" "may not specify a duration less than 10 minutes" k -n "$ns" create token robot --duration=5m
+  expect_error "$version token of a missing account" "serviceaccounts \"ghost\" not found" k -n "$ns" create token ghost
+  check "$version account deleted" k -n "$ns" delete sa robot
+  wait_for "$version its token is refused (401)" 10 unauthorized "$token"
+  # A fresh account of the same name does not revive the old token (another uid).
+  k -n "$ns" create sa robot >/dev/null
+  contains "$version nor does a new account of that name" "$(kt "$token" auth whoami 2>&1)" "Unauthorized"
+
+  # Bound to a pod: valid while the pod exists.
+  k -n "$ns" run holder --image=busybox:fixture --restart=Never --overrides='{"spec":{"serviceAccountName":"robot","nodeName":"nowhere"}}' >/dev/null
+  bound=$(k -n "$ns" create token robot --bound-object-kind Pod --bound-object-name holder 2>&1)
+  out=$(kt "$bound" auth whoami 2>&1)
+  contains "$version pod-bound token works" "$out" "system:serviceaccount:$ns:robot"
+  contains "$version and names the pod" "$out" "authentication.kubernetes.io/pod-name"
+  expect_error "$version pod of another account refused" "cannot bind token for serviceaccount \"default\"" k -n "$ns" create token default --bound-object-kind Pod --bound-object-name holder
+  check "$version bound pod deleted" k -n "$ns" delete pod holder --grace-period=0 --force
+  wait_for "$version pod-bound token is refused (401)" 10 unauthorized "$bound"
+
+  # TokenReview: audiences of the token among those asked for.
+  aud=$(k -n "$ns" create token robot --audience=vault --duration=1h)
+  review() {
+    printf '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"%s","audiences":[%s]}}' "$1" "$2" |
+      k create -f - -o jsonpath='{.status.authenticated} {.status.user.username} {.status.audiences}'
+  }
+  contains "$version TokenReview with the token's audience" "$(review "$aud" '"vault"' 2>&1)" "true system:serviceaccount:$ns:robot [\"vault\"]"
+  contains "$version TokenReview with another audience" "$(review "$aud" '"other"' 2>&1)" "false"
+  contains "$version the API refuses a token for another audience" "$(kt "$aud" auth whoami 2>&1)" "Unauthorized"
+
+  # Legacy token Secret.
+  k -n "$ns" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Secret
+metadata:
+  name: robot-token
+  annotations: {kubernetes.io/service-account.name: robot}
+type: kubernetes.io/service-account-token
+YAML
+  secret_token() { k -n "$ns" get secret robot-token -o jsonpath='{.data.token}' 2>/dev/null | base64 -d; }
+  has_secret_token() { [[ -n $(secret_token) ]]; }
+  wait_for "$version legacy secret gets a token" 10 has_secret_token
+  contains "$version and its namespace" "$(k -n "$ns" get secret robot-token -o jsonpath='{.data.namespace}' | base64 -d)" "$ns"
+  contains "$version legacy token authenticates" "$(kt "$(secret_token)" auth whoami 2>&1)" "system:serviceaccount:$ns:robot"
+done
+
+# A tampered token is refused.
+token=$(k create token default)
+# One character of the signature changed (not the last: its low bits are padding).
+sig=${token##*.}
+c=${sig:10:1}; [[ $c == A ]] && c=B || c=A
+contains "tampered token refused" "$(kt "${token%.*}.${sig:0:10}$c${sig:11}" auth whoami 2>&1)" "Unauthorized"
+contains "token with swapped claims refused" "$(kt "$(printf '%s' "$token" | cut -d. -f1).$(k create token default --duration=2h | cut -d. -f2).$sig" auth whoami 2>&1)" "Unauthorized"
+contains "garbage token refused" "$(kt "abc.def.ghi" auth whoami 2>&1)" "Unauthorized"
+
+status_of() { "${IN_NS[@]}" curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT$1"; }
+expect "no credentials: 401 without --anonymous-auth" "401" status_of /version
+# --anonymous-auth: the server again, with the flag.
+kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null
+SERVER_ARGS+=(--anonymous-auth)
+restart_server
+expect "anonymous may read /version" "200" status_of /version
+expect "anonymous may not list namespaces (403)" "403" status_of /api/v1/namespaces
+contains "as system:anonymous" "$("${IN_NS[@]}" curl -sk "https://127.0.0.1:$PORT/api/v1/namespaces")" 'User \"system:anonymous\"'
+expect "bad credentials stay 401" "401" "${IN_NS[@]}" curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer nope" "https://127.0.0.1:$PORT/version"
+
+finish
