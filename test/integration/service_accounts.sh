@@ -86,6 +86,78 @@ contains "tampered token refused" "$(kt "${token%.*}.${sig:0:10}$c${sig:11}" aut
 contains "token with swapped claims refused" "$(kt "$(printf '%s' "$token" | cut -d. -f1).$(k create token default --duration=2h | cut -d. -f2).$sig" auth whoami 2>&1)" "Unauthorized"
 contains "garbage token refused" "$(kt "abc.def.ghi" auth whoami 2>&1)" "Unauthorized"
 
+# Volumes projected by the kubelet (kubectl 1.33).
+use_kubectl 1.33
+k create configmap settings --from-literal=mode=fast --from-literal=level=1 >/dev/null
+k create secret generic creds --from-literal=password=s3cret >/dev/null
+k apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: reader, labels: {app: reader}}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:fixture
+    command: ["sh", "-c", "exec sleep 3600"]
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+    - {name: creds, mountPath: /etc/creds, readOnly: true}
+    - {name: info, mountPath: /etc/info}
+    - {name: access, mountPath: /var/run/secrets/tokens, readOnly: true}
+  volumes:
+  - {name: cfg, configMap: {name: settings, items: [{key: mode, path: conf/mode}]}}
+  - {name: creds, secret: {secretName: creds, defaultMode: 0400}}
+  - name: info
+    downwardAPI:
+      items:
+      - {path: name, fieldRef: {fieldPath: metadata.name}}
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+  - name: access
+    projected:
+      sources:
+      - serviceAccountToken: {path: token, expirationSeconds: 3600}
+      - configMap: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}
+      - downwardAPI: {items: [{path: namespace, fieldRef: {fieldPath: metadata.namespace}}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: lacking}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: busybox:fixture, command: ["sleep", "3600"],
+     volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}
+  volumes:
+  - {name: cfg, configMap: {name: absent}}
+YAML
+wait_for "pod with projected volumes runs" 60 phase_is reader Running
+in_pod() { k exec reader -- busybox "$@" 2>&1; }
+expect "configMap item at its path" "fast" in_pod cat /etc/cfg/conf/mode
+contains "atomic writer layout" "$(in_pod ls -a /etc/cfg)" "..data"
+expect "secret file" "s3cret" in_pod cat /etc/creds/password
+expect "secret defaultMode 0400" "400" in_pod stat -L -c %a /etc/creds/password
+expect "downwardAPI name" "reader" in_pod cat /etc/info/name
+expect "downwardAPI labels" 'app="reader"' in_pod cat /etc/info/labels
+expect "projected namespace" "default" in_pod cat /var/run/secrets/tokens/namespace
+contains "projected CA" "$(in_pod cat /var/run/secrets/tokens/ca.crt)" "$(head -1 "$CA")"
+pod_token=$(in_pod cat /var/run/secrets/tokens/token)
+out=$(kt "$pod_token" auth whoami 2>&1)
+contains "the pod's token authenticates" "$out" "system:serviceaccount:default:default"
+contains "bound to the pod" "$out" "reader"
+k create configmap settings --from-literal=mode=slow --from-literal=level=1 --dry-run=client -o yaml | k apply -f - >/dev/null 2>&1
+mode_is() { [[ $(in_pod cat /etc/cfg/conf/mode) == "$1" ]]; }
+wait_for "configMap change reaches the file" 30 mode_is slow
+lacking_waits() { k get events --field-selector involvedObject.name=lacking 2>/dev/null | grep -q 'FailedMount.*configmap "absent" not found'; }
+wait_for "missing configMap: FailedMount event" 30 lacking_waits
+contains "and the pod waits in ContainerCreating" "$(k get pod lacking --no-headers 2>&1)" "ContainerCreating"
+k create configmap absent --from-literal=x=1 >/dev/null
+wait_for "it runs once the configMap exists" 60 phase_is lacking Running
+check "pods deleted" k delete pod reader lacking --grace-period=1 --timeout=60s
+wait_for "the pod's token dies with the pod" 10 unauthorized "$pod_token"
+
 status_of() { "${IN_NS[@]}" curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT$1"; }
 expect "no credentials: 401 without --anonymous-auth" "401" status_of /version
 # --anonymous-auth: the server again, with the flag.
