@@ -10,6 +10,7 @@
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/object_meta.h"
 #include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/service_account_admission.h"
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/strategy.h"
 #include "pkg/apiserver/version_conversion.h"
@@ -171,6 +172,13 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
   strategy.Default(obj);
   // Mutating admission runs on the defaulted object, before the strategy and validation.
   AddDefaultTolerations(admission_, r, obj);
+  ApiError sa_error = AdmitServiceAccount(
+      r, obj, ns, [this](const std::string& resource, const std::string& lookup_ns,
+                         const std::string& lookup_name) -> Result<Json> {
+        return GetObject(*api::Registry::Builtin().Find("", "v1", resource), lookup_ns,
+                         lookup_name);
+      });
+  if (sa_error.code != 0) return Reply::Error(sa_error);
   strategy.PrepareForCreate(obj);
   std::string name = NameOf(obj);
   std::vector<Cause> causes;

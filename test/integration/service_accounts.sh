@@ -158,6 +158,40 @@ wait_for "it runs once the configMap exists" 60 phase_is lacking Running
 check "pods deleted" k delete pod reader lacking --grace-period=1 --timeout=60s
 wait_for "the pod's token dies with the pod" 10 unauthorized "$pod_token"
 
+# ServiceAccount admission.
+k apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: plain}
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - {name: first, image: busybox:fixture, command: ["sh", "-c", "exit 0"]}
+  containers:
+  - {name: main, image: busybox:fixture, command: ["sh", "-c", "exec sleep 3600"]}
+YAML
+contains "pod gets the default account" "$(k get pod plain -o jsonpath='{.spec.serviceAccountName}/{.spec.serviceAccount}')" "default/default"
+contains "and the kube-api-access volume" "$(k get pod plain -o jsonpath='{.spec.volumes[*].name}')" "kube-api-access-"
+expect "mounted read-only in every container" "/var/run/secrets/kubernetes.io/serviceaccount true /var/run/secrets/kubernetes.io/serviceaccount true" \
+  k get pod plain -o jsonpath='{.spec.initContainers[0].volumeMounts[0].mountPath} {.spec.initContainers[0].volumeMounts[0].readOnly} {.spec.containers[0].volumeMounts[0].mountPath} {.spec.containers[0].volumeMounts[0].readOnly}'
+wait_for "pod with the automatic token runs" 60 phase_is plain Running
+expect "it reads its namespace" "default" k exec plain -c main -- busybox cat /var/run/secrets/kubernetes.io/serviceaccount/namespace
+sa_token=$(k exec plain -c main -- busybox cat /var/run/secrets/kubernetes.io/serviceaccount/token 2>&1)
+contains "and its token authenticates it" "$(kt "$sa_token" auth whoami 2>&1)" "system:serviceaccount:default:default"
+expect_error "missing account: 403" 'pods "lost" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found' \
+  k run lost --image=busybox:fixture --overrides='{"spec":{"serviceAccountName":"ghost"}}'
+k run quiet --image=busybox:fixture --overrides='{"spec":{"automountServiceAccountToken":false,"nodeName":"nowhere"}}' >/dev/null
+expect "automountServiceAccountToken false: no volume" "" k get pod quiet -o jsonpath='{.spec.volumes}'
+k create sa silent >/dev/null
+k patch sa silent -p '{"automountServiceAccountToken":false}' >/dev/null
+k run hushed --image=busybox:fixture --overrides='{"spec":{"serviceAccountName":"silent","nodeName":"nowhere"}}' >/dev/null
+expect "or false on the account" "" k get pod hushed -o jsonpath='{.spec.volumes}'
+# A pod right after its namespace: admission waits for the default account.
+k create namespace fresh >/dev/null && k -n fresh run early --image=busybox:fixture --overrides='{"spec":{"nodeName":"nowhere"}}' >/dev/null
+contains "pod in a brand-new namespace is admitted" "$(k -n fresh get pod early -o jsonpath='{.spec.serviceAccountName}' 2>&1)" "default"
+k delete pod plain quiet hushed --grace-period=1 --timeout=60s >/dev/null 2>&1
+
 status_of() { "${IN_NS[@]}" curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT$1"; }
 expect "no credentials: 401 without --anonymous-auth" "401" status_of /version
 # --anonymous-auth: the server again, with the flag.
