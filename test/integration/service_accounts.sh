@@ -128,7 +128,7 @@ spec:
   hostNetwork: true
   terminationGracePeriodSeconds: 1
   containers:
-  - {name: main, image: busybox:fixture, command: ["sleep", "3600"],
+  - {name: main, image: busybox:fixture, command: ["sh", "-c", "exec sleep 3600"],
      volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}
   volumes:
   - {name: cfg, configMap: {name: absent}}
