@@ -26,20 +26,21 @@ bool MountsAt(const Json& container, const std::string& path) {
 }
 
 Json AccessVolume(const std::string& name) {
-  return {{"name", name},
-          {"projected",
-           {{"defaultMode", 420},
-            {"sources",
-             Json::array(
-                 {{{"serviceAccountToken", {{"expirationSeconds", kTokenSeconds}, {"path", "token"}}}},
-                  {{"configMap",
-                    {{"name", "kube-root-ca.crt"},
-                     {"items", Json::array({{{"key", "ca.crt"}, {"path", "ca.crt"}}})}}}},
-                  {{"downwardAPI",
-                    {{"items",
-                      Json::array({{{"fieldRef",
-                                     {{"apiVersion", "v1"}, {"fieldPath", "metadata.namespace"}}},
-                                    {"path", "namespace"}}})}}}}})}}}};
+  return {
+      {"name", name},
+      {"projected",
+       {{"defaultMode", 420},
+        {"sources",
+         Json::array(
+             {{{"serviceAccountToken", {{"expirationSeconds", kTokenSeconds}, {"path", "token"}}}},
+              {{"configMap",
+                {{"name", "kube-root-ca.crt"},
+                 {"items", Json::array({{{"key", "ca.crt"}, {"path", "ca.crt"}}})}}}},
+              {{"downwardAPI",
+                {{"items",
+                  Json::array(
+                      {{{"fieldRef", {{"apiVersion", "v1"}, {"fieldPath", "metadata.namespace"}}},
+                        {"path", "namespace"}}})}}}}})}}}};
 }
 
 }  // namespace
@@ -72,8 +73,9 @@ ApiError AdmitServiceAccount(const api::ResourceInfo& r, Json& pod, const std::s
     std::string why = sa.status().IsNotFound()
                           ? fmt::format("serviceaccount \"{}\" not found", account)
                           : sa.status().message();
-    return Forbidden(fmt::format("pods \"{}\" is forbidden: error looking up service account {}/{}: {}",
-                                 api::GetString(meta, "name"), ns, account, why));
+    return Forbidden(
+        fmt::format("pods \"{}\" is forbidden: error looking up service account {}/{}: {}",
+                    api::GetString(meta, "name"), ns, account, why));
   }
   bool automount = true;
   if (const Json* a = api::Find(spec, "automountServiceAccountToken"); a && a->is_boolean()) {
