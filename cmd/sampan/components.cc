@@ -101,6 +101,23 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
         new_client("system:kube-controller-manager", "resourcequota-controller"),
         RealClock::Get());
     c->resource_quota_->Start();
+    c->service_accounts_ = std::make_unique<controllers::ServiceAccountsController>(
+        new_client("system:kube-controller-manager", "service-account-controller"));
+    c->service_accounts_->Start();
+    if (!config.server_ca_pem.empty()) {
+      c->root_ca_publisher_ = std::make_unique<controllers::RootCaPublisher>(
+          new_client("system:kube-controller-manager", "root-ca-cert-publisher"),
+          config.server_ca_pem);
+      c->root_ca_publisher_->Start();
+    }
+    apiserver::ApiServer* api = &server;
+    c->tokens_ = std::make_unique<controllers::TokensController>(
+        new_client("system:kube-controller-manager", "tokens-controller"),
+        [api](const api::Json& account, const api::Json& secret) {
+          return api->LegacyServiceAccountToken(account, secret);
+        },
+        config.server_ca_pem);
+    c->tokens_->Start();
   }
 
   if (config.run_agent) {
@@ -237,6 +254,9 @@ void Components::Stop() {
   if (kubelet_events_) kubelet_events_->Stop();  // after everything that records events
   if (image_gc_) image_gc_->Stop();
   if (airgap_) airgap_->Stop();
+  if (tokens_) tokens_->Stop();
+  if (root_ca_publisher_) root_ca_publisher_->Stop();
+  if (service_accounts_) service_accounts_->Stop();
   if (pod_gc_) pod_gc_->Stop();
   if (resource_quota_) resource_quota_->Stop();
   if (taint_eviction_) taint_eviction_->Stop();

@@ -16,6 +16,9 @@
 #include "pkg/controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "pkg/controllers/podgc/pod_gc_controller.h"
 #include "pkg/controllers/resourcequota/resource_quota_controller.h"
+#include "pkg/controllers/serviceaccount/root_ca_publisher.h"
+#include "pkg/controllers/serviceaccount/serviceaccounts_controller.h"
+#include "pkg/controllers/serviceaccount/tokens_controller.h"
 #include "pkg/controllers/tainteviction/taint_eviction_controller.h"
 #include "pkg/kubelet/eviction/eviction_manager.h"
 #include "pkg/kubelet/image_manager.h"
@@ -57,6 +60,8 @@ struct ComponentsConfig {
   // Hard eviction thresholds ("memory.available<100Mi,nodefs.available<10%"); empty =
   // upstream's defaults. Validated by the caller (eviction::ParseThresholds).
   std::string eviction_hard;
+  // The server CA (PEM) published in every namespace's kube-root-ca.crt ConfigMap.
+  std::string server_ca_pem;
 };
 
 class Components {
@@ -77,6 +82,9 @@ class Components {
   std::unique_ptr<controllers::TaintEvictionController> taint_eviction_;
   std::unique_ptr<controllers::PodGcController> pod_gc_;
   std::unique_ptr<controllers::ResourceQuotaController> resource_quota_;
+  std::unique_ptr<controllers::ServiceAccountsController> service_accounts_;
+  std::unique_ptr<controllers::RootCaPublisher> root_ca_publisher_;
+  std::unique_ptr<controllers::TokensController> tokens_;
   std::unique_ptr<kubelet::NodeStatusManager> node_status_;
   // The node's images: airgap archives imported at start and as they appear; image GC.
   std::unique_ptr<images::ImageStore> images_;

@@ -63,6 +63,7 @@ struct ServerConfig {
   std::chrono::nanoseconds node_startup_grace_period{};
   int default_not_ready_toleration_seconds = 300;
   int default_unreachable_toleration_seconds = 300;
+  bool anonymous_auth = false;
 };
 
 void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
@@ -109,6 +110,9 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
                  "nodefs.inodesFree, imagefs.available, imagefs.inodesFree; the list replaces "
                  "the defaults memory.available<100Mi,nodefs.available<10%,"
                  "nodefs.inodesFree<5%,imagefs.available<15%)");
+  set.Bool(&c->anonymous_auth, "anonymous-auth", false,
+           "Serve requests without credentials as system:anonymous (group "
+           "system:unauthenticated; RBAC decides) instead of refusing them (401)");
   set.Bool(&c->disable_agent, "disable-agent", false, "Do not run a local node agent");
   set.Bool(&c->disable_scheduler, "disable-scheduler", false, "Do not run the scheduler");
   set.Bool(&c->disable_controller_manager, "disable-controller-manager", false,
@@ -311,6 +315,10 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.kubelet_ca_file = certs->server_ca.cert_path;
   // The cluster token authenticates nodes (RBAC for them comes with the node agent).
   api.tokens.push_back({*token, {"system:sampan:node", {"system:nodes"}}});
+  // Service-account tokens: k3s's key file and issuer.
+  api.service_account_key_file = certs->tls_dir + "/service.key";
+  api.service_account_tokens.issuer = "https://kubernetes.default.svc." + config.cluster_domain;
+  api.anonymous_auth = config.anonymous_auth;
   api.admission.default_not_ready_toleration_seconds = config.default_not_ready_toleration_seconds;
   api.admission.default_unreachable_toleration_seconds =
       config.default_unreachable_toleration_seconds;
@@ -337,6 +345,7 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
                                          ? config.pod_manifest_path
                                          : data_dir + "/agent/pod-manifests";
   components_config.kubelet_port = config.kubelet_port;
+  components_config.server_ca_pem = certs->server_ca.cert_pem;
   if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(config.kubelet_arg);
       args.ok()) {
     components_config.eviction_hard = args->eviction_hard;  // validated above

@@ -60,7 +60,7 @@ const Registry& Registry::Builtin() {
       R("", "v1", "secrets", "Secret", true),
       R("", "v1", "nodes", "Node", false, {"no"}, {"status", "proxy"}),
       R("", "v1", "events", "Event", true, {"ev"}),
-      R("", "v1", "serviceaccounts", "ServiceAccount", true, {"sa"}),
+      R("", "v1", "serviceaccounts", "ServiceAccount", true, {"sa"}, {"token"}),
       R("", "v1", "persistentvolumes", "PersistentVolume", false, {"pv"}, {"status"}),
       R("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, {"pvc"}, {"status"}),
       R("", "v1", "replicationcontrollers", "ReplicationController", true, {"rc"},

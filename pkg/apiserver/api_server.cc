@@ -52,7 +52,7 @@ class ApiServerImpl final : public ApiServer {
   explicit ApiServerImpl(const ApiServerOptions& options)
       : options_(options),
         clock_(options.clock ? *options.clock : RealClock::Get()),
-        authn_(options.tokens),
+        authn_(options.tokens, options.anonymous_auth),
         timers_("apiserver-tm") {}
   ~ApiServerImpl() override { Stop(); }
 
@@ -62,6 +62,19 @@ class ApiServerImpl final : public ApiServer {
     RETURN_IF_ERROR(RestoreServices());
     rest_ = std::make_unique<RestHandler>(*options_.store, clock_, *services_, options_.admission);
     ASSIGN_OR_RETURN(authz_, RbacAuthorizer::Start(*options_.store));
+    EvpPkeyPtr sa_key;
+    if (options_.service_account_key_file.empty()) {
+      ASSIGN_OR_RETURN(sa_key, GenerateRsaKey());
+    } else {
+      ASSIGN_OR_RETURN(sa_key, LoadOrCreateServiceAccountKey(options_.service_account_key_file));
+    }
+    sa_tokens_ = std::make_unique<ServiceAccountTokens>(
+        std::move(sa_key), options_.service_account_tokens, *rest_, clock_);
+    authn_.SetTokenAuthenticator([this](std::string_view token,
+                                        const std::vector<std::string>& audiences,
+                                        std::vector<std::string>* matched) {
+      return sa_tokens_->Authenticate(token, audiences, matched);
+    });
     timers_.Start();
     watch_ = std::make_unique<WatchHandler>(*options_.store, timers_.dispatcher());
     RETURN_IF_ERROR(Bootstrap(*rest_, *services_, options_.advertise_address, options_.port));
@@ -104,6 +117,11 @@ class ApiServerImpl final : public ApiServer {
           Handle(req, std::move(out));
         },
         std::move(user));
+  }
+
+  Result<std::string> LegacyServiceAccountToken(const Json& account,
+                                                const Json& secret) override {
+    return sa_tokens_->LegacyToken(account, secret);
   }
 
   void Stop() override {
@@ -295,6 +313,9 @@ class ApiServerImpl final : public ApiServer {
       return kubelet_proxy_->PortForward(ctx, std::move(out));
     }
     if (r->group == "metrics.k8s.io") return SendReply(*out, resource_metrics_->Serve(ctx));
+    if (r->resource == "serviceaccounts" && ctx.info.subresource == "token") {
+      return SendReply(*out, sa_tokens_->CreateToken(ctx));
+    }
     if (r->resource == "nodes" && ctx.info.subresource == "proxy") {
       return kubelet_proxy_->NodeProxy(ctx, std::move(out));
     }
@@ -369,6 +390,7 @@ class ApiServerImpl final : public ApiServer {
   DispatcherThread timers_;
   std::unique_ptr<ServiceAllocator> services_;
   std::unique_ptr<RestHandler> rest_;
+  std::unique_ptr<ServiceAccountTokens> sa_tokens_;
   std::unique_ptr<WatchHandler> watch_;
   api::ServedRegistry served_;
   OpenApiV3 openapi_v3_{served_, api::Schema::BuiltIn()};

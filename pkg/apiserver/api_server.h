@@ -12,6 +12,7 @@
 
 #include "pkg/apiserver/authn.h"
 #include "pkg/apiserver/admission/chain.h"
+#include "pkg/apiserver/service_account_tokens.h"
 #include "pkg/client/transport.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http_server.h"
@@ -35,6 +36,12 @@ struct ApiServerOptions {
   std::string kubelet_client_cert_file, kubelet_client_key_file, kubelet_ca_file;
   // Bearer tokens accepted, with the identity they carry.
   std::vector<StaticToken> tokens;
+  // The service-account signing key (PEM, created when missing; k3s: server/tls/service.key).
+  // Empty: a key made in memory for this run (tests of the API layer).
+  std::string service_account_key_file;
+  ServiceAccountTokenOptions service_account_tokens;
+  // --anonymous-auth: requests without credentials are system:anonymous instead of 401.
+  bool anonymous_auth = false;
   int worker_threads = 8;
   // Settings of the admission plugins (admission/chain.h).
   AdmissionOptions admission;
@@ -49,6 +56,10 @@ class ApiServer {
   // A client transport for components in this process, acting as `user` (see
   // in_process_transport.h). Valid until Stop().
   virtual std::shared_ptr<client::Transport> InProcessTransport(UserInfo user) = 0;
+  // The legacy token of a kubernetes.io/service-account-token Secret of `account` (both as
+  // stored), signed with the service-account key (for the tokens controller).
+  virtual Result<std::string> LegacyServiceAccountToken(const api::Json& account,
+                                                        const api::Json& secret) = 0;
 };
 
 }  // namespace sampan::apiserver

@@ -21,10 +21,14 @@ std::optional<UserInfo> Authenticator::Authenticate(const http::Request& request
   if (auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer) {
     return AuthenticateToken(auth.substr(kBearer.size()));
   }
-  return std::nullopt;
+  // Credentials that did not authenticate are never downgraded to anonymous.
+  if (!anonymous_ || !auth.empty()) return std::nullopt;
+  return UserInfo{"system:anonymous", {"system:unauthenticated"}};
 }
 
-std::optional<UserInfo> Authenticator::AuthenticateToken(std::string_view token) const {
+std::optional<UserInfo> Authenticator::AuthenticateToken(std::string_view token,
+                                                         const std::vector<std::string>& audiences,
+                                                         std::vector<std::string>* matched) const {
   for (const auto& t : tokens_) {
     // Constant-time comparison: the token is a secret.
     if (t.token.size() == token.size() &&
@@ -34,7 +38,10 @@ std::optional<UserInfo> Authenticator::AuthenticateToken(std::string_view token)
       return user;
     }
   }
-  return std::nullopt;
+  if (!token_authenticator_) return std::nullopt;
+  std::optional<UserInfo> user = token_authenticator_(token, audiences, matched);
+  if (user) user->groups.push_back("system:authenticated");
+  return user;
 }
 
 }  // namespace sampan::apiserver

@@ -20,6 +20,7 @@ SubresourceInfo Describe(const api::ResourceInfo& r, const std::string& sub) {
   if (sub == "proxy" && r.resource == "nodes") {
     return {"NodeProxyOptions", "", "v1", {"create", "delete", "get", "patch", "update"}};
   }
+  if (sub == "token") return {"TokenRequest", "authentication.k8s.io", "v1", {"create"}};
   if (sub == "finalize") return {r.kind, r.group, r.version, {"update"}};
   return {r.kind, r.group, r.version, {"get", "patch", "update"}};
 }

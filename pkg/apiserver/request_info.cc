@@ -81,6 +81,12 @@ RequestInfo ParseRequestInfo(std::string_view method, std::string_view path, con
   RequestInfo info;
   info.path = std::string(path);
   std::vector<std::string> parts = SplitPath(path);
+  // Non-resource requests: the verb is the lower-case method (HEAD counts as get), as upstream.
+  if (method == "GET" || method == "HEAD") {
+    info.verb = "get";
+  } else {
+    for (char c : method) info.verb.push_back(static_cast<char>(std::tolower(c)));
+  }
   size_t pos;
   if (parts.size() >= 2 && parts[0] == "api") {
     info.version = parts[1];

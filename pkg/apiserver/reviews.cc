@@ -60,7 +60,14 @@ Json RulesStatus(const std::vector<RbacRule>& rules) {
 }
 
 Json UserInfoJson(const UserInfo& user) {
-  return {{"username", user.name}, {"groups", StringList(user.groups)}};
+  Json out = {{"username", user.name}, {"groups", StringList(user.groups)}};
+  if (!user.uid.empty()) out["uid"] = user.uid;
+  if (!user.extra.empty()) {
+    Json extra = Json::object();
+    for (const auto& [key, values] : user.extra) extra[key] = StringList(values);
+    out["extra"] = std::move(extra);
+  }
+  return out;
 }
 
 }  // namespace
@@ -99,9 +106,17 @@ Reply AnswerReview(const RequestContext& ctx, Json review, const UserInfo& user,
   } else if (kind == "SelfSubjectReview") {
     review["status"] = {{"userInfo", UserInfoJson(user)}};
   } else if (kind == "TokenReview") {
-    std::optional<UserInfo> who = authn.AuthenticateToken(api::GetString(spec, "token"));
-    review["status"] = who ? Json{{"authenticated", true}, {"user", UserInfoJson(*who)}}
-                           : Json{{"authenticated", false}};
+    std::vector<std::string> matched;
+    std::optional<UserInfo> who = authn.AuthenticateToken(
+        api::GetString(spec, "token"), api::GetStrings(spec, "audiences"), &matched);
+    if (who) {
+      review["status"] = {{"authenticated", true}, {"user", UserInfoJson(*who)}};
+      if (!matched.empty()) review["status"]["audiences"] = StringList(matched);
+    } else {
+      review["status"] = {{"authenticated", false},
+                          {"user", Json::object()},
+                          {"error", "invalid bearer token"}};
+    }
   } else {
     return Reply::Error(
         MethodNotAllowed("the server does not allow this method on the requested "

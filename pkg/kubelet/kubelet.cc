@@ -1,5 +1,7 @@
 #include "pkg/kubelet/kubelet.h"
 
+#include "pkg/kubelet/volumes.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -276,6 +278,12 @@ void Kubelet::Relist() {
   }
   if (full) {
     for (const std::string& uid : wanted) queue_.Add(uid);
+  } else {
+    // Pods with projected volumes every relist: their files follow ConfigMaps and Secrets.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [uid, pod] : desired_) {
+      if (pod && HasProjectedVolumes(*pod)) queue_.Add(uid);
+    }
   }
   relist_signatures_ = std::move(signatures);
 }

@@ -33,6 +33,8 @@
 #include "pkg/kubelet/pod_status.h"
 #include "pkg/kubelet/runtime_index.h"
 #include "pkg/kubelet/static_pods.h"
+#include "pkg/kubelet/token_manager.h"
+#include "pkg/kubelet/volume_projection.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "runtime/runtime.h"
@@ -165,6 +167,8 @@ class Kubelet {
   void EnsureProbed(const api::Json& pod, const PodRuntime& view, const std::string& pod_ip);
 
   std::string PodDir(const std::string& uid) const;
+  // What projected volumes of `pod` are made from (objects, tokens, downward API values).
+  ProjectionContext Projection(const std::string& pod_ip);
   std::string PodLogDir(const api::Json& pod) const;
 
   client::Client& client_;
@@ -176,6 +180,7 @@ class Kubelet {
   const KubeletOptions options_;
   ProbeHooks probes_;
   MachineFacts machine_;
+  TokenManager tokens_{client_, clock_};  // projected serviceAccountToken volumes
 
   DispatcherThread loop_;
   client::Informer pods_;

@@ -76,6 +76,28 @@ class StepTimer {
   std::string text_;
 };
 
+ProjectionContext Kubelet::Projection(const std::string& pod_ip) {
+  ProjectionContext projection;
+  EnvContext& env_context = projection.env;
+  env_context.node_name = options_.node_name;
+  env_context.host_ip = options_.node_ip;
+  env_context.pod_ip = pod_ip;
+  env_context.node_milli_cpu = machine_.cpus * 1000;
+  env_context.node_memory = machine_.memory_bytes;
+  env_context.node_ephemeral_storage = machine_.fs_bytes;
+  // The kubernetes service's variables are set whatever enableServiceLinks says (upstream);
+  // the other services' variables come with the service proxy.
+  env_context.service_env = KubernetesServiceEnv(options_.kubernetes_service_ip);
+  projection.lookup = [this](const std::string& resource, const std::string& ns,
+                             const std::string& obj) -> Result<Json> {
+    return client_.Get(*api::Registry::Builtin().Find("", "v1", resource), ns, obj);
+  };
+  projection.token = [this](const Json& pod, const std::string& audience, int64_t seconds) {
+    return tokens_.Get(pod, audience, seconds);
+  };
+  return projection;
+}
+
 Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
   SyncResult result;
   StepTimer timer;
@@ -152,6 +174,11 @@ Kubelet::SyncResult Kubelet::SyncPod(const Json& pod) {
     }
     RemoveOldInstances(view);
     timer.Mark("containers");
+    // Files of secret/configMap/downwardAPI/projected volumes follow their sources (the pod
+    // is synced at least every relist while it has such volumes).
+    if (HasProjectedVolumes(pod)) {
+      RefreshProjectedVolumes(pod, PodDir(uid), Projection(pod_ip));
+    }
   }
 
   // Status from a fresh look when this sync changed something (what was just started shows
@@ -346,21 +373,10 @@ bool Kubelet::StartContainer(const Json& pod, const Json& container, bool init,
   }
   auto release = [&] { images_.Release(id); };
 
-  EnvContext env_context;
-  env_context.node_name = options_.node_name;
-  env_context.host_ip = options_.node_ip;
-  env_context.pod_ip = pod_ip;
-  env_context.node_milli_cpu = machine_.cpus * 1000;
-  env_context.node_memory = machine_.memory_bytes;
-  env_context.node_ephemeral_storage = machine_.fs_bytes;
-  // The kubernetes service's variables are set whatever enableServiceLinks says (upstream);
-  // the other services' variables come with the service proxy.
-  env_context.service_env = KubernetesServiceEnv(options_.kubernetes_service_ip);
-  ObjectLookup lookup = [this](const std::string& resource, const std::string& ns,
-                               const std::string& obj) -> Result<Json> {
-    return client_.Get(*api::Registry::Builtin().Find("", "v1", resource), ns, obj);
-  };
-  Result<std::vector<std::string>> env = ContainerEnv(pod, container, env_context, lookup);
+  ProjectionContext projection = Projection(pod_ip);
+  const EnvContext& env_context = projection.env;
+  Result<std::vector<std::string>> env =
+      ContainerEnv(pod, container, env_context, projection.lookup);
   if (!env.ok()) {
     release();
     return fail("CreateContainerConfigError", env.status().message(), true);
@@ -368,7 +384,7 @@ bool Kubelet::StartContainer(const Json& pod, const Json& container, bool init,
 
   std::string pod_dir = PodDir(uid);
   std::string log_dir = PodLogDir(pod) + "/" + name;
-  Result<std::map<std::string, std::string>> volumes = PrepareVolumes(pod, pod_dir);
+  Result<std::map<std::string, std::string>> volumes = PrepareVolumes(pod, pod_dir, &projection);
   if (!volumes.ok()) {
     release();
     events_.Record(pod, "Warning", "FailedMount", volumes.status().message());

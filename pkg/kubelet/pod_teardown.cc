@@ -63,6 +63,7 @@ Status Kubelet::Teardown(const std::string& uid, const api::Json* pod,
                          std::chrono::milliseconds grace) {
   ASSIGN_OR_RETURN(PodRuntime view, Observe(uid));
   if (probes_.pod_removed) probes_.pod_removed(uid);
+  tokens_.Forget(uid);
   RETURN_IF_ERROR(KillContainers(pod, view, grace, "Stopping container"));
   net::PodNetwork* net = nullptr;
   for (const runtime::SandboxStatus& s : view.sandboxes) {

@@ -50,7 +50,8 @@ Status CheckHostPath(const std::string& path, const std::string& type) {
 }  // namespace
 
 Result<std::map<std::string, std::string>> PrepareVolumes(const Json& pod,
-                                                          const std::string& pod_dir) {
+                                                          const std::string& pod_dir,
+                                                          const ProjectionContext* projection) {
   std::map<std::string, std::string> out;
   const Json* volumes = api::FindPath(pod, "spec.volumes");
   if (volumes == nullptr || !volumes->is_array()) return out;
@@ -74,6 +75,16 @@ Result<std::map<std::string, std::string>> PrepareVolumes(const Json& pod,
       std::string path = api::GetString(*host, "path");
       RETURN_IF_ERROR(CheckHostPath(path, api::GetString(*host, "type")));
       out[name] = path;
+    } else if (projection != nullptr && IsProjectedVolume(v)) {
+      std::string dir = ProjectedVolumeDir(pod_dir, v);
+      Result<Payload> payload = ProjectVolume(pod, v, *projection);
+      Result<bool> written = payload.ok() ? WriteAtomic(dir, *payload) : payload.status();
+      if (!written.ok()) {
+        return Status(written.status().code(),
+                      "MountVolume.SetUp failed for volume \"" + name +
+                          "\" : " + written.status().message());
+      }
+      out[name] = dir;
     } else {
       std::string kind;
       for (auto it = v.begin(); it != v.end(); ++it) {
@@ -83,6 +94,33 @@ Result<std::map<std::string, std::string>> PrepareVolumes(const Json& pod,
     }
   }
   return out;
+}
+
+int RefreshProjectedVolumes(const Json& pod, const std::string& pod_dir,
+                            const ProjectionContext& projection) {
+  int changed = 0;
+  const Json* volumes = api::FindPath(pod, "spec.volumes");
+  if (volumes == nullptr || !volumes->is_array()) return 0;
+  for (const Json& v : *volumes) {
+    if (!IsProjectedVolume(v)) continue;
+    std::string dir = ProjectedVolumeDir(pod_dir, v);
+    struct stat st;
+    if (::stat((dir + "/..data").c_str(), &st) != 0) continue;  // not set up yet
+    Result<Payload> payload = ProjectVolume(pod, v, projection);
+    if (!payload.ok()) continue;
+    Result<bool> written = WriteAtomic(dir, *payload);
+    if (written.ok() && *written) ++changed;
+  }
+  return changed;
+}
+
+bool HasProjectedVolumes(const Json& pod) {
+  const Json* volumes = api::FindPath(pod, "spec.volumes");
+  if (volumes == nullptr || !volumes->is_array()) return false;
+  for (const Json& v : *volumes) {
+    if (IsProjectedVolume(v)) return true;
+  }
+  return false;
 }
 
 Result<std::vector<runtime::BindMount>> VolumeMounts(

@@ -73,7 +73,7 @@ YAML
   check "$version annotate" k -n "$ns" annotate cm cfg note=hello
   out=$(k -n "$ns" get cm -l 'color in (blue,red),app' --show-labels 2>&1)
   contains "$version set-based selector" "$out" "color=blue"
-  out=$(k -n "$ns" get cm -l 'color notin (blue)' 2>&1)
+  out=$(k -n "$ns" get cm -l 'app,color notin (blue)' 2>&1)
   contains "$version notin selector excludes" "$out" "No resources found"
   out=$(k -n "$ns" get cm cfg -o jsonpath='{.metadata.annotations.note}')
   contains "$version annotation stored" "$out" "hello"

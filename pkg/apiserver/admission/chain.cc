@@ -5,6 +5,7 @@
 #include "pkg/apiserver/admission/limit_ranger.h"
 #include "pkg/apiserver/admission/namespace_lifecycle.h"
 #include "pkg/apiserver/admission/resource_quota.h"
+#include "pkg/apiserver/admission/service_account.h"
 
 namespace sampan::apiserver::admission {
 
@@ -29,6 +30,7 @@ std::unique_ptr<Chain> DefaultChain(const AdmissionOptions& options, storage::St
   auto chain = std::make_unique<Chain>();
   chain->Add(std::make_unique<NamespaceLifecycle>(store));
   chain->Add(std::make_unique<LimitRanger>(store));
+  chain->Add(std::make_unique<ServiceAccount>(store));
   chain->Add(std::make_unique<DefaultStorageClass>(store));
   chain->Add(std::make_unique<DefaultTolerationSeconds>(options));
   chain->Add(std::make_unique<ResourceQuota>(store));

@@ -5,7 +5,8 @@
 // rejection stops the chain and is the request's answer.
 //
 // The order follows kube-apiserver's recommended plugin order:
-//   NamespaceLifecycle, LimitRanger, DefaultStorageClass, DefaultTolerationSeconds,
+//   NamespaceLifecycle, LimitRanger, ServiceAccount, DefaultStorageClass,
+//   DefaultTolerationSeconds,
 //   ResourceQuota (last, so it charges only writes every other plugin admitted).
 //
 // To add a plugin: write a class deriving from Plugin (plugin.h) in a file of its own in

@@ -24,6 +24,11 @@ class RestHandlerTest : public ::testing::Test {
     services_ = ServiceAllocator::Create("10.43.0.0/16", "30000-32767").value();
     rest_ = std::make_unique<RestHandler>(*store_, clock_, *services_);
     ASSERT_TRUE(Bootstrap(*rest_, *services_, "127.0.0.1", 6443).ok());
+    // What the service-accounts controller makes: pods need their account (admission).
+    ASSERT_TRUE(rest_
+                    ->CreateObject(*api::Registry::Builtin().Find("", "v1", "serviceaccounts"),
+                                   {{"metadata", {{"name", "default"}, {"namespace", "default"}}}})
+                    .ok());
   }
 
   // Runs one verb the way the HTTP layer would.
@@ -83,6 +88,37 @@ TEST_F(RestHandlerTest, CreateSetsSystemFields) {
   std::string name = Body(gen)["metadata"]["name"];
   EXPECT_EQ(name.size(), 9u);
   EXPECT_TRUE(name.starts_with("web-"));
+}
+
+TEST_F(RestHandlerTest, ServiceAccountAdmission) {
+  const char* pod =
+      R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i"}]}})";
+  Reply r = Call("POST", "/api/v1/namespaces/default/pods", pod);
+  ASSERT_EQ(r.code, 201) << r.body;
+  Json spec = Body(r)["spec"];
+  EXPECT_EQ(spec["serviceAccountName"], "default");
+  ASSERT_EQ(spec["volumes"].size(), 1u);
+  std::string volume = spec["volumes"][0]["name"];
+  EXPECT_TRUE(volume.starts_with("kube-api-access-"));
+  EXPECT_EQ(
+      spec["volumes"][0]["projected"]["sources"][0]["serviceAccountToken"]["expirationSeconds"],
+      3607);
+  EXPECT_EQ(spec["containers"][0]["volumeMounts"][0],
+            Json({{"name", volume},
+                  {"readOnly", true},
+                  {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"}}));
+  r = Call("POST", "/api/v1/namespaces/default/pods",
+           R"({"metadata":{"name":"q"},"spec":{"serviceAccountName":"ghost",)"
+           R"("containers":[{"name":"c","image":"i"}]}})");
+  EXPECT_EQ(r.code, 403);
+  EXPECT_EQ(Body(r)["message"],
+            "pods \"q\" is forbidden: error looking up service account default/ghost: "
+            "serviceaccount \"ghost\" not found");
+  r = Call("POST", "/api/v1/namespaces/default/pods",
+           R"({"metadata":{"name":"s"},"spec":{"automountServiceAccountToken":false,)"
+           R"("containers":[{"name":"c","image":"i"}]}})");
+  ASSERT_EQ(r.code, 201);
+  EXPECT_FALSE(Body(r)["spec"].contains("volumes"));
 }
 
 TEST_F(RestHandlerTest, CreateErrors) {

@@ -1,0 +1,78 @@
+#include "pkg/controllers/serviceaccount/serviceaccounts_controller.h"
+
+#include "pkg/api/builtin_resources.h"
+
+namespace sampan::controllers {
+namespace {
+
+using api::Json;
+
+const log::Logger kLog("controller");
+
+const api::ResourceInfo& ServiceAccounts() {
+  return *api::Registry::Builtin().Find("", "v1", "serviceaccounts");
+}
+
+std::string NamespaceOf(const Json& obj) {
+  return api::GetString(api::ObjectField(obj, "metadata"), "namespace");
+}
+std::string NameOf(const Json& obj) {
+  return api::GetString(api::ObjectField(obj, "metadata"), "name");
+}
+
+}  // namespace
+
+ServiceAccountsController::ServiceAccountsController(client::Client& client)
+    : client_(client),
+      namespaces_(client, api::builtin::Namespaces()),
+      accounts_(client, ServiceAccounts(), "",
+                client::ListOptions{.field_selector = "metadata.name=default"}),
+      runner_("serviceaccount", [this](const std::string& key) { return Sync(key); }) {
+  auto add_ns = [this](const client::ObjectPtr& ns) { runner_.queue().Add(NameOf(*ns)); };
+  namespaces_.AddHandlers(
+      {add_ns, [add_ns](const client::ObjectPtr&, const client::ObjectPtr& n) { add_ns(n); },
+       nullptr});
+  accounts_.AddHandlers({nullptr, nullptr, [this](const client::ObjectPtr& sa) {
+                           runner_.queue().Add(NamespaceOf(*sa));
+                         }});
+}
+
+ServiceAccountsController::~ServiceAccountsController() { Stop(); }
+
+void ServiceAccountsController::Start() {
+  namespaces_.Start();
+  accounts_.Start();
+  namespaces_.WaitForSync(std::chrono::seconds(30));
+  accounts_.WaitForSync(std::chrono::seconds(30));
+  runner_.Start();
+}
+
+void ServiceAccountsController::Stop() {
+  runner_.Stop();
+  accounts_.Stop();
+  namespaces_.Stop();
+}
+
+Status ServiceAccountsController::Sync(const std::string& ns) {
+  client::ObjectPtr namespace_ = namespaces_.Get(ns);
+  if (!namespace_) return Status::Ok();
+  const Json& status = api::ObjectField(*namespace_, "status");
+  if (api::GetString(status, "phase") == "Terminating") return Status::Ok();
+  if (accounts_.Get(ns + "/default")) return Status::Ok();
+  Json sa = {{"apiVersion", "v1"},
+             {"kind", "ServiceAccount"},
+             {"metadata", {{"name", "default"}, {"namespace", ns}}}};
+  Result<Json> created = client_.Create(ServiceAccounts(), sa);
+  if (created.ok()) {
+    kLog.Info("serviceaccount {}/default created", ns);
+    return Status::Ok();
+  }
+  // Someone else made it (the cache lags), or the namespace is going away.
+  if (created.status().IsAlreadyExists() || created.status().code() == Code::kForbidden ||
+      created.status().IsNotFound()) {
+    return Status::Ok();
+  }
+  return created.status();
+}
+
+}  // namespace sampan::controllers
