@@ -27,6 +27,8 @@ class TestApiServer {
     options.bind_address = "127.0.0.1";
     options.port = 0;
     options.tokens = {apiserver::StaticToken{"test-token", {"tester", {"system:masters"}}}};
+    // No service-accounts controller here: pods are made without accounts.
+    options.admission.service_account = false;
     auto server = apiserver::ApiServer::Start(options);
     if (!server.ok()) return;
     server_ = std::move(*server);

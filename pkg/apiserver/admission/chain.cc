@@ -30,7 +30,7 @@ std::unique_ptr<Chain> DefaultChain(const AdmissionOptions& options, storage::St
   auto chain = std::make_unique<Chain>();
   chain->Add(std::make_unique<NamespaceLifecycle>(store));
   chain->Add(std::make_unique<LimitRanger>(store));
-  chain->Add(std::make_unique<ServiceAccount>(store));
+  if (options.service_account) chain->Add(std::make_unique<ServiceAccount>(store));
   chain->Add(std::make_unique<DefaultStorageClass>(store));
   chain->Add(std::make_unique<DefaultTolerationSeconds>(options));
   chain->Add(std::make_unique<ResourceQuota>(store));

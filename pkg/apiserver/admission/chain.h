@@ -32,6 +32,9 @@ struct AdmissionOptions {
   // DefaultTolerationSeconds (kube-apiserver's --default-not-ready-toleration-seconds, ...).
   int64_t default_not_ready_toleration_seconds = 300;
   int64_t default_unreachable_toleration_seconds = 300;
+  // ServiceAccount admission (kube-apiserver's --disable-admission-plugins=ServiceAccount
+  // turns it off; tests of components that make pods without accounts do).
+  bool service_account = true;
 };
 
 namespace admission {

@@ -28,7 +28,9 @@ class ResourceQuotaAdmissionTest : public ::testing::Test {
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     services_ = ServiceAllocator::Create("10.43.0.0/16", "30000-32767").value();
-    rest_ = std::make_unique<RestHandler>(*store_, clock_, *services_);
+    AdmissionOptions admission;
+    admission.service_account = false;  // pods without accounts: only quota is under test
+    rest_ = std::make_unique<RestHandler>(*store_, clock_, *services_, admission);
     ASSERT_TRUE(Bootstrap(*rest_, *services_, "127.0.0.1", 6443).ok());
   }
 
