@@ -18,6 +18,7 @@
 
 #include "pkg/util/http_client.h"
 #include "pkg/util/log.h"
+#include "pkg/util/pki.h"
 #include "test/bench/bench_util.h"
 #include "test/bench/server_process.h"
 
@@ -41,14 +42,15 @@ std::string PodJson(int i) {
 
 // Runs `per_client` requests on each of kClients clients; returns latencies (ms) and rate.
 template <typename Fn>
-std::pair<std::vector<double>, double> Parallel(const ServerProcess& s, int per_client, Fn fn) {
+std::pair<std::vector<double>, double> Parallel(const ServerProcess& s, int per_client, Fn fn,
+                                                const std::string& user = "admin") {
   std::vector<std::vector<double>> lat(kClients);
   std::atomic<int> errors{0};
   auto start = BenchClock::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
-      auto client = s.Client();
+      auto client = s.Client(std::chrono::seconds(30), user);
       for (int i = 0; i < per_client; ++i) {
         auto t0 = BenchClock::now();
         if (!fn(*client, c, i)) errors++;
@@ -65,6 +67,43 @@ std::pair<std::vector<double>, double> Parallel(const ServerProcess& s, int per_
   std::vector<double> all;
   for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
   return {all, kClients * per_client / secs};
+}
+
+// Writes client-<user>.crt/.key into the server's TLS folder, signed by its client CA.
+void WriteUserCert(const ServerProcess& s, const std::string& user) {
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  auto ca = DecodeCertPem(read(s.tls_dir() + "/client-ca.crt"));
+  auto ca_key = DecodeKeyPem(read(s.tls_dir() + "/client-ca.key"));
+  auto key = GenerateEcKey();
+  if (!ca.ok() || !ca_key.ok() || !key.ok()) {
+    std::fprintf(stderr, "client CA unreadable\n");
+    std::exit(1);
+  }
+  CertSpec spec;
+  spec.common_name = user;
+  spec.client_auth = true;
+  auto cert = IssueCert(spec, key->get(), ca->get(), ca_key->get());
+  auto cert_pem = cert.ok() ? EncodeCertPem(cert->get()) : Result<std::string>(cert.status());
+  auto key_pem = EncodeKeyPem(key->get());
+  if (!cert_pem.ok() || !key_pem.ok()) {
+    std::fprintf(stderr, "cannot issue a client certificate\n");
+    std::exit(1);
+  }
+  std::ofstream(s.tls_dir() + "/client-" + user + ".crt") << *cert_pem;
+  std::ofstream(s.tls_dir() + "/client-" + user + ".key") << *key_pem;
+}
+
+// POSTs `body` to `path`; exits the benchmark unless it is created.
+void MustCreate(http::HttpClient& c, const std::string& path, const std::string& body) {
+  auto r = c.Do("POST", path, JsonHeaders(), body);
+  if (!r.ok() || r->status != 201) {
+    std::fprintf(stderr, "POST %s failed: %s\n", path.c_str(),
+                 r.ok() ? r->body.c_str() : r.status().ToString().c_str());
+    std::exit(1);
+  }
 }
 
 }  // namespace
@@ -95,17 +134,54 @@ int main() {
   summary.Add("create_p50_ms", Percentile(create_lat, 50))
       .Add("create_p99_ms", Percentile(create_lat, 99));
 
-  auto [get_lat, get_rate] =
-      Parallel(server, per_client, [per_client](http::HttpClient& c, int id, int i) {
-        std::string target = "/api/v1/namespaces/default/configmaps/cm-" +
-                             std::to_string((id + 1) % kClients) + "-" +
-                             std::to_string((i * 7) % per_client);
-        auto r = c.Do("GET", target);
-        return r.ok() && r->status == 200;
-      });
+  auto get_configmap = [per_client](http::HttpClient& c, int id, int i) {
+    std::string target = "/api/v1/namespaces/default/configmaps/cm-" +
+                         std::to_string((id + 1) % kClients) + "-" +
+                         std::to_string((i * 7) % per_client);
+    auto r = c.Do("GET", target);
+    return r.ok() && r->status == 200;
+  };
+  auto [get_lat, get_rate] = Parallel(server, per_client, get_configmap);
   std::printf("gets: %.0f/s p50 %.2f ms p99 %.2f ms\n", get_rate, Percentile(get_lat, 50),
               Percentile(get_lat, 99));
   summary.Add("get_p99_ms", Percentile(get_lat, 99));
+
+  // RBAC: the same gets as a user whom the last of 100 RoleBindings allows (system:masters
+  // skips the authorizer), against the admin's rate measured just before.
+  auto admin = server.Client();
+  WriteUserCert(server, "bench-user");
+  for (int b = 0; b < 100; ++b) {
+    std::string subject = b == 99 ? "bench-user" : "bench-other-" + std::to_string(b);
+    MustCreate(*admin, "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+               R"({"metadata":{"name":"rb-)" + std::to_string(b) +
+                   R"("},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole",)"
+                   R"("name":"view"},"subjects":[{"kind":"User",)"
+                   R"("apiGroup":"rbac.authorization.k8s.io","name":")" +
+                   subject + R"("}]})");
+  }
+  {  // the authorizer's cache follows the store: wait until the user may read
+    auto user = server.Client(std::chrono::seconds(30), "bench-user");
+    auto deadline = BenchClock::now() + std::chrono::seconds(10);
+    while (!get_configmap(*user, 0, 0)) {
+      if (BenchClock::now() > deadline) {
+        std::fprintf(stderr, "bench-user never became allowed to read configmaps\n");
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  double admin_rate = Parallel(server, per_client, get_configmap).second;
+  double rbac_rate = Parallel(server, per_client, get_configmap, "bench-user").second;
+  std::printf("gets with 100 RoleBindings: admin %.0f/s, RBAC-checked user %.0f/s\n", admin_rate,
+              rbac_rate);
+  summary.Add("admin_gets_per_s", admin_rate, 0)
+      .Add("rbac_gets_per_s", rbac_rate, 0)
+      .Add("rbac_overhead_pct", 100.0 * (admin_rate - rbac_rate) / admin_rate, 1);
+
+  // Pods get the namespace's default ServiceAccount from admission; the controller that
+  // makes it is off here, so the benchmark makes it (a server otherwise refuses pods).
+  MustCreate(*admin, "/api/v1/namespaces/default/serviceaccounts",
+             R"({"metadata":{"name":"default"}})");
 
   // 10,000 pods, then list them.
   int pods = kQuick ? 1000 : 10000;
@@ -134,6 +210,24 @@ int main() {
   summary.Add("list10k_ms", list_median, 1);
   long rss = server.RssKb();
   summary.Add("rss10k_mb", rss / 1024.0, 1);
+
+  // Strategic merge patches of those pods (a container's image, found by its merge key).
+  int patches = kQuick ? 20 : 100;
+  auto [patch_lat, patch_rate] =
+      Parallel(server, patches, [pods](http::HttpClient& c, int id, int i) {
+        http::Headers h;
+        h.Add("Content-Type", "application/strategic-merge-patch+json");
+        std::string target = "/api/v1/namespaces/default/pods/pod-" +
+                             std::to_string(100000 + (id * (pods / kClients) + i)).substr(1);
+        auto r = c.Do(
+            "PATCH", target, h,
+            R"({"spec":{"containers":[{"name":"app","image":"registry.example.com/team/app:1.4.)" +
+                std::to_string(i) + R"("}]}})");
+        return r.ok() && r->status == 200;
+      });
+  std::printf("strategic patches: %.0f/s p50 %.2f ms p99 %.2f ms\n", patch_rate,
+              Percentile(patch_lat, 50), Percentile(patch_lat, 99));
+  summary.Add("strategic_patch_p99_ms", Percentile(patch_lat, 99));
 
   // Watch delivery: 100 watchers stream ConfigMaps; one writer updates with a timestamp.
   constexpr int kWatchers = 100;

@@ -55,16 +55,21 @@ class ServerProcess {
   ~ServerProcess() { Stop(); }
 
   pid_t pid() const { return pid_; }
+  const std::string& tls_dir() const { return tls_dir_; }
   std::chrono::steady_clock::time_point started() const { return started_; }
 
+  // A client with the admin certificate, or with `user`'s files in the TLS folder
+  // (`client-<user>.crt`/`.key`, e.g. written by a benchmark with the client CA).
   std::unique_ptr<http::HttpClient> Client(
-      std::chrono::milliseconds timeout = std::chrono::seconds(30)) const {
+      std::chrono::milliseconds timeout = std::chrono::seconds(30),
+      const std::string& user = "admin") const {
     http::ClientOptions o;
     o.host = "127.0.0.1";
     o.port = port_;
     o.timeout = timeout;
-    o.tls = http::ClientTlsOptions{tls_dir_ + "/server-ca.crt", tls_dir_ + "/client-admin.crt",
-                                   tls_dir_ + "/client-admin.key"};
+    o.tls =
+        http::ClientTlsOptions{tls_dir_ + "/server-ca.crt", tls_dir_ + "/client-" + user + ".crt",
+                               tls_dir_ + "/client-" + user + ".key"};
     auto c = http::HttpClient::New(o);
     if (!c.ok()) {
       std::fprintf(stderr, "client: %s\n", c.status().ToString().c_str());
