@@ -1,5 +1,4 @@
 #include "pkg/apiserver/watch_handler.h"
-#include "pkg/apiserver/version_conversion.h"
 
 #include <fmt/core.h>
 
@@ -10,6 +9,8 @@
 #include "pkg/apiserver/list_filter.h"
 #include "pkg/apiserver/object_codec.h"
 #include "pkg/apiserver/table.h"
+#include "pkg/apiserver/version_conversion.h"
+#include "pkg/apiserver/watch_decode_cache.h"
 #include "pkg/util/log.h"
 
 namespace sampan::apiserver {
@@ -105,26 +106,38 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
   }
 
   void AppendEvent(const storage::Event& e, std::string& out) {
+    auto obj = Shared(e.kv);
+    if (!obj.ok()) return;
+    bool now = filter_.Matches((*obj)->object);
     if (e.type == storage::Event::Type::kDelete) {
-      Result<Json> obj = Decode(e.kv.value, e.kv.mod_revision);
-      if (obj.ok() && filter_.Matches(*obj)) AppendLine("DELETED", *obj, out);
+      if (now) AppendLine("DELETED", **obj, out);
       return;
     }
-    Result<Json> obj = Decode(e.kv.value, e.kv.mod_revision);
-    if (!obj.ok()) return;
-    bool now = filter_.Matches(*obj);
     bool before = false;
     if (e.type == storage::Event::Type::kUpdate && e.prev) {
       if (filter_.Empty()) {
         before = true;
       } else {
-        Result<Json> prev = Decode(e.prev->value, e.prev->mod_revision);
-        before = prev.ok() && filter_.Matches(*prev);
+        auto prev = Shared(*e.prev);
+        before = prev.ok() && filter_.Matches((*prev)->object);
       }
     }
-    if (now && before) AppendLine("MODIFIED", *obj, out);
-    if (now && !before) AppendLine("ADDED", *obj, out);
-    if (!now && before) AppendLine("DELETED", *obj, out);
+    if (now && before) AppendLine("MODIFIED", **obj, out);
+    if (now && !before) AppendLine("ADDED", **obj, out);
+    if (!now && before) AppendLine("DELETED", **obj, out);
+  }
+
+  // One decode per event for all the watches it reaches (watch_decode_cache.h).
+  Result<std::shared_ptr<const DecodedObject>> Shared(const storage::KeyValue& kv) {
+    return SharedWatchDecodeCache().Get(resource_, kv.key, kv.value, kv.mod_revision);
+  }
+
+  void AppendLine(const char* type, const DecodedObject& decoded, std::string& out) {
+    if (format_ == OutputFormat::kObject) {
+      AppendEnvelope(type, decoded.json, out);
+    } else {
+      AppendLine(type, decoded.object, out);
+    }
   }
 
   void AppendLine(const char* type, const Json& obj, std::string& out) {
@@ -138,11 +151,14 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
                  {"apiVersion", "meta.k8s.io/v1"},
                  {"metadata", obj["metadata"]}};
     }
-    const Json& o = format_ == OutputFormat::kObject ? obj : payload;
+    AppendEnvelope(type, api::Dump(format_ == OutputFormat::kObject ? obj : payload), out);
+  }
+
+  static void AppendEnvelope(const char* type, std::string_view object, std::string& out) {
     out += "{\"type\":\"";
     out += type;
     out += "\",\"object\":";
-    out += api::Dump(o);
+    out += object;
     out += "}\n";
   }
 
@@ -186,7 +202,8 @@ std::chrono::seconds WatchTimeout(const Query& query) {
 
 }  // namespace
 
-void WatchHandler::Start(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> response) {
+void WatchHandler::Start(const RequestContext& ctx,
+                         std::shared_ptr<http::ResponseWriter> response) {
   const api::ResourceInfo& r = *ctx.resource;
   Result<ListFilter> filter = ListFilter::FromQuery(r, ctx.query);
   if (!filter.ok()) {
@@ -226,14 +243,14 @@ void WatchHandler::Start(const RequestContext& ctx, std::shared_ptr<http::Respon
     watch->SendInitial(current->items);
   }
   std::weak_ptr<ActiveWatch> weak = watch;
-  Result<std::unique_ptr<storage::Watch>> store_watch = store_.WatchPrefix(
-      prefix, after, [weak](const std::vector<storage::EventPtr>& events) {
+  Result<std::unique_ptr<storage::Watch>> store_watch =
+      store_.WatchPrefix(prefix, after, [weak](const std::vector<storage::EventPtr>& events) {
         if (auto self = weak.lock()) self->OnEvents(events);
       });
   if (!store_watch.ok()) {
     if (store_watch.status().IsGone()) {
-      watch->SendError(Gone(fmt::format("too old resource version: {} ({})", after,
-                                        store_.CompactRevision())));
+      watch->SendError(
+          Gone(fmt::format("too old resource version: {} ({})", after, store_.CompactRevision())));
     } else {
       watch->SendError(FromStatus(store_watch.status()));
     }

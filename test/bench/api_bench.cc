@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "pkg/util/http_client.h"
@@ -239,9 +240,12 @@ int main() {
   std::atomic<int> started{0};
   for (int w = 0; w < kWatchers; ++w) watch_clients.push_back(server.Client());
   auto rv_resp = lister->Do("GET", "/api/v1/namespaces/default/configmaps?limit=1");
+  // The list's own resourceVersion (not an item's: an old one would make every watcher
+  // replay the history of all the ConfigMaps created above).
   std::string rv =
-      rv_resp.ok() ? rv_resp->body.substr(rv_resp->body.find("\"resourceVersion\":\"") + 19) : "0";
-  rv = rv.substr(0, rv.find('"'));
+      rv_resp.ok()
+          ? nlohmann::json::parse(rv_resp->body)["metadata"]["resourceVersion"].get<std::string>()
+          : "0";
   for (int w = 0; w < kWatchers; ++w) {
     watchers.emplace_back([&, w] {
       int seen = 0;
