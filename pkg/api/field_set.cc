@@ -285,14 +285,22 @@ size_t FieldSet::MemberCount() const {
 
 Json FieldSet::ToJson() const {
   Json out = Json::object();
-  for (const auto& [pe, node] : children_) {
-    Json child = Json::object();
-    if (node.first && !node.second.empty()) child["."] = Json::object();
-    Json sub = node.second.ToJson();
-    for (auto it = sub.begin(); it != sub.end(); ++it) child[it.key()] = std::move(it.value());
-    out[pe.Serialize()] = std::move(child);
-  }
+  AppendJson(out.get_ref<Json::object_t&>());
   return out;
+}
+
+void FieldSet::AppendJson(Json::object_t& out) const {
+  // ordered_json's keys are const, so a growing object copies its subtrees: every level is
+  // sized before it is filled.
+  out.reserve(out.size() + children_.size());
+  for (const auto& [pe, node] : children_) {
+    out.emplace_back(pe.Serialize(), Json::object());
+    Json::object_t& child = out.back().second.get_ref<Json::object_t&>();
+    bool dot = node.first && !node.second.empty();
+    child.reserve(node.second.children_.size() + (dot ? 1 : 0));
+    if (dot) child.emplace_back(".", Json::object());
+    node.second.AppendJson(child);
+  }
 }
 
 Result<FieldSet> FieldSet::FromJson(const Json& fields_v1) {

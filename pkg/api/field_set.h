@@ -90,6 +90,7 @@ class FieldSet {
   static Result<FieldSet> FromJson(const Json& fields_v1);
 
  private:
+  void AppendJson(Json::object_t& out) const;
   void ForEachMemberImpl(FieldPath& prefix, const std::function<void(const FieldPath&)>& fn) const;
   // children_[pe] = (member, subtree)
   std::map<PathElement, std::pair<bool, FieldSet>, PathElementLess> children_;

@@ -85,6 +85,12 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+void DumpTo(std::string& out, const Json& value) {
+  nlohmann::detail::serializer<Json> s(nlohmann::detail::output_adapter<char>(out), ' ',
+                                       Json::error_handler_t::replace);
+  s.dump(value, false, false, 0);
+}
+
 const Json* Find(const Json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
   auto it = object.find(key);

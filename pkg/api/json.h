@@ -25,6 +25,8 @@ Result<Json> ParseYaml(std::string_view text);
 
 // Compact serialization; never throws (invalid UTF-8 is replaced).
 std::string Dump(const Json& value);
+// Appends the compact form of `value` to `out` (no temporary string).
+void DumpTo(std::string& out, const Json& value);
 
 // Small accessors that never throw: a missing or mistyped field gives the default.
 const Json* Find(const Json& object, std::string_view key);

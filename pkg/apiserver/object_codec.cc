@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <utility>
 
 namespace sampan::apiserver {
 namespace {
@@ -12,21 +13,42 @@ constexpr std::string_view kMetadataOpen = "\"metadata\":{";
 }  // namespace
 
 std::string EncodeForStorage(const api::Json& object) {
-  api::Json out = api::Json::object();
+  // Written straight to the string: copying the object first cost as much as the dump.
   // apiVersion and kind first, then metadata: WithResourceVersion relies on this layout.
-  out["apiVersion"] = object.contains("apiVersion") ? object["apiVersion"] : api::Json("");
-  out["kind"] = object.contains("kind") ? object["kind"] : api::Json("");
-  api::Json metadata = object.contains("metadata") && object["metadata"].is_object()
-                           ? object["metadata"]
-                           : api::Json::object();
-  metadata.erase("resourceVersion");
-  out["metadata"] = std::move(metadata);
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (it.key() != "apiVersion" && it.key() != "kind" && it.key() != "metadata") {
-      out[it.key()] = it.value();
+  static const api::Json kEmptyString = "";
+  auto field = [&object](const char* key) -> const api::Json& {
+    const api::Json* v = api::Find(object, key);
+    return v ? *v : kEmptyString;
+  };
+  std::string out;
+  out.reserve(1024);
+  out += "{\"apiVersion\":";
+  api::DumpTo(out, field("apiVersion"));
+  out += ",\"kind\":";
+  api::DumpTo(out, field("kind"));
+  out += ",\"metadata\":{";
+  bool first = true;
+  if (const api::Json* meta = api::Find(object, "metadata"); meta && meta->is_object()) {
+    for (auto it = meta->begin(); it != meta->end(); ++it) {
+      if (it.key() == "resourceVersion") continue;
+      if (!std::exchange(first, false)) out += ',';
+      api::DumpTo(out, api::Json(it.key()));
+      out += ':';
+      api::DumpTo(out, it.value());
     }
   }
-  return api::Dump(out);
+  out += '}';
+  if (object.is_object()) {
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      if (it.key() == "apiVersion" || it.key() == "kind" || it.key() == "metadata") continue;
+      out += ',';
+      api::DumpTo(out, api::Json(it.key()));
+      out += ':';
+      api::DumpTo(out, it.value());
+    }
+  }
+  out += '}';
+  return out;
 }
 
 void AppendWithResourceVersion(std::string& out, std::string_view stored, int64_t rv) {
