@@ -183,11 +183,11 @@ Json OpenApiSchemas::Element(const SchemaField& f) {
           v2 ? Json{{"type", "string"}}
              : Json{{"oneOf", Json::array({{{"type", "string"}}, {{"type", "number"}}})}});
     case ValueKind::kIntOrString:
-      return Special("io.k8s.apimachinery.pkg.util.intstr.IntOrString",
-                     v2 ? Json{{"type", "string"}, {"format", "int-or-string"}}
-                        : Json{{"type", "string"},
-                               {"format", "int-or-string"},
-                               {"x-kubernetes-int-or-string", true}});
+      return Special(
+          "io.k8s.apimachinery.pkg.util.intstr.IntOrString",
+          v2 ? Json{{"type", "string"}, {"format", "int-or-string"}}
+             : Json{{"format", "int-or-string"},
+                    {"oneOf", Json::array({{{"type", "integer"}}, {{"type", "string"}}})}});
     case ValueKind::kMessage: Add(*f.message); return Ref(OpenApiSchemaName(*f.message));
   }
   return Json::object();
