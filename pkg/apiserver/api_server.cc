@@ -217,9 +217,9 @@ class ApiServerImpl final : public ApiServer {
                                           "application/com.github.proto-openapi.spec.v2"
                                           "@v1.0+protobuf"));
     }
-    std::shared_ptr<const OpenApiV2::Document> doc = openapi_v2_.Get();
+    std::shared_ptr<const OpenApiV2::Body> doc = openapi_v2_.Get(format);
     bool protobuf = format == OpenApiV2::Format::kProtobuf;
-    const std::string& etag = protobuf ? doc->protobuf_etag : doc->json_etag;
+    const std::string& etag = doc->etag;
     http::Headers h;
     h.Add("Content-Type",
           protobuf ? std::string(OpenApiV2::kProtobufContentType) : "application/json");
@@ -227,7 +227,7 @@ class ApiServerImpl final : public ApiServer {
     h.Add("Cache-Control", "no-cache, private");
     h.Add("Vary", "Accept");
     if (req.headers.Get("If-None-Match") == etag) return out.Send(304, h, "");
-    return out.Send(200, h, protobuf ? doc->protobuf : doc->json);
+    return out.Send(200, h, doc->bytes);
   }
 
   void HandleNonResource(const http::Request& req, const RequestInfo& info,

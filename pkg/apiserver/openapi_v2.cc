@@ -1,6 +1,7 @@
 #include "pkg/apiserver/openapi_v2.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <openssl/sha.h>
 
 #include <cctype>
@@ -129,19 +130,27 @@ OpenApiV2::Format OpenApiV2::Negotiate(std::string_view accept) {
 OpenApiV2::OpenApiV2(const api::ServedRegistry& served, const api::Schema& schema)
     : served_(served), schema_(schema) {}
 
-std::shared_ptr<const OpenApiV2::Document> OpenApiV2::Get() {
+std::shared_ptr<const OpenApiV2::Body> OpenApiV2::Get(Format format) {
   std::shared_ptr<const api::Registry> registry = served_.Snapshot();
   std::lock_guard<std::mutex> lock(mu_);
-  if (document_ == nullptr || built_for_ != registry) {
-    auto doc = std::make_shared<Document>();
-    doc->json = BuildJson(*registry);
-    doc->protobuf = EncodeOpenApiV2Protobuf(Json::parse(doc->json));
-    doc->json_etag = Sha512Etag(doc->json);
-    doc->protobuf_etag = Sha512Etag(doc->protobuf);
-    document_ = std::move(doc);
+  if (built_for_ != registry) {
+    json_.reset();
+    protobuf_.reset();
     built_for_ = std::move(registry);
   }
-  return document_;
+  std::shared_ptr<const Body>& cached = format == Format::kProtobuf ? protobuf_ : json_;
+  if (cached == nullptr) {
+    auto body = std::make_shared<Body>();
+    body->bytes = json_ != nullptr ? json_->bytes : BuildJson(*built_for_);
+    if (format == Format::kProtobuf)
+      body->bytes = EncodeOpenApiV2Protobuf(Json::parse(body->bytes));
+    body->etag = Sha512Etag(body->bytes);
+    cached = std::move(body);
+    // Building parses and serializes a large document: give the freed heap back to the
+    // system so a served document costs only its bytes in the idle server's RSS.
+    malloc_trim(0);
+  }
+  return cached;
 }
 
 std::string OpenApiV2::BuildJson(const api::Registry& registry) const {

@@ -23,11 +23,9 @@ namespace sampan::apiserver {
 
 class OpenApiV2 {
  public:
-  struct Document {
-    std::string json;
-    std::string protobuf;
-    std::string json_etag;  // upstream's form: the quoted upper-case hex SHA-512 of the body
-    std::string protobuf_etag;
+  struct Body {
+    std::string bytes;
+    std::string etag;  // upstream's form: the quoted upper-case hex SHA-512 of the bytes
   };
 
   enum class Format { kJson, kProtobuf, kNotAcceptable };
@@ -42,8 +40,10 @@ class OpenApiV2 {
 
   OpenApiV2(const api::ServedRegistry& served, const api::Schema& schema);
 
-  // The current document (shared: callers keep it alive while sending).
-  std::shared_ptr<const Document> Get();
+  // The current document in `format` (kJson or kProtobuf), built on first request per
+  // format: kubectl only ever asks for protobuf, so the JSON text is not kept for it.
+  // Shared: callers keep it alive while sending.
+  std::shared_ptr<const Body> Get(Format format);
 
  private:
   std::string BuildJson(const api::Registry& registry) const;
@@ -52,7 +52,8 @@ class OpenApiV2 {
   const api::Schema& schema_;
   std::mutex mu_;
   std::shared_ptr<const api::Registry> built_for_;
-  std::shared_ptr<const Document> document_;
+  std::shared_ptr<const Body> json_;
+  std::shared_ptr<const Body> protobuf_;
 };
 
 }  // namespace sampan::apiserver

@@ -16,7 +16,7 @@ using api::Json;
 
 class OpenApiV2Test : public ::testing::Test {
  protected:
-  Json Doc() { return Json::parse(openapi_.Get()->json); }
+  Json Doc() { return Json::parse(openapi_.Get(OpenApiV2::Format::kJson)->bytes); }
 
   api::ServedRegistry served_;
   OpenApiV2 openapi_{served_, api::Schema::BuiltIn()};
@@ -97,10 +97,12 @@ TEST_F(OpenApiV2Test, CustomResourcesAppearAfterTheirCrdAndLoseV3OnlyKeywords) {
                                                      "note": {"type": "string",
                                                               "nullable": true}}}}}}}]},
     "status": {"conditions": [{"type": "Established", "status": "True"}]}})");
-  std::string etag = openapi_.Get()->json_etag;
+  std::string etag = openapi_.Get(OpenApiV2::Format::kJson)->etag;
+  std::string pb_etag = openapi_.Get(OpenApiV2::Format::kProtobuf)->etag;
   EXPECT_FALSE(Doc()["definitions"].contains("com.example.v1.Widget"));
   served_.SetCustomResources(api::ResourcesOfCrd(crd));
-  EXPECT_NE(openapi_.Get()->json_etag, etag);
+  EXPECT_NE(openapi_.Get(OpenApiV2::Format::kJson)->etag, etag);
+  EXPECT_NE(openapi_.Get(OpenApiV2::Format::kProtobuf)->etag, pb_etag);
   Json doc = Doc();
   const Json& widget = doc["definitions"]["com.example.v1.Widget"];
   EXPECT_EQ(widget["description"], "A widget.");
