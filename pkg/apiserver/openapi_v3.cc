@@ -2,11 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <set>
-#include <vector>
-
 #include "pkg/api/custom_resource.h"
 #include "pkg/api/json.h"
+#include "pkg/api/schema_docs.h"
 #include "pkg/apiserver/openapi_schemas.h"
 #include "pkg/util/pki.h"
 
@@ -89,9 +87,12 @@ OpenApiV3::OpenApiV3(const api::ServedRegistry& served, const api::Schema& schem
     : served_(served), schema_(schema) {}
 
 std::string OpenApiV3::Hash(std::string_view group_version_path) const {
-  // Documents depend only on the build (schema text and registry): a stable hash per build.
-  return Sha256Hex(fmt::format("{}\n{}", group_version_path, api::BuiltInSchemaText().size()))
-      .substr(0, 32);
+  // Built-in documents depend only on the build (the schema and description texts): a
+  // stable hash per build, which changes with any edit of either text (clients cache the
+  // documents by URL as immutable).
+  static const std::string kBuild =
+      Sha256Hex(fmt::format("{}\n{}", api::BuiltInSchemaText(), api::BuiltInDescriptionText()));
+  return Sha256Hex(fmt::format("{}\n{}", group_version_path, kBuild)).substr(0, 32);
 }
 
 std::string OpenApiV3::Index() const {
@@ -132,8 +133,8 @@ std::optional<std::string> OpenApiV3::Document(std::string_view group_version_pa
   std::lock_guard<std::mutex> lock(mu_);
   auto it = documents_.find(group_version_path);
   if (it == documents_.end()) {
-    it = documents_.emplace(std::string(group_version_path), Build(*registry, group, version))
-             .first;
+    it =
+        documents_.emplace(std::string(group_version_path), Build(*registry, group, version)).first;
   }
   return it->second;
 }
