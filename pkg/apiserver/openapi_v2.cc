@@ -141,9 +141,8 @@ std::shared_ptr<const OpenApiV2::Body> OpenApiV2::Get(Format format) {
   std::shared_ptr<const Body>& cached = format == Format::kProtobuf ? protobuf_ : json_;
   if (cached == nullptr) {
     auto body = std::make_shared<Body>();
-    body->bytes = json_ != nullptr ? json_->bytes : BuildJson(*built_for_);
-    if (format == Format::kProtobuf)
-      body->bytes = EncodeOpenApiV2Protobuf(Json::parse(body->bytes));
+    Json doc = Build(*built_for_);
+    body->bytes = format == Format::kProtobuf ? EncodeOpenApiV2Protobuf(doc) : api::Dump(doc);
     body->etag = Sha512Etag(body->bytes);
     cached = std::move(body);
     // Building parses and serializes a large document: give the freed heap back to the
@@ -153,7 +152,7 @@ std::shared_ptr<const OpenApiV2::Body> OpenApiV2::Get(Format format) {
   return cached;
 }
 
-std::string OpenApiV2::BuildJson(const api::Registry& registry) const {
+Json OpenApiV2::Build(const api::Registry& registry) const {
   OpenApiSchemas schemas(OpenApiDialect::kV2, api::SchemaDocs::BuiltIn());
   auto ref = [&](const SchemaType& t) { return schemas.Ref(OpenApiSchemaName(t)); };
   const SchemaType* status = schema_.ForKind("meta.k8s.io/v1", "Status");
@@ -231,7 +230,7 @@ std::string OpenApiV2::BuildJson(const api::Registry& registry) const {
               {"info", {{"title", "Kubernetes"}, {"version", "v1.33.0"}}},
               {"paths", std::move(paths)},
               {"definitions", std::move(definitions)}};
-  return api::Dump(doc);
+  return doc;
 }
 
 }  // namespace sampan::apiserver

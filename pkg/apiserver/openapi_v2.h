@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "pkg/api/json.h"
 #include "pkg/api/registry.h"
 #include "pkg/api/schema.h"
 #include "pkg/api/served_registry.h"
@@ -46,7 +47,7 @@ class OpenApiV2 {
   std::shared_ptr<const Body> Get(Format format);
 
  private:
-  std::string BuildJson(const api::Registry& registry) const;
+  api::Json Build(const api::Registry& registry) const;
 
   const api::ServedRegistry& served_;
   const api::Schema& schema_;
