@@ -18,9 +18,12 @@ int RunExplain(Session& s, const Options& o, Io io) {
     return 1;
   }
   std::string output = o.Get("output", "plaintext");
+  if (output == "plaintext-openapiv2") {
+    io.err << "error: sampan kubectl explain renders OpenAPI v3 only (--output=plaintext)\n";
+    return 1;
+  }
   if (output != "plaintext") {
-    io.err << fmt::format("error: unsupported output format \"{}\" (sampan supports plaintext)\n",
-                          output);
+    io.err << fmt::format("error: unrecognized format: {}\n", output);
     return 1;
   }
   // RESOURCE[.field[.field...]]: the resource ends at the first dot, as in kubectl.

@@ -111,7 +111,7 @@ const std::vector<Verb>& Verbs() {
        RunApiResources},
       {"explain",
        "Get the documentation of a resource and its fields",
-       {{"recursive", 0, false}, {"api-version"}, {"output", 'o'}},
+       {{"recursive", 0, false}, {"api-version"}, {"output"}},
        RunExplain},
       {"version", "Print the client and server version information", {{"output", 'o'}}, RunVersion},
   };
