@@ -8,8 +8,9 @@ definitions of a checkout of k8s.io/api and k8s.io/apimachinery:
 
   scripts/gen_api_schema.py --api DIR --apimachinery DIR --out pkg/api/schema
 
-Only field facts are extracted (no documentation text). Only types reachable from the
-served kinds (ROOTS) are written. The format is described in pkg/api/schema.h.
+Only field facts are extracted (no documentation text): descriptions are written by hand in
+pkg/api/schema/*.doc (format in pkg/api/schema_docs.h), which this script never touches.
+Only types reachable from the served kinds (ROOTS) are written. The format is described in pkg/api/schema.h.
 """
 import argparse
 import os

@@ -15,6 +15,9 @@
 // meaningful), omit (omitempty), strategy=S and merge=KEY (strategic merge patch),
 // list=atomic|set|map, keys=a,b (list map keys), map=..., struct=... (apply markers).
 //
+// Descriptions (documentation text) of the types and fields are kept apart from these
+// generated facts, in hand-written pkg/api/schema/*.doc files: see pkg/api/schema_docs.h.
+//
 // Thread-safety: a Schema is immutable after Parse; BuiltIn() is built once, on first use.
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include "pkg/apiserver/namespace_finalizer.h"
 #include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
+#include "pkg/apiserver/openapi_v2.h"
 #include "pkg/apiserver/openapi_v3.h"
 #include "pkg/apiserver/rbac.h"
 #include "pkg/apiserver/rbac_bootstrap.h"
@@ -206,6 +207,29 @@ class ApiServerImpl final : public ApiServer {
     return as;
   }
 
+  // `/openapi/v2` as JSON or gnostic protobuf, with upstream's caching headers: an ETag
+  // (a matching If-None-Match gets 304) and "no-cache, private".
+  void SendOpenApiV2(const http::Request& req, http::ResponseWriter& out) {
+    OpenApiV2::Format format = OpenApiV2::Negotiate(req.headers.Get("Accept"));
+    if (format == OpenApiV2::Format::kNotAcceptable) {
+      return SendError(out, NotAcceptable("only the following media types are accepted: "
+                                          "application/json, "
+                                          "application/com.github.proto-openapi.spec.v2"
+                                          "@v1.0+protobuf"));
+    }
+    std::shared_ptr<const OpenApiV2::Body> doc = openapi_v2_.Get(format);
+    bool protobuf = format == OpenApiV2::Format::kProtobuf;
+    const std::string& etag = doc->etag;
+    http::Headers h;
+    h.Add("Content-Type",
+          protobuf ? std::string(OpenApiV2::kProtobufContentType) : "application/json");
+    h.Add("ETag", etag);
+    h.Add("Cache-Control", "no-cache, private");
+    h.Add("Vary", "Accept");
+    if (req.headers.Get("If-None-Match") == etag) return out.Send(304, h, "");
+    return out.Send(200, h, doc->bytes);
+  }
+
   void HandleNonResource(const http::Request& req, const RequestInfo& info,
                          http::ResponseWriter& out) {
     const std::string& path = req.path;
@@ -221,12 +245,7 @@ class ApiServerImpl final : public ApiServer {
       return out.Send(200, h, "ok");
     }
     if (path == "/version") return SendReply(out, Reply::Json(200, VersionInfo()));
-    if (path == "/openapi/v2") {
-      // An empty document passes kubectl's client-side validation (REFERENCE.md).
-      http::Headers h;
-      h.Add("Content-Type", "application/json");
-      return out.Send(200, h, "");
-    }
+    if (path == "/openapi/v2") return SendOpenApiV2(req, out);
     if (path == "/openapi/v3") {
       Reply r;
       r.body = openapi_v3_.Index();
@@ -394,6 +413,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<WatchHandler> watch_;
   api::ServedRegistry served_;
   OpenApiV3 openapi_v3_{served_, api::Schema::BuiltIn()};
+  OpenApiV2 openapi_v2_{served_, api::Schema::BuiltIn()};
   std::unique_ptr<CrdController> crds_;
   std::unique_ptr<NamespaceFinalizer> finalizer_;
   std::unique_ptr<KubeletProxy> kubelet_proxy_;

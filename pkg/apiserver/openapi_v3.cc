@@ -2,135 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <set>
-#include <vector>
-
 #include "pkg/api/custom_resource.h"
 #include "pkg/api/json.h"
+#include "pkg/api/schema_docs.h"
+#include "pkg/apiserver/openapi_schemas.h"
 #include "pkg/util/pki.h"
 
 namespace sampan::apiserver {
 namespace {
 
 using api::Json;
-using api::SchemaField;
 using api::SchemaType;
-using api::ValueKind;
-
-constexpr std::string_view kMetaPackage = "io.k8s.apimachinery.pkg.apis.meta.v1";
-
-// "core/v1" -> "io.k8s.api.core.v1", "meta/v1" -> "io.k8s.apimachinery.pkg.apis.meta.v1".
-std::string PackageName(std::string_view package) {
-  if (package == "meta/v1") return std::string(kMetaPackage);
-  std::string out = "io.k8s.api.";
-  for (char c : package) out.push_back(c == '/' ? '.' : c);
-  return out;
-}
-
-std::string SchemaName(const SchemaType& type) {
-  return PackageName(type.package) + "." + type.name;
-}
-
-Json Ref(std::string_view name) {
-  return Json{{"$ref", fmt::format("#/components/schemas/{}", name)}};
-}
-
-// Collects the schemas of one document: struct types reachable from its kinds, plus the
-// special types they use.
-class SchemaWriter {
- public:
-  void Add(const SchemaType& type) {
-    std::string name = SchemaName(type);
-    if (!seen_.insert(name).second) return;
-    Json schema = {{"type", "object"}};
-    Json properties = Json::object();
-    if (type.is_kind) {
-      properties["apiVersion"] = {{"type", "string"}};
-      properties["kind"] = {{"type", "string"}};
-    }
-    AddProperties(type, properties);
-    schema["properties"] = std::move(properties);
-    schemas_[name] = std::move(schema);
-  }
-
-  void SetGroupVersionKind(const SchemaType& type, const Json& gvk) {
-    Json& list = schemas_[SchemaName(type)]["x-kubernetes-group-version-kind"];
-    if (!list.is_array()) list = Json::array();
-    if (std::find(list.begin(), list.end(), gvk) == list.end()) list.push_back(gvk);
-  }
-
-  // A custom resource's schema, with ObjectMeta for its metadata.
-  void AddCustom(const std::string& name, Json schema, const SchemaType& object_meta) {
-    Add(object_meta);
-    schemas_[name] = std::move(schema);
-  }
-
-  Json Take() { return std::move(schemas_); }
-
- private:
-  void AddProperties(const SchemaType& type, Json& properties) {
-    for (const SchemaField& f : type.fields) {
-      if (f.inlined()) {  // the struct's fields appear in the parent (as in JSON)
-        AddProperties(*f.message, properties);
-        continue;
-      }
-      Json element = Element(f);
-      Json property;
-      if (f.repeated) {
-        property = {{"type", "array"}, {"items", std::move(element)}};
-        if (!f.list_type.empty()) property["x-kubernetes-list-type"] = f.list_type;
-        if (!f.list_map_keys.empty()) property["x-kubernetes-list-map-keys"] = f.list_map_keys;
-      } else if (f.map) {
-        property = {{"type", "object"}, {"additionalProperties", std::move(element)}};
-      } else {
-        property = std::move(element);
-      }
-      if (!f.patch_strategy.empty()) property["x-kubernetes-patch-strategy"] = f.patch_strategy;
-      if (!f.patch_merge_key.empty()) property["x-kubernetes-patch-merge-key"] = f.patch_merge_key;
-      properties[f.json_name] = std::move(property);
-    }
-  }
-
-  Json Special(std::string_view name, Json schema) {
-    if (seen_.insert(std::string(name)).second) schemas_[std::string(name)] = std::move(schema);
-    return Ref(name);
-  }
-
-  Json Element(const SchemaField& f) {
-    switch (f.kind) {
-      case ValueKind::kString: return {{"type", "string"}};
-      case ValueKind::kInt32: return {{"type", "integer"}, {"format", "int32"}};
-      case ValueKind::kInt64: return {{"type", "integer"}, {"format", "int64"}};
-      case ValueKind::kBool: return {{"type", "boolean"}};
-      case ValueKind::kDouble: return {{"type", "number"}, {"format", "double"}};
-      case ValueKind::kBytes: return {{"type", "string"}, {"format", "byte"}};
-      case ValueKind::kStringList: return {{"type", "array"}, {"items", {{"type", "string"}}}};
-      case ValueKind::kRaw: return {{"type", "object"}};
-      case ValueKind::kTime:
-        return Special(fmt::format("{}.Time", kMetaPackage),
-                       {{"type", "string"}, {"format", "date-time"}});
-      case ValueKind::kMicroTime:
-        return Special(fmt::format("{}.MicroTime", kMetaPackage),
-                       {{"type", "string"}, {"format", "date-time"}});
-      case ValueKind::kDuration:
-        return Special(fmt::format("{}.Duration", kMetaPackage), {{"type", "string"}});
-      case ValueKind::kQuantity:
-        // Untyped, as upstream: a string ("500m") or a number (2).
-        return Special("io.k8s.apimachinery.pkg.api.resource.Quantity",
-                       {{"oneOf", Json::array({{{"type", "string"}}, {{"type", "number"}}})}});
-      case ValueKind::kIntOrString:
-        return Special("io.k8s.apimachinery.pkg.util.intstr.IntOrString",
-                       {{"type", "string"},
-                        {"format", "int-or-string"},
-                        {"x-kubernetes-int-or-string", true}});
-      case ValueKind::kMessage: Add(*f.message); return Ref(SchemaName(*f.message));
-    }
-    return Json::object();
-  }
-
-  std::set<std::string> seen_;
-  Json schemas_ = Json::object();
-};
 
 bool HasCustomResources(const api::Registry& registry, const std::string& group,
                         const std::string& version) {
@@ -138,37 +20,6 @@ bool HasCustomResources(const api::Registry& registry, const std::string& group,
     if (r->custom) return true;
   }
   return false;
-}
-
-// "example.com" + "v1" + "Widget" -> "com.example.v1.Widget", as upstream names them.
-std::string CustomSchemaName(const api::ResourceInfo& r) {
-  std::string out;
-  std::string_view g = r.group;
-  while (!g.empty()) {
-    size_t dot = g.rfind('.');
-    std::string_view part = dot == std::string_view::npos ? g : g.substr(dot + 1);
-    out += std::string(part) + ".";
-    g = dot == std::string_view::npos ? std::string_view() : g.substr(0, dot);
-  }
-  return out + r.version + "." + r.kind;
-}
-
-// The CRD's schema of a version, with the fields every kind has.
-Json CustomKindSchema(const api::ResourceInfo& r, const Json& gvk) {
-  Json schema = r.custom->schema.is_object() ? r.custom->schema : Json{{"type", "object"}};
-  Json& props = schema["properties"];
-  if (!props.is_object()) props = Json::object();
-  props["apiVersion"] = {
-      {"type", "string"},
-      {"description",
-       "APIVersion defines the versioned schema of this representation of an object."}};
-  props["kind"] = {{"type", "string"},
-                   {"description",
-                    "Kind is a string value representing the REST resource this object "
-                    "represents."}};
-  props["metadata"] = Ref(fmt::format("{}.ObjectMeta", kMetaPackage));
-  schema["x-kubernetes-group-version-kind"] = Json::array({gvk});
-  return schema;
 }
 
 Json QueryParameter(std::string_view name, std::string_view type = "string") {
@@ -236,9 +87,12 @@ OpenApiV3::OpenApiV3(const api::ServedRegistry& served, const api::Schema& schem
     : served_(served), schema_(schema) {}
 
 std::string OpenApiV3::Hash(std::string_view group_version_path) const {
-  // Documents depend only on the build (schema text and registry): a stable hash per build.
-  return Sha256Hex(fmt::format("{}\n{}", group_version_path, api::BuiltInSchemaText().size()))
-      .substr(0, 32);
+  // Built-in documents depend only on the build (the schema and description texts): a
+  // stable hash per build, which changes with any edit of either text (clients cache the
+  // documents by URL as immutable).
+  static const std::string kBuild =
+      Sha256Hex(fmt::format("{}\n{}", api::BuiltInSchemaText(), api::BuiltInDescriptionText()));
+  return Sha256Hex(fmt::format("{}\n{}", group_version_path, kBuild)).substr(0, 32);
 }
 
 std::string OpenApiV3::Index() const {
@@ -279,35 +133,35 @@ std::optional<std::string> OpenApiV3::Document(std::string_view group_version_pa
   std::lock_guard<std::mutex> lock(mu_);
   auto it = documents_.find(group_version_path);
   if (it == documents_.end()) {
-    it = documents_.emplace(std::string(group_version_path), Build(*registry, group, version))
-             .first;
+    it =
+        documents_.emplace(std::string(group_version_path), Build(*registry, group, version)).first;
   }
   return it->second;
 }
 
 std::string OpenApiV3::Build(const api::Registry& registry, const std::string& group,
                              const std::string& version) const {
-  SchemaWriter schemas;
+  OpenApiSchemas schemas(OpenApiDialect::kV3, api::SchemaDocs::BuiltIn());
   Json paths = Json::object();
   std::string gv = group.empty() ? version : group + "/" + version;
   std::string prefix =
       group.empty() ? "/api/" + version : fmt::format("/apis/{}/{}", group, version);
   const SchemaType* status = schema_.ForKind("meta.k8s.io/v1", "Status");
   const SchemaType* scale = schema_.ForKind("autoscaling/v1", "Scale");
+  auto ref = [&](const SchemaType& t) { return schemas.Ref(OpenApiSchemaName(t)); };
   for (const api::ResourceInfo& r : registry.resources()) {
     if (r.group != group || r.version != version || !r.Stored()) continue;
     Json gvk = {{"group", group}, {"kind", r.kind}, {"version", version}};
     Json object_ref;
     if (r.custom) {
-      std::string name = CustomSchemaName(r);
-      schemas.AddCustom(name, CustomKindSchema(r, gvk), *schema_.Find("meta/v1", "ObjectMeta"));
-      object_ref = Ref(name);
+      schemas.AddCustom(r, gvk, *schema_.Find("meta/v1", "ObjectMeta"));
+      object_ref = schemas.Ref(OpenApiCustomSchemaName(r));
     } else {
       const SchemaType* type = schema_.ForKind(gv, r.kind);
       if (type == nullptr) continue;
       schemas.Add(*type);
       schemas.SetGroupVersionKind(*type, gvk);
-      object_ref = Ref(SchemaName(*type));
+      object_ref = ref(*type);
     }
     Json list_schema = {{"type", "object"},
                         {"properties", {{"items", {{"type", "array"}, {"items", object_ref}}}}}};
@@ -324,7 +178,7 @@ std::string OpenApiV3::Build(const api::Registry& registry, const std::string& g
     collection["get"] = Operation("list", gvk, list_schema, "list" + id);
     collection["post"] = Operation("post", gvk, object_ref, "create" + id);
     collection["delete"] =
-        Operation("deletecollection", gvk, Ref(SchemaName(*status)), "deletecollection" + id);
+        Operation("deletecollection", gvk, ref(*status), "deletecollection" + id);
     paths[base] = std::move(collection);
 
     Json item = {{"parameters", item_params}};
@@ -339,7 +193,7 @@ std::string OpenApiV3::Build(const api::Registry& registry, const std::string& g
       bool is_scale = sub == "scale";
       Json sub_gvk =
           is_scale ? Json{{"group", "autoscaling"}, {"kind", "Scale"}, {"version", "v1"}} : gvk;
-      Json sub_ref = is_scale ? Ref(SchemaName(*scale)) : object_ref;
+      Json sub_ref = is_scale ? ref(*scale) : object_ref;
       if (is_scale) schemas.Add(*scale);
       std::string sub_id = id + (is_scale ? "Scale" : "Status");
       Json path = {{"parameters", item_params}};

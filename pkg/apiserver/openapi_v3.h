@@ -3,7 +3,8 @@
 // `/openapi/v3` lists one document per group-version, `/openapi/v3/api/v1` and
 // `/openapi/v3/apis/<group>/<version>` hold its paths (with the operations' group-version-
 // kind and query parameters, which kubectl checks before using fieldValidation or dryRun)
-// and the schemas of its kinds (properties, patch strategies, list types), which
+// and the schemas of its kinds (properties with their descriptions, required fields, patch
+// strategies, list types; built by openapi_schemas.h, shared with /openapi/v2), which
 // `kubectl explain` walks. Custom resources are described by their CRD's schema; documents
 // of group-versions with custom resources are built on each request (their hash changes
 // with the schema, so clients' caches follow CRD updates).

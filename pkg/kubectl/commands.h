@@ -45,6 +45,7 @@ int RunAutoscale(Session& s, const Options& o, Io io);
 int RunRollout(Session& s, const Options& o, Io io);
 int RunTop(Session& s, const Options& o, Io io);
 int RunWait(Session& s, const Options& o, Io io);
+int RunExplain(Session& s, const Options& o, Io io);
 
 // --- shared by the verbs -----------------------------------------------------------------
 

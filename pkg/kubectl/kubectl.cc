@@ -109,6 +109,10 @@ const std::vector<Verb>& Verbs() {
        "Print the supported API resources on the server",
        {{"output", 'o'}, {"namespaced"}},
        RunApiResources},
+      {"explain",
+       "Get the documentation of a resource and its fields",
+       {{"recursive", 0, false}, {"api-version"}, {"output"}},
+       RunExplain},
       {"version", "Print the client and server version information", {{"output", 'o'}}, RunVersion},
   };
   return verbs;

@@ -44,7 +44,15 @@ TEST_F(OpenApiV3Test, SchemasCarryKindsPatchMetadataAndReferences) {
   const Json& schemas = doc["components"]["schemas"];
   const Json& pod = schemas["io.k8s.api.core.v1.Pod"];
   EXPECT_EQ(pod["x-kubernetes-group-version-kind"][0]["kind"], "Pod");
-  EXPECT_EQ(pod["properties"]["spec"]["$ref"], "#/components/schemas/io.k8s.api.core.v1.PodSpec");
+  // A described reference is wrapped in allOf (OpenAPI 3.0 ignores siblings of $ref).
+  EXPECT_EQ(pod["properties"]["spec"]["allOf"][0]["$ref"],
+            "#/components/schemas/io.k8s.api.core.v1.PodSpec");
+  EXPECT_FALSE(pod["properties"]["spec"]["description"].get<std::string>().empty());
+  EXPECT_FALSE(pod["description"].get<std::string>().empty());
+  EXPECT_FALSE(pod["properties"]["kind"]["description"].get<std::string>().empty());
+  const Json& container = schemas["io.k8s.api.core.v1.Container"];
+  EXPECT_EQ(container["required"], Json::array({"name"}));
+  EXPECT_FALSE(container["properties"]["resources"]["description"].get<std::string>().empty());
   const Json& containers = schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"];
   EXPECT_EQ(containers["type"], "array");
   EXPECT_EQ(containers["x-kubernetes-patch-merge-key"], "name");
