@@ -109,6 +109,131 @@ expect "rollout resume" "deployment.apps/web resumed" sk rollout resume deploy w
 expect "autoscale" "horizontalpodautoscaler.autoscaling/web autoscaled" sk autoscale deploy web --min=1 --max=4 --cpu-percent=70
 expect "the HPA targets the deployment" "Deployment/web 4" k get hpa web -o jsonpath='{.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name} {.spec.maxReplicas}'
 
+# rollout history and undo. No controller writes revisions here, so the test records them
+# as the deployment and daemonset controllers would: ReplicaSets with revision annotations
+# and ControllerRevisions, owned by their workloads.
+mk_rollout_fixtures() {
+  k apply -f - >/dev/null <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hist, labels: {app: hist}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: hist}}
+  template:
+    metadata: {labels: {app: hist}}
+    spec:
+      containers:
+      - {name: main, image: "busybox:1.3", command: ["sleep", "3600"]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: dhist}
+spec:
+  selector: {matchLabels: {app: dhist}}
+  template:
+    metadata: {labels: {app: dhist}}
+    spec:
+      containers:
+      - {name: main, image: "busybox:2"}
+YAML
+  local uid duid
+  uid=$(k get deploy hist -o jsonpath='{.metadata.uid}')
+  duid=$(k get ds dhist -o jsonpath='{.metadata.uid}')
+  for rev in 1 2 3; do
+    local cause=""
+    [[ $rev == 2 ]] && cause="kubernetes.io/change-cause: \"set image to 1.2\""
+    k apply -f - >/dev/null <<YAML
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: hist-rs$rev
+  labels: {app: hist, pod-template-hash: rs$rev}
+  annotations: {deployment.kubernetes.io/revision: "$rev", $cause}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: Deployment, name: hist, uid: "$uid", controller: true, blockOwnerDeletion: true}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: hist, pod-template-hash: rs$rev}}
+  template:
+    metadata: {labels: {app: hist, pod-template-hash: rs$rev}}
+    spec:
+      containers:
+      - {name: main, image: "busybox:1.$rev", command: ["sleep", "3600"]}
+YAML
+  done
+  for rev in 1 2; do
+    k apply -f - >/dev/null <<YAML
+apiVersion: apps/v1
+kind: ControllerRevision
+metadata:
+  name: dhist-r$rev
+  labels: {app: dhist}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: DaemonSet, name: dhist, uid: "$duid", controller: true, blockOwnerDeletion: true}
+revision: $rev
+data:
+  spec:
+    template:
+      \$patch: replace
+      metadata: {labels: {app: dhist}}
+      spec:
+        containers:
+        - {name: main, image: "busybox:$rev", imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File, resources: {}}
+        restartPolicy: Always
+        terminationGracePeriodSeconds: 30
+        dnsPolicy: ClusterFirst
+        securityContext: {}
+        schedulerName: default-scheduler
+        enableServiceLinks: true
+YAML
+  done
+}
+mk_rollout_fixtures
+same_text() {  # same_text NAME ARGS...: ours and kubectl 1.33 print the same (both streams)
+  local name=$1 ours theirs
+  shift
+  ours=$(sk "$@" 2>&1)
+  theirs=$(k "$@" 2>&1)
+  if [[ -n $ours && $ours == "$theirs" ]]; then pass "$name"; else fail "$name" "$(diff <(echo "$ours") <(echo "$theirs") | head -20)"; fi
+}
+same_text "rollout history: kubectl's table" rollout history deploy hist
+contains "rollout history: the change cause" "$(sk rollout history deploy hist)" "2         set image to 1.2"
+same_text "rollout history --revision: the pod template" rollout history deploy/hist --revision=2
+same_text "rollout history of a missing revision" rollout history deploy/hist --revision=9
+same_text "rollout history of a daemonset" rollout history ds dhist
+same_text "rollout history --revision of a daemonset" rollout history ds dhist --revision 1
+same_text "rollout history -o name lists the replica sets" rollout history deploy hist -o name
+same_text "rollout history of a kind without revisions" rollout history cm kube-root-ca.crt
+same_text "rollout undo of a kind without revisions" rollout undo cm kube-root-ca.crt
+same_text "rollout undo --dry-run=client" rollout undo deploy hist --dry-run=client
+same_text "rollout undo --dry-run=client of a daemonset" rollout undo ds dhist --dry-run=client
+same_text "rollout undo to a missing revision" rollout undo deploy hist --to-revision=7
+expect "rollout undo" "deployment.apps/hist rolled back" sk rollout undo deploy hist
+expect "undo restored the previous revision's template" "busybox:1.2" k get deploy hist -o jsonpath='{.spec.template.spec.containers[0].image}'
+expect "undo dropped the pod-template-hash label" "" k get deploy hist -o jsonpath='{.spec.template.metadata.labels.pod-template-hash}'
+expect "undo took the revision's change cause" "set image to 1.2" k get deploy hist -o jsonpath='{.metadata.annotations.kubernetes\.io/change-cause}'
+ours=$(k get deploy hist -o json)
+expect "undo to the current revision is skipped" "deployment.apps/hist skipped rollback (current template already matches revision 2)" sk rollout undo deploy hist --to-revision=2
+check "kubectl 1.33 goes back to revision 3" k rollout undo deploy hist --to-revision=3
+check "and undoes that" k rollout undo deploy hist
+same_json_spec() {  # the templates and annotations of two deployments, nulls aside
+  /usr/bin/python3 -c '
+import json, sys
+def clean(v):
+    if isinstance(v, dict): return {k: clean(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list): return [clean(x) for x in v]
+    return v
+a, b = (json.loads(x) for x in sys.argv[1:3])
+sys.exit(0 if all(clean(a[f][g]) == clean(b[f][g]) for f, g in (("spec", "template"), ("metadata", "annotations"))) else 1)' "$1" "$2"
+}
+if same_json_spec "$ours" "$(k get deploy hist -o json)"; then pass "undo writes what kubectl 1.33's undo writes"; else fail "undo writes what kubectl 1.33's undo writes" "$ours"; fi
+expect "rollout undo --to-revision of a daemonset" "daemonset.apps/dhist rolled back" sk rollout undo ds dhist --to-revision=1
+expect "the daemonset's template is revision 1's" "busybox:1" k get ds dhist -o jsonpath='{.spec.template.spec.containers[0].image}'
+expect "undo of a daemonset to its current revision is skipped" "daemonset.apps/dhist skipped rollback (current template already matches revision 1)" sk rollout undo ds dhist --to-revision=1
+expect "rollout undo --dry-run=server changes nothing" "daemonset.apps/dhist rolled back (server dry run)" sk rollout undo ds dhist --to-revision=2 --dry-run=server
+expect "the daemonset is unchanged" "busybox:1" k get ds dhist -o jsonpath='{.spec.template.spec.containers[0].image}'
+
 # apply: create, change, no change.
 cat >"$TMP/extra.yaml" <<'YAML'
 apiVersion: v1
