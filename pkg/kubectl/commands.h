@@ -62,6 +62,9 @@ Result<std::vector<Target>> ParseTargets(Session& s, const std::vector<std::stri
 Result<Target> OneObject(Session& s, const std::vector<std::string>& args,
                          std::vector<std::string>* rest = nullptr);
 
+// get --watch / --watch-only for one target (cmd_get_watch.cc).
+int RunGetWatch(Session& s, const Options& o, const Target& t, Io io);
+
 // Objects of -f FILE|DIR|- (YAML with `---` separators, JSON, `kind: List`).
 Result<std::vector<api::Json>> ReadManifests(const std::vector<std::string>& files);
 

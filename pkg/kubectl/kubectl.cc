@@ -11,7 +11,10 @@ const std::vector<FlagSpec> kOutputFlags = {{"output", 'o'},
                                             {"all-namespaces", 'A', false},
                                             {"show-labels", 0, false},
                                             {"no-headers", 0, false},
-                                            {"chunk-size"}};
+                                            {"chunk-size"},
+                                            {"watch", 'w', false},
+                                            {"watch-only", 0, false},
+                                            {"output-watch-events", 0, false}};
 
 std::vector<FlagSpec> With(std::vector<FlagSpec> a, const std::vector<FlagSpec>& b) {
   a.insert(a.end(), b.begin(), b.end());

@@ -234,6 +234,63 @@ expect "undo of a daemonset to its current revision is skipped" "daemonset.apps/
 expect "rollout undo --dry-run=server changes nothing" "daemonset.apps/dhist rolled back (server dry run)" sk rollout undo ds dhist --to-revision=2 --dry-run=server
 expect "the daemonset is unchanged" "busybox:1" k get ds dhist -o jsonpath='{.spec.template.spec.containers[0].image}'
 
+# get --watch: the list, then the changes as they happen, printed as kubectl prints them.
+# watcher NAME ARGS...: `sampan kubectl get ARGS` in the background, output in $TMP/NAME.
+declare -A WATCHERS
+watcher() {
+  local name=$1
+  shift
+  "$BIN" kubectl -n watched get "$@" >"$TMP/$name" 2>&1 &
+  WATCHERS[$name]=$!
+}
+has_line() { grep -qE "$2" "$TMP/$1"; }
+ended() { ! kill -0 "$1" 2>/dev/null; }
+k create namespace watched >/dev/null
+root_ca_published() { k -n watched get cm kube-root-ca.crt >/dev/null 2>&1; }
+wait_until 20 root_ca_published
+k -n watched create cm w-one --from-literal=a=b >/dev/null
+watcher w-table cm -w
+watcher w-only cm --watch-only
+watcher w-events cm -w --output-watch-events
+watcher w-named cm w-one -w
+watcher w-name cm -w -o name
+watcher w-json cm -w -o json --output-watch-events
+watcher w-selected cm -l watched=yes -w
+# The initial list is out before the changes (the watch starts from its resourceVersion).
+wait_until 20 has_line w-table '^w-one +1 +[0-9]+s$' && wait_until 20 has_line w-named '^w-one ' &&
+  wait_until 20 has_line w-events '^ADDED +w-one ' && wait_until 20 has_line w-name '^configmap/w-one$' &&
+  wait_until 20 has_line w-json '"type":"ADDED"'
+k -n watched create cm w-two-longer --from-literal=a=b >/dev/null
+k -n watched label cm w-one watched=yes >/dev/null
+k -n watched delete cm w-two-longer >/dev/null
+if wait_until 20 has_line w-events '^DELETED +w-two-longer '; then pass "get -w --output-watch-events: a deletion arrives"; else fail "get -w --output-watch-events: a deletion arrives" "$(cat "$TMP/w-events")"; fi
+wait_until 20 has_line w-selected '^w-one ' && wait_until 20 bash -c "[[ \$(grep -c '^w-one ' '$TMP/w-named') -ge 2 ]]" && wait_until 20 bash -c "[[ \$(grep -c 'w-two-longer' '$TMP/w-table') -ge 2 ]]" &&
+  wait_until 20 bash -c "[[ \$(grep -c 'configmap/w-two-longer' '$TMP/w-name') -ge 2 ]]" &&
+  wait_until 20 has_line w-json '"type":"DELETED"' && wait_until 20 bash -c "[[ \$(grep -c 'w-two-longer' '$TMP/w-only') -ge 2 ]]"
+kill -TERM "${WATCHERS[w-table]}"
+wait "${WATCHERS[w-table]}"
+rc=$?
+[[ $rc == 1 ]] && pass "get -w ends on SIGTERM with kubectl's exit code" || fail "get -w ends on SIGTERM with kubectl's exit code" "rc $rc"
+for w in "${!WATCHERS[@]}"; do kill "${WATCHERS[$w]}" 2>/dev/null; wait "${WATCHERS[$w]}" 2>/dev/null; done
+# What kubectl 1.33 printed for the same events (ages aside; rows keep earlier widths).
+want_table=$(printf 'NAME               DATA   AGE\nkube-root-ca.crt   1      X\nw-one              1      X\nw-two-longer       1      X\nw-one              1      X\nw-two-longer       1      X')
+ages() { sed -E 's/[0-9]+s$/X/' "$TMP/$1"; }
+expect "get -w: the list, then a row per event" "$want_table" ages w-table
+expect "get --watch-only: only the events" "$(printf 'NAME           DATA   AGE\nw-two-longer   1      X\nw-one          1      X\nw-two-longer   1      X')" ages w-only
+expect "get -w --output-watch-events: the EVENT column" "$(printf 'EVENT      NAME               DATA   AGE\nADDED      kube-root-ca.crt   1      X\nADDED      w-one              1      X\nADDED      w-two-longer       1      X\nMODIFIED   w-one              1      X\nDELETED    w-two-longer       1      X')" ages w-events
+expect "get NAME -w: that object only" "$(printf 'NAME    DATA   AGE\nw-one   1      X\nw-one   1      X')" ages w-named
+expect "get -w -o name" "$(printf 'configmap/kube-root-ca.crt\nconfigmap/w-one\nconfigmap/w-two-longer\nconfigmap/w-one\nconfigmap/w-two-longer')" cat "$TMP/w-name"
+expect "get -l -w: an object entering the selection" "$(printf 'NAME    DATA   AGE\nw-one   1      X')" ages w-selected
+expect "get -w -o json --output-watch-events: one event per line" "ADDED ADDED ADDED MODIFIED DELETED" \
+  /usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(l)["type"] for l in open(sys.argv[1]) if l.strip()))' "$TMP/w-json"
+start=$SECONDS
+out=$(timeout 30 "$BIN" kubectl -n watched get cm w-one -w --request-timeout=2s 2>&1)
+rc=$?
+if [[ $rc == 0 && $((SECONDS - start)) -ge 1 && $out == *w-one* ]]; then pass "get -w --request-timeout ends the watch"; else fail "get -w --request-timeout ends the watch" "rc $rc: $out"; fi
+expect_error "get -w of a missing object" 'Error from server (NotFound): configmaps "nope" not found' sk get cm nope -w
+expect_error "get -w of two types" "error: you may only specify a single resource type" sk get cm,secrets -w
+k delete namespace watched --wait=false >/dev/null
+
 # apply: create, change, no change.
 cat >"$TMP/extra.yaml" <<'YAML'
 apiVersion: v1
