@@ -70,37 +70,13 @@ std::string Probe(const Json& probe) {
   return "unknown " + attrs;
 }
 
-// The value of a downward API field path on the pod ("" when unknown).
+// The value kubectl shows for a downward API field path: its scheme converts only the
+// field labels every kind has (metadata.name, metadata.namespace); others show as "".
 std::string FieldValue(const Json* pod, const std::string& path) {
   if (pod == nullptr) return "";
   const Json& meta = ObjectField(*pod, "metadata");
-  auto subscript = [&](const char* prefix, const char* field) -> std::optional<std::string> {
-    std::string p = prefix;
-    if (path.rfind(p + "['", 0) != 0 || path.size() < p.size() + 4) return std::nullopt;
-    std::string key = path.substr(p.size() + 2, path.size() - p.size() - 4);
-    return GetString(ObjectField(meta, field), key);
-  };
-  if (auto v = subscript("metadata.labels", "labels")) return *v;
-  if (auto v = subscript("metadata.annotations", "annotations")) return *v;
   if (path == "metadata.name") return GetString(meta, "name");
   if (path == "metadata.namespace") return GetString(meta, "namespace");
-  if (path == "metadata.uid") return GetString(meta, "uid");
-  if (path == "spec.nodeName") return GetString(ObjectField(*pod, "spec"), "nodeName");
-  if (path == "spec.serviceAccountName") {
-    return GetString(ObjectField(*pod, "spec"), "serviceAccountName");
-  }
-  const Json& status = ObjectField(*pod, "status");
-  if (path == "status.podIP") return GetString(status, "podIP");
-  if (path == "status.hostIP") return GetString(status, "hostIP");
-  auto ips = [&](const char* field) {
-    std::string out;
-    for (const Json& ip : ArrayField(status, field)) {
-      out += (out.empty() ? "" : ",") + GetString(ip, "ip");
-    }
-    return out;
-  };
-  if (path == "status.podIPs") return ips("podIPs");
-  if (path == "status.hostIPs") return ips("hostIPs");
   return "";
 }
 
@@ -195,7 +171,8 @@ void Env(const Json& c, const Json* pod, PrefixWriter& w) {
       continue;
     }
     if (const Json* f = api::Find(*from, "fieldRef")) {
-      w.Write(3, fmt::format("{}:\t{} ({}:{})\n", name, FieldValue(pod, GetString(*f, "fieldPath")),
+      std::string path = GetString(*f, "fieldPath");
+      w.Write(3, fmt::format("{}:\t{} ({}:{})\n", name, FieldValue(pod, path),
                              GetString(*f, "apiVersion"), GetString(*f, "fieldPath")));
     } else if (const Json* r = api::Find(*from, "resourceFieldRef")) {
       std::string value = ResourceValue(*r, c);

@@ -24,10 +24,11 @@ std::string DescribePodTemplateText(const api::Json& template_spec);
 std::string DescribePod(const api::Json& pod, const std::vector<api::Json>& events,
                         Clock::time_point now);
 
-// `pods`: the node's non-terminated pods; `lease`: its kube-node-lease Lease (null if none).
+// `pods`: the node's non-terminated pods; `lease`: its kube-node-lease Lease, or null with
+// `lease_error` saying why it could not be read.
 std::string DescribeNode(const api::Json& node, const std::vector<api::Json>& pods,
-                         const api::Json& lease, const std::vector<api::Json>& events,
-                         Clock::time_point now);
+                         const api::Json* lease, const std::string& lease_error,
+                         const std::vector<api::Json>& events, Clock::time_point now);
 
 // `replica_sets`: those the deployment controls (old ones and the new one, which is the
 // one whose template matches the deployment's).
