@@ -1,5 +1,5 @@
-// describe: kubectl 1.33's own describers for Pod and Node (describers.h), and its generic
-// describer (the one it uses for custom resources) for every other kind: Name, Namespace,
+// describe: kubectl 1.33's own describers for Pod, Node and Deployment (describers.h), and its
+// generic describer (the one it uses for custom resources) for every other kind: Name, Namespace,
 // Labels, Annotations, then the object's fields with their names in Title Case, nested by
 // indentation, and the object's Events at the end.
 #include <fmt/format.h>
@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <chrono>
 
+#include "pkg/api/label_selector.h"
 #include "pkg/api/log_options.h"
 #include "pkg/kubectl/commands.h"
 #include "pkg/kubectl/describe_util.h"
 #include "pkg/kubectl/describers.h"
 #include "pkg/kubectl/printers.h"
+#include "pkg/kubectl/rollout_history.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::kubectl {
@@ -131,6 +133,24 @@ std::string DescribeNodeOf(Session& s, const Json& node) {
                       EventsOf(s, node, true), std::chrono::system_clock::now());
 }
 
+std::string DescribeDeploymentOf(Session& s, const Json& d) {
+  const Json& meta = api::ObjectField(d, "metadata");
+  std::vector<Json> owned;
+  Result<api::LabelSelector> selector =
+      api::LabelSelector::FromJson(api::ObjectField(api::ObjectField(d, "spec"), "selector"));
+  if (selector.ok()) {
+    Result<Json> list = s.ApiCall(
+        "GET", "/apis/apps/v1/namespaces/" + api::UrlEncode(api::GetString(meta, "namespace")) +
+                   "/replicasets?labelSelector=" + api::UrlEncode(selector->ToString()));
+    if (list.ok()) {
+      std::vector<Json> items;
+      for (const Json& rs : list->value("items", Json::array())) items.push_back(rs);
+      owned = ControlledBy(items, api::GetString(meta, "uid"));
+    }
+  }
+  return DescribeDeployment(d, owned, EventsOf(s, d), std::chrono::system_clock::now());
+}
+
 void Describe(Session& s, const api::ResourceInfo& r, const Json& obj, std::ostream& out) {
   if (r.group.empty() && r.kind == "Pod") {
     out << DescribePod(obj, EventsOf(s, obj), std::chrono::system_clock::now());
@@ -138,6 +158,10 @@ void Describe(Session& s, const api::ResourceInfo& r, const Json& obj, std::ostr
   }
   if (r.group.empty() && r.kind == "Node") {
     out << DescribeNodeOf(s, obj);
+    return;
+  }
+  if (r.group == "apps" && r.kind == "Deployment") {
+    out << DescribeDeploymentOf(s, obj);
     return;
   }
   const Json& meta = api::ObjectField(obj, "metadata");

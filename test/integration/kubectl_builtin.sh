@@ -228,6 +228,7 @@ a, b = (json.loads(x) for x in sys.argv[1:3])
 sys.exit(0 if all(clean(a[f][g]) == clean(b[f][g]) for f, g in (("spec", "template"), ("metadata", "annotations"))) else 1)' "$1" "$2"
 }
 if same_json_spec "$ours" "$(k get deploy hist -o json)"; then pass "undo writes what kubectl 1.33's undo writes"; else fail "undo writes what kubectl 1.33's undo writes" "$ours"; fi
+same_text "describe deployment: kubectl 1.33's layout, old and new replica sets" describe deploy hist
 expect "rollout undo --to-revision of a daemonset" "daemonset.apps/dhist rolled back" sk rollout undo ds dhist --to-revision=1
 expect "the daemonset's template is revision 1's" "busybox:1" k get ds dhist -o jsonpath='{.spec.template.spec.containers[0].image}'
 expect "undo of a daemonset to its current revision is skipped" "daemonset.apps/dhist skipped rollback (current template already matches revision 1)" sk rollout undo ds dhist --to-revision=1

@@ -107,5 +107,40 @@ TEST_F(DescribersTest, PodTemplateIsLeftUnaligned) {
             "  Tolerations:\t<none>\n");
 }
 
+TEST_F(DescribersTest, DeploymentSplitsNewAndOldReplicaSets) {
+  Json d = Json::parse(R"({
+    "metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2026-01-02T03:00:00Z"},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 1}},
+             "template": {"metadata": {"labels": {"app": "web"}},
+                          "spec": {"containers": [{"name": "c", "image": "v2"}]}}},
+    "status": {"replicas": 2, "updatedReplicas": 2, "availableReplicas": 1, "unavailableReplicas": 1}})");
+  auto rs = [](const std::string& name, const std::string& image, int replicas) {
+    return Json{
+        {"metadata",
+         {{"name", name},
+          {"creationTimestamp", "2026-01-02T03:00:0" + std::to_string(replicas) + "Z"}}},
+        {"spec",
+         {{"replicas", replicas},
+          {"template",
+           {{"metadata", {{"labels", {{"app", "web"}, {"pod-template-hash", name}}}}},
+            {"spec", {{"containers", Json::array({{{"name", "c"}, {"image", image}}})}}}}}}},
+        {"status", {{"replicas", replicas}}}};
+  };
+  std::string text = DescribeDeployment(d, {rs("web-1", "v1", 0), rs("web-2", "v2", 2)}, {}, now_);
+  EXPECT_NE(text.find("Selector:               app=web\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Replicas:               2 desired | 2 updated | 2 total | 1 available | 1 "
+                      "unavailable\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("RollingUpdateStrategy:  25% max unavailable, 1 max surge\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("OldReplicaSets:    web-1 (0/0 replicas created)\n"
+                      "NewReplicaSet:     web-2 (2/2 replicas created)\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace sampan::kubectl
