@@ -1,14 +1,19 @@
-// describe: kubectl's generic describer (the one it uses for custom resources) for every
-// kind: Name, Namespace, Labels, Annotations, then the object's fields with their names in
-// Title Case, nested by indentation, and the object's Events at the end.
+// describe: kubectl 1.33's own describers for Pod, Node and Deployment (describers.h), and its
+// generic describer (the one it uses for custom resources) for every other kind: Name, Namespace,
+// Labels, Annotations, then the object's fields with their names in Title Case, nested by
+// indentation, and the object's Events at the end.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 
+#include "pkg/api/label_selector.h"
 #include "pkg/api/log_options.h"
 #include "pkg/kubectl/commands.h"
+#include "pkg/kubectl/describe_util.h"
+#include "pkg/kubectl/describers.h"
 #include "pkg/kubectl/printers.h"
+#include "pkg/kubectl/rollout_history.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::kubectl {
@@ -78,52 +83,87 @@ void Fields(const Json& v, int indent, std::ostream& out) {
   }
 }
 
-std::string Age(const std::string& timestamp) {
-  auto t = ParseRfc3339(timestamp);
-  if (!t) return "<unknown>";
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *t)
-               .count();
-  if (s < 0) s = 0;
-  if (s < 120) return fmt::format("{}s", s);
-  if (s < 7200) return fmt::format("{}m", s / 60);
-  if (s < 172800) return fmt::format("{}h", s / 3600);
-  return fmt::format("{}d", s / 86400);
+// The events about an object: those whose involvedObject has its uid (and, for nodes, whose
+// uid is the node's name, as the kubelet reports them).
+std::vector<Json> EventsOf(Session& s, const Json& obj, bool by_name_too = false) {
+  const Json& meta = api::ObjectField(obj, "metadata");
+  std::string ns = api::GetString(meta, "namespace");
+  std::vector<Json> events;
+  std::vector<std::string> uids = {api::GetString(meta, "uid")};
+  if (by_name_too) uids.push_back(api::GetString(meta, "name"));
+  for (const std::string& uid : uids) {
+    std::string path = (ns.empty() ? "/api/v1/events" : "/api/v1/namespaces/" + ns + "/events") +
+                       "?fieldSelector=" + api::UrlEncode("involvedObject.uid=" + uid);
+    Result<Json> list = s.ApiCall("GET", path);
+    if (!list.ok()) continue;
+    for (const Json& e : list->value("items", Json::array())) events.push_back(e);
+  }
+  return events;
 }
 
 void Events(Session& s, const Json& obj, std::ostream& out) {
-  const Json& meta = api::ObjectField(obj, "metadata");
-  std::string ns = api::GetString(meta, "namespace");
-  std::string selector = "involvedObject.uid=" + api::GetString(meta, "uid");
-  std::string path = (ns.empty() ? "/api/v1/events" : "/api/v1/namespaces/" + ns + "/events") +
-                     "?fieldSelector=" + api::UrlEncode(selector);
-  Result<Json> list = s.ApiCall("GET", path);
-  std::vector<std::vector<std::string>> rows;
-  if (list.ok()) {
-    for (const Json& e : list->value("items", Json::array())) {
-      std::string last = api::GetString(e, "lastTimestamp");
-      if (last.empty()) last = api::GetString(e, "eventTime");
-      int64_t count = api::GetInt(e, "count", 1);
-      std::string age = Age(last);
-      if (count > 1)
-        age += fmt::format(" (x{} over {})", count, Age(api::GetString(e, "firstTimestamp")));
-      std::string from = api::GetString(api::ObjectField(e, "source"), "component");
-      if (from.empty()) from = api::GetString(e, "reportingComponent");
-      rows.push_back({api::GetString(e, "type"), api::GetString(e, "reason"), age, from,
-                      api::GetString(e, "message")});
-    }
-  }
-  if (rows.empty()) {
-    out << "Events:  <none>\n";
-    return;
-  }
-  out << "Events:\n";
-  std::vector<std::vector<std::string>> all = {{"Type", "Reason", "Age", "From", "Message"},
-                                               {"----", "------", "----", "----", "-------"}};
-  all.insert(all.end(), rows.begin(), rows.end());
-  PrintColumns(all, out, 2, "  ");
+  TabWriter tw;
+  PrefixWriter w(tw);
+  PrintEvents(w, EventsOf(s, obj), std::chrono::system_clock::now());
+  out << tw.Flush();
 }
 
-void Describe(Session& s, const Json& obj, std::ostream& out) {
+std::string DescribeNodeOf(Session& s, const Json& node) {
+  std::string name = api::GetString(api::ObjectField(node, "metadata"), "name");
+  std::vector<Json> pods;
+  Result<Json> list =
+      s.ApiCall("GET", "/api/v1/pods?fieldSelector=" +
+                           api::UrlEncode("spec.nodeName=" + name +
+                                          ",status.phase!=Succeeded,status.phase!=Failed"));
+  if (list.ok()) {
+    for (const Json& p : list->value("items", Json::array())) pods.push_back(p);
+  }
+  Result<Json> lease =
+      s.ApiCall("GET", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/" +
+                           api::UrlEncode(name));
+  std::string lease_error;
+  if (!lease.ok()) {
+    lease_error = lease.status().message();
+    if (size_t at = lease_error.find("): ");
+        lease_error.rfind("Error from server", 0) == 0 && at != std::string::npos) {
+      lease_error = lease_error.substr(at + 3);
+    }
+  }
+  return DescribeNode(node, pods, lease.ok() ? &*lease : nullptr, lease_error,
+                      EventsOf(s, node, true), std::chrono::system_clock::now());
+}
+
+std::string DescribeDeploymentOf(Session& s, const Json& d) {
+  const Json& meta = api::ObjectField(d, "metadata");
+  std::vector<Json> owned;
+  Result<api::LabelSelector> selector =
+      api::LabelSelector::FromJson(api::ObjectField(api::ObjectField(d, "spec"), "selector"));
+  if (selector.ok()) {
+    Result<Json> list = s.ApiCall(
+        "GET", "/apis/apps/v1/namespaces/" + api::UrlEncode(api::GetString(meta, "namespace")) +
+                   "/replicasets?labelSelector=" + api::UrlEncode(selector->ToString()));
+    if (list.ok()) {
+      std::vector<Json> items;
+      for (const Json& rs : list->value("items", Json::array())) items.push_back(rs);
+      owned = ControlledBy(items, api::GetString(meta, "uid"));
+    }
+  }
+  return DescribeDeployment(d, owned, EventsOf(s, d), std::chrono::system_clock::now());
+}
+
+void Describe(Session& s, const api::ResourceInfo& r, const Json& obj, std::ostream& out) {
+  if (r.group.empty() && r.kind == "Pod") {
+    out << DescribePod(obj, EventsOf(s, obj), std::chrono::system_clock::now());
+    return;
+  }
+  if (r.group.empty() && r.kind == "Node") {
+    out << DescribeNodeOf(s, obj);
+    return;
+  }
+  if (r.group == "apps" && r.kind == "Deployment") {
+    out << DescribeDeploymentOf(s, obj);
+    return;
+  }
   const Json& meta = api::ObjectField(obj, "metadata");
   out << "Name:         " << api::GetString(meta, "name") << "\n";
   if (meta.contains("namespace"))
@@ -192,7 +232,7 @@ int RunDescribe(Session& s, const Options& o, Io io) {
     for (const Json& obj : objects) {
       if (!first) io.out << "\n\n";
       first = false;
-      Describe(s, obj, io.out);
+      Describe(s, t.resource, obj, io.out);
     }
   }
   return rc;

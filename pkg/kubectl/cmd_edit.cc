@@ -1,4 +1,4 @@
-// edit, autoscale, rollout restart|pause|resume, top node|pod.
+// edit, autoscale, top node|pod.
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,69 +129,6 @@ int RunAutoscale(Session& s, const Options& o, Io io) {
     return 1;
   }
   io.out << "horizontalpodautoscaler.autoscaling/" << name << " autoscaled\n";
-  return 0;
-}
-
-int RunRollout(Session& s, const Options& o, Io io) {
-  if (o.positional().size() < 2) {
-    io.err << "error: expected 'rollout restart|pause|resume|status TYPE NAME'\n";
-    return 1;
-  }
-  std::string action = o.positional()[0];
-  Result<Target> t =
-      OneObject(s, std::vector<std::string>(o.positional().begin() + 1, o.positional().end()));
-  if (!t.ok()) {
-    io.err << "error: " << t.status().message() << "\n";
-    return 1;
-  }
-  std::string path = ObjectPath(t->resource, s.ns(), t->names[0]);
-  Json patch;
-  const char* done = "";
-  if (action == "restart") {
-    patch = {{"spec",
-              {{"template",
-                {{"metadata",
-                  {{"annotations",
-                    {{"kubectl.kubernetes.io/restartedAt",
-                      FormatRfc3339(std::chrono::system_clock::now())}}}}}}}}}};
-    done = "restarted";
-  } else if (action == "pause" || action == "resume") {
-    if (t->resource.kind != "Deployment") {
-      io.err << "error: " << NameOf(t->resource, t->names[0]) << " " << action
-             << " is not supported\n";
-      return 1;
-    }
-    patch = {{"spec", {{"paused", action == "pause"}}}};
-    done = action == "pause" ? "paused" : "resumed";
-  } else if (action == "status") {
-    Result<Json> obj = s.ApiCall("GET", path);
-    if (!obj.ok()) {
-      io.err << obj.status().message() << "\n";
-      return 1;
-    }
-    int64_t want = api::GetInt(api::ObjectField(*obj, "spec"), "replicas", 1);
-    const Json& st = api::ObjectField(*obj, "status");
-    int64_t updated = api::GetInt(st, "updatedReplicas"),
-            available = api::GetInt(st, "availableReplicas");
-    if (updated >= want && available >= want) {
-      io.out << t->resource.singular << " \"" << t->names[0] << "\" successfully rolled out\n";
-      return 0;
-    }
-    io.out << fmt::format(
-        "Waiting for {} \"{}\" rollout to finish: {} of {} updated replicas are available...\n",
-        t->resource.singular, t->names[0], available, want);
-    return 1;
-  } else {
-    io.err << "error: unknown rollout action \"" << action << "\"\n";
-    return 1;
-  }
-  Result<Json> after =
-      s.ApiCall("PATCH", path, "application/strategic-merge-patch+json", api::Dump(patch));
-  if (!after.ok()) {
-    io.err << after.status().message() << "\n";
-    return 1;
-  }
-  io.out << NameOf(t->resource, t->names[0]) << " " << done << "\n";
   return 0;
 }
 

@@ -57,26 +57,12 @@ int ExitCodeOf(const Json& status, std::ostream& err) {
 
 }  // namespace
 
-int RunExec(Session& s, const Options& o, Io io) {
-  if (o.positional().empty() || o.trailing().empty()) {
-    io.err << "error: you must specify at least one command for the container\n";
-    return 1;
-  }
-  std::string pod = o.positional()[0];
-  if (pod.rfind("pod/", 0) == 0) pod = pod.substr(4);
-  bool in = o.Bool("stdin"), tty = o.Bool("tty");
-  std::string q = "?stdout=true&stderr=" + std::string(tty ? "false" : "true");
-  if (in) q += "&stdin=true";
-  if (tty) q += "&tty=true";
-  if (o.Has("container")) q += "&container=" + api::UrlEncode(o.Get("container"));
-  for (const std::string& c : o.trailing()) q += "&command=" + api::UrlEncode(c);
-  std::string target = fmt::format("/api/v1/namespaces/{}/pods/{}/exec{}", api::UrlEncode(s.ns()),
-                                   api::UrlEncode(pod), q);
-
+int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty, Io io) {
+  bool in = in_fd >= 0;
   Result<std::unique_ptr<http::HttpClient>> client = http::HttpClient::New(s.client_options());
   if (!client.ok()) {
     io.err << "error: " << client.status().message() << "\n";
-    return 1;
+    return kSessionFailed;
   }
   std::random_device rd;
   std::string nonce(16, '\0');
@@ -89,11 +75,11 @@ int RunExec(Session& s, const Options& o, Io io) {
   Result<http::Response> head = (*client)->Upgrade("GET", target, headers);
   if (!head.ok()) {
     io.err << "error: " << head.status().message() << "\n";
-    return 1;
+    return kSessionFailed;
   }
   if (head->status != 101) {
     io.err << ServerError(head->status, head->body) << "\n";
-    return 1;
+    return kSessionFailed;
   }
   bool v5 = head->headers.Get("Sec-WebSocket-Protocol") == "v5.channel.k8s.io";
   std::mt19937 masks(rd());
@@ -103,10 +89,10 @@ int RunExec(Session& s, const Options& o, Io io) {
     return (*client)->WriteUpgraded(ws::EncodeFrame(ws::Opcode::kBinary, payload, masks()));
   };
   std::optional<RawTerminal> raw;
-  if (tty && in && ::isatty(STDIN_FILENO)) {
-    raw.emplace(STDIN_FILENO);
+  if (tty && in && ::isatty(in_fd)) {
+    raw.emplace(in_fd);
     winsize size{};
-    if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0) {
+    if (::ioctl(in_fd, TIOCGWINSZ, &size) == 0) {
       (void)send(4, fmt::format(R"({{"Width":{},"Height":{}}})", size.ws_col, size.ws_row));
     }
   }
@@ -115,11 +101,11 @@ int RunExec(Session& s, const Options& o, Io io) {
   int exit_code = -1;
   while (exit_code < 0) {
     pollfd fds[2] = {{(*client)->socket_fd(), POLLIN, 0},
-                     {stdin_open ? STDIN_FILENO : -1, POLLIN, 0}};
+                     {stdin_open ? in_fd : -1, POLLIN, 0}};
     if (!(*client)->HasBufferedInput() && ::poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP))) {
       char buf[32 * 1024];
-      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      ssize_t n = ::read(in_fd, buf, sizeof buf);
       if (n > 0) {
         if (!send(0, std::string_view(buf, static_cast<size_t>(n))).ok()) break;
       } else {
@@ -160,7 +146,26 @@ int RunExec(Session& s, const Options& o, Io io) {
     }
     if (eof && exit_code < 0) exit_code = 0;  // closed without a Status: as kubectl, success
   }
-  raw.reset();
+  return exit_code;
+}
+
+int RunExec(Session& s, const Options& o, Io io) {
+  if (o.positional().empty() || o.trailing().empty()) {
+    io.err << "error: you must specify at least one command for the container\n";
+    return 1;
+  }
+  std::string pod = o.positional()[0];
+  if (pod.rfind("pod/", 0) == 0) pod = pod.substr(4);
+  bool in = o.Bool("stdin"), tty = o.Bool("tty");
+  std::string q = "?stdout=true&stderr=" + std::string(tty ? "false" : "true");
+  if (in) q += "&stdin=true";
+  if (tty) q += "&tty=true";
+  if (o.Has("container")) q += "&container=" + api::UrlEncode(o.Get("container"));
+  for (const std::string& c : o.trailing()) q += "&command=" + api::UrlEncode(c);
+  std::string target = fmt::format("/api/v1/namespaces/{}/pods/{}/exec{}", api::UrlEncode(s.ns()),
+                                   api::UrlEncode(pod), q);
+  int exit_code = RunChannelSession(s, target, in ? STDIN_FILENO : -1, tty, io);
+  if (exit_code == kSessionFailed) return 1;
   if (exit_code < 0) {
     io.err << "error: the connection to the pod was lost\n";
     return 1;

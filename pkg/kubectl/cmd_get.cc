@@ -41,6 +41,13 @@ int RunGet(Session& s, const Options& o, Io io) {
         format);
     return 1;
   }
+  if (o.Bool("watch") || o.Bool("watch-only")) {
+    if (targets->size() != 1) {
+      io.err << "error: you may only specify a single resource type\n";
+      return 1;
+    }
+    return RunGetWatch(s, o, (*targets)[0], io);
+  }
   bool as_objects = IsObjectFormat(format);
   int rc = 0;
   size_t printed = 0;

@@ -46,6 +46,9 @@ int RunRollout(Session& s, const Options& o, Io io);
 int RunTop(Session& s, const Options& o, Io io);
 int RunWait(Session& s, const Options& o, Io io);
 int RunExplain(Session& s, const Options& o, Io io);
+int RunAttach(Session& s, const Options& o, Io io);
+int RunPortForward(Session& s, const Options& o, Io io);
+int RunCp(Session& s, const Options& o, Io io);
 
 // --- shared by the verbs -----------------------------------------------------------------
 
@@ -62,6 +65,17 @@ Result<std::vector<Target>> ParseTargets(Session& s, const std::vector<std::stri
 // it come back in `rest` (may be null when there must be none).
 Result<Target> OneObject(Session& s, const std::vector<std::string>& args,
                          std::vector<std::string>* rest = nullptr);
+
+// A channel WebSocket session (v5.channel.k8s.io, else v4) with exec or attach at `target`:
+// what `in_fd` gives (-1: no stdin) goes out, stdout and stderr come back to `io`; with `tty` and a terminal
+// on `in_fd`, the terminal is raw for the session and its size is sent. Returns the exit code
+// of the final Status (0 when the server closes without one), -1 when the connection was
+// lost, or kSessionFailed when it could not start (the error is printed).
+inline constexpr int kSessionFailed = -2;
+int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty, Io io);
+
+// get --watch / --watch-only for one target (cmd_get_watch.cc).
+int RunGetWatch(Session& s, const Options& o, const Target& t, Io io);
 
 // Objects of -f FILE|DIR|- (YAML with `---` separators, JSON, `kind: List`).
 Result<std::vector<api::Json>> ReadManifests(const std::vector<std::string>& files);

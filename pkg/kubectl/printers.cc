@@ -40,21 +40,20 @@ std::string Labels(const Json& row) {
 
 }  // namespace
 
-size_t PrintTable(const api::ResourceInfo& r, const Json& table, const TableOptions& options,
-                  std::ostream& out) {
+TableLines TableToLines(const api::ResourceInfo& r, const Json& table,
+                        const TableOptions& options) {
+  TableLines out;
   const Json* columns = api::Find(table, "columnDefinitions");
   const Json* rows = api::Find(table, "rows");
-  if (columns == nullptr || rows == nullptr || !rows->is_array()) return 0;
+  if (columns == nullptr || rows == nullptr || !rows->is_array()) return out;
   std::vector<size_t> shown;
-  std::vector<std::vector<std::string>> lines;
-  std::vector<std::string> header;
-  if (options.all_namespaces && r.namespaced) header.push_back("NAMESPACE");
+  if (options.all_namespaces && r.namespaced) out.header.push_back("NAMESPACE");
   for (size_t i = 0; i < columns->size(); ++i) {
     if (api::GetInt((*columns)[i], "priority") > 0 && !options.wide) continue;
     shown.push_back(i);
-    header.push_back(Upper(api::GetString((*columns)[i], "name")));
+    out.header.push_back(Upper(api::GetString((*columns)[i], "name")));
   }
-  if (options.show_labels) header.push_back("LABELS");
+  if (options.show_labels) out.header.push_back("LABELS");
   for (const Json& row : *rows) {
     const Json* cells = api::Find(row, "cells");
     if (cells == nullptr || !cells->is_array()) continue;
@@ -70,12 +69,19 @@ size_t PrintTable(const api::ResourceInfo& r, const Json& table, const TableOpti
       line.push_back(cell);
     }
     if (options.show_labels) line.push_back(Labels(row));
-    lines.push_back(std::move(line));
+    out.rows.push_back(std::move(line));
   }
-  if (lines.empty()) return 0;
-  if (!options.no_headers) lines.insert(lines.begin(), header);
-  PrintColumns(lines, out);
-  return lines.size() - (options.no_headers ? 0 : 1);
+  return out;
+}
+
+size_t PrintTable(const api::ResourceInfo& r, const Json& table, const TableOptions& options,
+                  std::ostream& out) {
+  TableLines t = TableToLines(r, table, options);
+  if (t.rows.empty()) return 0;
+  size_t n = t.rows.size();
+  if (!options.no_headers) t.rows.insert(t.rows.begin(), t.header);
+  PrintColumns(t.rows, out);
+  return n;
 }
 
 void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out, size_t gap,

@@ -22,6 +22,14 @@ struct TableOptions {
   bool no_headers = false;
 };
 
+// The header and rows `get` shows for a Table (NAMESPACE, kind prefixes, LABELS applied).
+struct TableLines {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+TableLines TableToLines(const api::ResourceInfo& r, const api::Json& table,
+                        const TableOptions& options);
+
 // Prints a meta.k8s.io/v1 Table for `r`; returns the number of rows.
 size_t PrintTable(const api::ResourceInfo& r, const api::Json& table, const TableOptions& options,
                   std::ostream& out);
