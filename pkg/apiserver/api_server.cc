@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "build_info.h"
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/crd_controller.h"
@@ -134,8 +135,8 @@ class ApiServerImpl final : public ApiServer {
 
  private:
   Status RestoreServices() {
-    const api::ResourceInfo* r = api::Registry::Builtin().Find("", "v1", "services");
-    ASSIGN_OR_RETURN(storage::ListResult list, options_.store->List(StoragePrefix(*r, ""), {}));
+    ASSIGN_OR_RETURN(storage::ListResult list,
+                     options_.store->List(StoragePrefix(api::builtin::Services(), ""), {}));
     for (const auto& kv : list.items) {
       Result<Json> svc = api::ParseJson(kv.value);
       if (svc.ok()) services_->Restore(*svc);

@@ -1,5 +1,6 @@
 #include "pkg/apiserver/crd_controller.h"
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/custom_resource.h"
 #include "pkg/apiserver/delete_collection_contents.h"
 #include "pkg/apiserver/object_codec.h"
@@ -12,9 +13,7 @@ using api::Json;
 
 const log::Logger kLog("apiserver");
 
-const api::ResourceInfo& Crds() {
-  return *api::Registry::Builtin().Find(api::kCrdGroup, "v1", "customresourcedefinitions");
-}
+using api::builtin::CustomResourceDefinitions;
 
 }  // namespace
 
@@ -23,8 +22,9 @@ Result<std::unique_ptr<CrdController>> CrdController::Start(RestHandler& rest,
   std::unique_ptr<CrdController> c(new CrdController(rest, served));
   c->Resync();
   CrdController* self = c.get();
-  ASSIGN_OR_RETURN(c->loop_, StoreWatchLoop::Start(rest.store(), StoragePrefix(Crds(), ""),
-                                                   [self] { return self->Pass(); }, {}));
+  ASSIGN_OR_RETURN(
+      c->loop_, StoreWatchLoop::Start(rest.store(), StoragePrefix(CustomResourceDefinitions(), ""),
+                                      [self] { return self->Pass(); }, {}));
   return c;
 }
 
@@ -36,7 +36,8 @@ void CrdController::Stop() {
 
 void CrdController::Resync() {
   std::lock_guard<std::mutex> lock(resync_mu_);
-  Result<storage::ListResult> list = rest_.store().List(StoragePrefix(Crds(), ""), {});
+  Result<storage::ListResult> list =
+      rest_.store().List(StoragePrefix(CustomResourceDefinitions(), ""), {});
   if (!list.ok()) {
     kLog.Warn("listing CustomResourceDefinitions: {}", list.status().ToString());
     return;
@@ -52,7 +53,8 @@ void CrdController::Resync() {
 
 bool CrdController::Pass() {
   Resync();
-  Result<storage::ListResult> list = rest_.store().List(StoragePrefix(Crds(), ""), {});
+  Result<storage::ListResult> list =
+      rest_.store().List(StoragePrefix(CustomResourceDefinitions(), ""), {});
   if (!list.ok()) return true;
   bool pending = false, finished = false;
   for (const auto& kv : list->items) {
@@ -79,7 +81,7 @@ bool CrdController::Finish(const Json& crd) {
   if (!DeleteOrMarkAllUnder(store, StoragePrefix(objects, ""))) return false;
 
   // Every object is gone: drop the finalizer, and the CRD when no other one is left.
-  std::string key = StorageKey(Crds(), "", name);
+  std::string key = StorageKey(CustomResourceDefinitions(), "", name);
   Result<storage::KeyValue> kv = store.Get(key);
   if (!kv.ok()) return true;
   Result<Json> current = api::ParseJson(kv->value);

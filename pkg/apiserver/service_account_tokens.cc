@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/util/base64.h"
 #include "pkg/util/log.h"
 #include "pkg/util/random.h"
@@ -17,9 +18,7 @@ using api::Json;
 
 const log::Logger kLog("apiserver");
 
-const api::ResourceInfo& Core(const char* resource) {
-  return *api::Registry::Builtin().Find("", "v1", resource);
-}
+using api::builtin::Core;
 
 // The TokenRequest body's kind (a subresource's own type, not in the registry).
 const api::ResourceInfo& TokenRequestInfo() {

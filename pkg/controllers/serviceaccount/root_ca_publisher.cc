@@ -1,24 +1,18 @@
 #include "pkg/controllers/serviceaccount/root_ca_publisher.h"
 
 #include "pkg/api/builtin_resources.h"
+#include "pkg/api/object_names.h"
 
 namespace sampan::controllers {
 namespace {
 
+using api::NameOf;
+using api::NamespaceOf;
+using api::builtin::ConfigMaps;
+
 using api::Json;
 
 const log::Logger kLog("controller");
-
-const api::ResourceInfo& ConfigMaps() {
-  return *api::Registry::Builtin().Find("", "v1", "configmaps");
-}
-
-std::string NamespaceOf(const Json& obj) {
-  return api::GetString(api::ObjectField(obj, "metadata"), "namespace");
-}
-std::string NameOf(const Json& obj) {
-  return api::GetString(api::ObjectField(obj, "metadata"), "name");
-}
 
 }  // namespace
 
