@@ -59,7 +59,8 @@ class ServerProcess {
   std::chrono::steady_clock::time_point started() const { return started_; }
 
   // A client with the admin certificate, or with `user`'s files in the TLS folder
-  // (`client-<user>.crt`/`.key`, e.g. written by a benchmark with the client CA).
+  // (`client-<user>.crt`/`.key`, e.g. written by a benchmark with the client CA), or (user
+  // "") with none, authenticating by the headers of its requests.
   std::unique_ptr<http::HttpClient> Client(
       std::chrono::milliseconds timeout = std::chrono::seconds(30),
       const std::string& user = "admin") const {
@@ -70,6 +71,7 @@ class ServerProcess {
     o.tls =
         http::ClientTlsOptions{tls_dir_ + "/server-ca.crt", tls_dir_ + "/client-" + user + ".crt",
                                tls_dir_ + "/client-" + user + ".key"};
+    if (user.empty()) o.tls->cert_file = o.tls->key_file = "";
     auto c = http::HttpClient::New(o);
     if (!c.ok()) {
       std::fprintf(stderr, "client: %s\n", c.status().ToString().c_str());
