@@ -23,14 +23,6 @@ namespace {
 const bool kQuick = getenv("SAMPAN_BENCH_QUICK") != nullptr;
 constexpr int kClients = 16;
 
-void Must(const Result<http::Response>& r, int status, const char* what) {
-  if (r.ok() && r->status == status) return;
-  std::fprintf(
-      stderr, "%s: %s\n", what,
-      r.ok() ? (std::to_string(r->status) + " " + r->body).c_str() : r.status().ToString().c_str());
-  std::exit(1);
-}
-
 // GETs of the ConfigMap from kClients clients; returns requests per second.
 double GetRate(const ServerProcess& s, int per_client, bool client_cert, const std::string& token) {
   std::atomic<int> errors{0};
@@ -66,29 +58,24 @@ int main() {
                              "--disable-controller-manager", "--log-level", "warn"});
   server.WaitReady();
   auto admin = server.Client();
-  Must(admin->Do("POST", "/api/v1/namespaces/default/serviceaccounts", JsonHeaders(),
-                 R"({"metadata":{"name":"bench"}})"),
-       201, "create serviceaccount");
-  Must(
-      admin->Do(
-          "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", JsonHeaders(),
-          R"({"metadata":{"name":"bench-view"},)"
-          R"("roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},)"
-          R"("subjects":[{"kind":"ServiceAccount","name":"bench","namespace":"default"}]})"),
-      201, "create clusterrolebinding");
-  Must(admin->Do("POST", "/api/v1/namespaces/default/configmaps", JsonHeaders(),
-                 R"({"metadata":{"name":"target"},"data":{"k":"v"}})"),
-       201, "create configmap");
-  auto issued =
-      admin->Do("POST", "/api/v1/namespaces/default/serviceaccounts/bench/token", JsonHeaders(),
-                R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest",)"
-                R"("spec":{"expirationSeconds":3600}})");
-  Must(issued, 201, "request token");
-  Result<api::Json> request = api::ParseJson(issued->body);
+  MustCreate(*admin, "/api/v1/namespaces/default/serviceaccounts",
+             R"({"metadata":{"name":"bench"}})");
+  MustCreate(
+      *admin, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+      R"({"metadata":{"name":"bench-view"},)"
+      R"("roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},)"
+      R"("subjects":[{"kind":"ServiceAccount","name":"bench","namespace":"default"}]})");
+  MustCreate(*admin, "/api/v1/namespaces/default/configmaps",
+             R"({"metadata":{"name":"target"},"data":{"k":"v"}})");
+  std::string issued =
+      MustCreate(*admin, "/api/v1/namespaces/default/serviceaccounts/bench/token",
+                 R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest",)"
+                 R"("spec":{"expirationSeconds":3600}})");
+  Result<api::Json> request = api::ParseJson(issued);
   std::string token =
       request.ok() ? api::GetString(api::ObjectField(*request, "status"), "token") : "";
   if (token.empty()) {
-    std::fprintf(stderr, "no token in %s\n", issued->body.c_str());
+    std::fprintf(stderr, "no token in %s\n", issued.c_str());
     return 1;
   }
 

@@ -36,6 +36,18 @@ inline http::Headers JsonHeaders() {
   return h;
 }
 
+// POSTs `body` to `path`; exits the benchmark unless it is created. Returns the reply body.
+inline std::string MustCreate(http::HttpClient& c, const std::string& path,
+                              const std::string& body) {
+  auto r = c.Do("POST", path, JsonHeaders(), body);
+  if (!r.ok() || r->status != 201) {
+    std::fprintf(stderr, "POST %s failed: %s\n", path.c_str(),
+                 r.ok() ? r->body.c_str() : r.status().ToString().c_str());
+    std::exit(1);
+  }
+  return r->body;
+}
+
 class ServerProcess {
  public:
   // Spawns `sampan server` with data under `dir` and `extra` flags; does not wait.
