@@ -1,6 +1,7 @@
 #include "pkg/controllers/serviceaccount/tokens_controller.h"
 
 #include "pkg/api/builtin_resources.h"
+#include "pkg/controllers/informer_lifecycle.h"
 #include "pkg/util/base64.h"
 
 namespace sampan::controllers {
@@ -50,19 +51,9 @@ TokensController::TokensController(client::Client& client, LegacyTokenFn sign, s
 
 TokensController::~TokensController() { Stop(); }
 
-void TokensController::Start() {
-  secrets_.Start();
-  accounts_.Start();
-  secrets_.WaitForSync(std::chrono::seconds(30));
-  accounts_.WaitForSync(std::chrono::seconds(30));
-  runner_.Start();
-}
+void TokensController::Start() { StartAfterSync({&secrets_, &accounts_}, runner_); }
 
-void TokensController::Stop() {
-  runner_.Stop();
-  accounts_.Stop();
-  secrets_.Stop();
-}
+void TokensController::Stop() { StopWorkersThenInformers(runner_, {&secrets_, &accounts_}); }
 
 Status TokensController::Sync(const std::string& key) {
   client::ObjectPtr cached = secrets_.Get(key);
