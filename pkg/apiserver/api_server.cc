@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "build_info.h"
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/crd_controller.h"
@@ -69,8 +70,10 @@ class ApiServerImpl final : public ApiServer {
     } else {
       ASSIGN_OR_RETURN(sa_key, LoadOrCreateServiceAccountKey(options_.service_account_key_file));
     }
+    ASSIGN_OR_RETURN(sa_live_, LiveObjectCache::Start(
+                                   *options_.store, ServiceAccountTokens::LiveObjectsForTokens()));
     sa_tokens_ = std::make_unique<ServiceAccountTokens>(
-        std::move(sa_key), options_.service_account_tokens, *rest_, clock_);
+        std::move(sa_key), options_.service_account_tokens, *rest_, *sa_live_, clock_);
     authn_.SetTokenAuthenticator([this](std::string_view token,
                                         const std::vector<std::string>& audiences,
                                         std::vector<std::string>* matched) {
@@ -135,8 +138,8 @@ class ApiServerImpl final : public ApiServer {
 
  private:
   Status RestoreServices() {
-    const api::ResourceInfo* r = api::Registry::Builtin().Find("", "v1", "services");
-    ASSIGN_OR_RETURN(storage::ListResult list, options_.store->List(StoragePrefix(*r, ""), {}));
+    ASSIGN_OR_RETURN(storage::ListResult list,
+                     options_.store->List(StoragePrefix(api::builtin::Services(), ""), {}));
     for (const auto& kv : list.items) {
       Result<Json> svc = api::ParseJson(kv.value);
       if (svc.ok()) services_->Restore(*svc);
@@ -409,6 +412,7 @@ class ApiServerImpl final : public ApiServer {
   DispatcherThread timers_;
   std::unique_ptr<ServiceAllocator> services_;
   std::unique_ptr<RestHandler> rest_;
+  std::unique_ptr<LiveObjectCache> sa_live_;  // before sa_tokens_, which uses it
   std::unique_ptr<ServiceAccountTokens> sa_tokens_;
   std::unique_ptr<WatchHandler> watch_;
   api::ServedRegistry served_;

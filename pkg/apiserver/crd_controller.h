@@ -8,16 +8,15 @@
 // CRD goes, and so do its resources from discovery.
 //
 // Threading: Resync() may be called from any thread (serialized inside); the cleanup runs
-// on an own thread, woken by the store's watch on CRDs and rechecking every second while
-// work remains.
+// on a StoreWatchLoop, woken by changes to CRDs and rechecking every second while work
+// remains.
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "pkg/api/served_registry.h"
 #include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/store_watch_loop.h"
 
 namespace sampan::apiserver {
 
@@ -31,19 +30,15 @@ class CrdController {
 
  private:
   CrdController(RestHandler& rest, api::ServedRegistry& served) : rest_(rest), served_(served) {}
-  void Run();
+  // Resyncs and works on every CRD being deleted; true while one is not gone.
+  bool Pass();
   // Deletes the objects of a CRD being deleted; true once the CRD itself is gone.
   bool Finish(const api::Json& crd);
 
   RestHandler& rest_;
   api::ServedRegistry& served_;
   std::mutex resync_mu_;
-  std::unique_ptr<storage::Watch> watch_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool dirty_ = true;
-  bool stop_ = false;
-  std::thread thread_;
+  std::unique_ptr<StoreWatchLoop> loop_;
 };
 
 }  // namespace sampan::apiserver

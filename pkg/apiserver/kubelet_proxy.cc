@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/log_options.h"
 #include "pkg/api/registry.h"
 #include "pkg/apiserver/pod_log.h"
@@ -92,8 +93,7 @@ void KubeletProxy::Track(http::HttpClient* client, bool add) {
 
 Result<KubeletProxy::Target> KubeletProxy::Locate(const Json& pod) {
   std::string node_name = api::GetString(api::ObjectField(pod, "spec"), "nodeName");
-  const api::ResourceInfo* nodes = api::Registry::Builtin().Find("", "v1", "nodes");
-  ASSIGN_OR_RETURN(Json node, rest_.GetObject(*nodes, "", node_name));
+  ASSIGN_OR_RETURN(Json node, rest_.GetObject(api::builtin::Nodes(), "", node_name));
   ASSIGN_OR_RETURN(KubeletEndpoint endpoint, KubeletEndpointOf(node));
   return Target{endpoint.host, endpoint.port};
 }

@@ -27,16 +27,6 @@ Json SpecPart(const Json& obj) {
 
 }  // namespace
 
-std::string NameOf(const Json& obj) {
-  const Json* meta = api::Find(obj, "metadata");
-  return meta ? api::GetString(*meta, "name") : "";
-}
-
-std::string NamespaceOf(const Json& obj) {
-  const Json* meta = api::Find(obj, "metadata");
-  return meta ? api::GetString(*meta, "namespace") : "";
-}
-
 void PrepareMetaForCreate(Json& obj, const Clock& clock) {
   Json& meta = obj["metadata"];
   std::string generate = api::GetString(meta, "generateName");

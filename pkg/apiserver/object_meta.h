@@ -26,7 +26,4 @@ void ValidateMeta(const api::Json& obj, const api::ResourceInfo& r, NameRule rul
 // cannot be unset; finalizers cannot be added while deleting.
 void ValidateMetaUpdate(const api::Json& obj, const api::Json& old, std::vector<Cause>& causes);
 
-std::string NameOf(const api::Json& obj);
-std::string NamespaceOf(const api::Json& obj);
-
 }  // namespace sampan::apiserver

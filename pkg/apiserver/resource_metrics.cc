@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/label_selector.h"
 #include "pkg/api/quantity.h"
 #include "pkg/api/registry.h"
@@ -16,14 +17,12 @@
 namespace sampan::apiserver {
 namespace {
 
+using api::builtin::Core;
+
 using api::Json;
 
 const log::Logger kLog("apiserver");
 constexpr char kGroupVersion[] = "metrics.k8s.io/v1beta1";
-
-const api::ResourceInfo& CoreResource(const char* name) {
-  return *api::Registry::Builtin().Find("", "v1", name);
-}
 
 // {"cpu": "<n>n", "memory": "<bytes>"} from a summary's cpu and memory stats; nullopt
 // without a CPU rate.
@@ -56,7 +55,7 @@ Json MetricsMeta(const Json& object, const std::string& now) {
 Result<std::vector<Json>> ListCore(RestHandler& rest, const char* resource, const std::string& ns,
                                    const api::LabelSelector& selector) {
   ASSIGN_OR_RETURN(storage::ListResult list,
-                   rest.store().List(StoragePrefix(CoreResource(resource), ns), {}));
+                   rest.store().List(StoragePrefix(Core(resource), ns), {}));
   std::vector<Json> out;
   for (const storage::KeyValue& kv : list.items) {
     Result<Json> object = api::ParseJson(kv.value);
@@ -161,7 +160,7 @@ Reply ResourceMetrics::Serve(const RequestContext& ctx) {
 Reply ResourceMetrics::Nodes(const RequestContext& ctx) {
   std::string now = FormatRfc3339(clock_.WallNow());
   if (ctx.info.verb == "get") {
-    Result<Json> node = rest_.GetObject(CoreResource("nodes"), "", ctx.info.name);
+    Result<Json> node = rest_.GetObject(Core("nodes"), "", ctx.info.name);
     if (!node.ok()) return Reply::Error(NotFound(*ctx.resource, ctx.info.name));
     Result<Json> summary = fetch_(*node);
     if (!summary.ok()) {
@@ -198,7 +197,7 @@ Reply ResourceMetrics::Pods(const RequestContext& ctx) {
   const std::string& ns = ctx.info.namespace_;
   std::vector<Json> pods;
   if (ctx.info.verb == "get") {
-    Result<Json> pod = rest_.GetObject(CoreResource("pods"), ns, ctx.info.name);
+    Result<Json> pod = rest_.GetObject(Core("pods"), ns, ctx.info.name);
     if (!pod.ok()) return Reply::Error(NotFound(*ctx.resource, ctx.info.name));
     pods.push_back(std::move(*pod));
   } else {
@@ -219,7 +218,7 @@ Reply ResourceMetrics::Pods(const RequestContext& ctx) {
     auto it = summaries.find(node_name);
     if (it == summaries.end()) {
       std::optional<Json> summary;
-      if (Result<Json> node = rest_.GetObject(CoreResource("nodes"), "", node_name); node.ok()) {
+      if (Result<Json> node = rest_.GetObject(Core("nodes"), "", node_name); node.ok()) {
         if (Result<Json> s = fetch_(*node); s.ok()) {
           summary = std::move(*s);
         } else {

@@ -3,6 +3,7 @@
 // manager (managed_fields.h); a missing object is created from it.
 #include <fmt/core.h>
 
+#include "pkg/api/object_names.h"
 #include "pkg/apiserver/field_validation.h"
 #include "pkg/apiserver/managed_fields.h"
 #include "pkg/apiserver/object_meta.h"
@@ -59,14 +60,14 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
   if (!config.contains("metadata") || !config["metadata"].is_object()) {
     config["metadata"] = Json::object();
   }
-  std::string name = NameOf(config);
+  std::string name = api::NameOf(config);
   if (name != ctx.info.name) {
     return Reply::Error(BadRequest(
         fmt::format("the name of the object ({}) does not match the name on the URL ({})", name,
                     ctx.info.name)));
   }
   if (r.namespaced) {
-    std::string body_ns = NamespaceOf(config);
+    std::string body_ns = api::NamespaceOf(config);
     if (!body_ns.empty() && body_ns != ctx.info.namespace_) {
       return Reply::Error(BadRequest(
           "the namespace of the provided object does not match the namespace sent on the request"));

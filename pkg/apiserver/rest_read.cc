@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "pkg/api/object_names.h"
 #include "pkg/apiserver/list_filter.h"
 #include "pkg/apiserver/negotiation.h"
 #include "pkg/apiserver/object_codec.h"
@@ -235,7 +236,7 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
   for (auto& kv : res->items) {
     Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
     if (!obj.ok() || !filter->Matches(*obj)) continue;
-    Reply one = DeleteOne(r, NamespaceOf(*obj), NameOf(*obj), options, dry_run);
+    Reply one = DeleteOne(r, api::NamespaceOf(*obj), api::NameOf(*obj), options, dry_run);
     if (one.code == 200) deleted.AddSerialized(one.body);
   }
   Reply reply;

@@ -7,6 +7,7 @@
 
 #include "pkg/api/custom_resource.h"
 #include "pkg/api/label_selector.h"
+#include "pkg/api/object_names.h"
 #include "pkg/api/protobuf.h"
 #include "pkg/apiserver/field_validation.h"
 #include "pkg/apiserver/negotiation.h"
@@ -158,7 +159,7 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   Json obj = std::move(*body);
   std::string ns = ctx.info.namespace_;
   if (r.namespaced) {
-    std::string body_ns = NamespaceOf(obj);
+    std::string body_ns = api::NamespaceOf(obj);
     if (!body_ns.empty() && body_ns != ns) {
       return Reply::Error(BadRequest(
           "the namespace of the provided object does not match the namespace sent on the request"));
@@ -175,7 +176,7 @@ Reply RestHandler::Create(const RequestContext& ctx) {
 Result<Json> RestHandler::CreateObject(const api::ResourceInfo& r, Json obj) {
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
-  std::string ns = NamespaceOf(obj);
+  std::string ns = api::NamespaceOf(obj);
   Reply reply = CreateInternal(r, std::move(obj), ns, false, "kube-apiserver");
   if (reply.code != 201) {
     Json err = Json::parse(reply.body, nullptr, false);
@@ -208,12 +209,12 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
     RecordUpdate(nullptr, obj, provided_fields, r, "", manager, FormatRfc3339(clock_.WallNow()));
   }
   // Mutating admission runs on the defaulted object, before the strategy and validation.
-  admission::Attributes attrs = AdmissionAttributes(admission::Operation::kCreate, r, ns,
-                                                    NameOf(obj), dry_run, ctx);
+  admission::Attributes attrs =
+      AdmissionAttributes(admission::Operation::kCreate, r, ns, api::NameOf(obj), dry_run, ctx);
   attrs.object = &obj;
   if (auto rejected = admission_->Admit(attrs)) return Reply::Error(*rejected);
   strategy.PrepareForCreate(obj);
-  std::string name = NameOf(obj);
+  std::string name = api::NameOf(obj);
   std::vector<Cause> causes;
   ValidateMeta(obj, r, strategy.name_rule(), causes);
   strategy.Validate(obj, nullptr, causes);
@@ -259,14 +260,14 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   if (!incoming.contains("metadata") || !incoming["metadata"].is_object()) {
     incoming["metadata"] = Json::object();
   }
-  std::string body_name = NameOf(incoming);
+  std::string body_name = api::NameOf(incoming);
   if (!body_name.empty() && body_name != ctx.info.name) {
     return Reply::Error(BadRequest(
         fmt::format("the name of the object ({}) does not match the name on the URL ({})",
                     body_name, ctx.info.name)));
   }
   if (r.namespaced) {
-    std::string body_ns = NamespaceOf(incoming);
+    std::string body_ns = api::NamespaceOf(incoming);
     if (!body_ns.empty() && body_ns != ctx.info.namespace_) {
       return Reply::Error(BadRequest(
           "the namespace of the provided object does not match the namespace sent on the request"));

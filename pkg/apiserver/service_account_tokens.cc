@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/util/base64.h"
 #include "pkg/util/log.h"
 #include "pkg/util/random.h"
@@ -13,13 +14,11 @@
 namespace sampan::apiserver {
 namespace {
 
+using api::builtin::Core;
+
 using api::Json;
 
 const log::Logger kLog("apiserver");
-
-const api::ResourceInfo& Core(const char* resource) {
-  return *api::Registry::Builtin().Find("", "v1", resource);
-}
 
 // The TokenRequest body's kind (a subresource's own type, not in the registry).
 const api::ResourceInfo& TokenRequestInfo() {
@@ -58,20 +57,16 @@ ApiError TokenRequestInvalid(const std::string& name, std::vector<Cause> causes)
   return e;
 }
 
-bool Terminating(const Json& obj) {
-  const Json& meta = api::ObjectField(obj, "metadata");
-  const Json* ts = api::Find(meta, "deletionTimestamp");
-  return ts != nullptr && !ts->is_null();
-}
-
 }  // namespace
 
 ServiceAccountTokens::ServiceAccountTokens(EvpPkeyPtr key, ServiceAccountTokenOptions options,
-                                           RestHandler& rest, const Clock& clock)
+                                           RestHandler& rest, LiveObjectCache& live,
+                                           const Clock& clock)
     : signer_(std::move(key)),
       verifier_(signer_.key()),
       options_(std::move(options)),
       rest_(rest),
+      live_(live),
       clock_(clock) {
   api_audiences_ = options_.api_audiences;
   if (api_audiences_.empty()) api_audiences_.push_back(options_.issuer);
@@ -227,12 +222,16 @@ Result<std::string> ServiceAccountTokens::LegacyToken(const Json& sa, const Json
   return signer_.Sign(claims);
 }
 
-bool ServiceAccountTokens::Live(const char* resource, const std::string& ns,
+std::vector<const api::ResourceInfo*> ServiceAccountTokens::LiveObjectsForTokens() {
+  return {&Core("serviceaccounts"), &Core("secrets"), &Core("pods")};
+}
+
+bool ServiceAccountTokens::Live(const api::ResourceInfo& r, const std::string& ns,
                                 const std::string& name, const std::string& uid) const {
-  Result<Json> obj = rest_.GetObject(Core(resource), ns, name);
-  if (!obj.ok()) return false;
-  if (!uid.empty() && api::UidOf(*obj) != uid) return false;
-  return !Terminating(*obj);
+  std::shared_ptr<const LiveObjectFacts> obj = live_.Get(r, ns, name);
+  if (!obj->exists) return false;
+  if (!uid.empty() && obj->uid != uid) return false;
+  return !obj->terminating;
 }
 
 std::optional<UserInfo> ServiceAccountTokens::Authenticate(
@@ -277,7 +276,7 @@ std::optional<UserInfo> ServiceAccountTokens::AuthenticateBound(const Json& clai
   if (api::GetString(claims, "sub") != fmt::format("system:serviceaccount:{}:{}", ns, name)) {
     return std::nullopt;
   }
-  if (!Live("serviceaccounts", ns, name, api::GetString(sa, "uid"))) {
+  if (!Live(Core("serviceaccounts"), ns, name, api::GetString(sa, "uid"))) {
     kLog.Debug("token of serviceaccount {}/{} rejected: the account is gone", ns, name);
     return std::nullopt;
   }
@@ -287,7 +286,7 @@ std::optional<UserInfo> ServiceAccountTokens::AuthenticateBound(const Json& clai
   user.groups = {"system:serviceaccounts", "system:serviceaccounts:" + ns};
   if (const Json* pod = api::Find(k8s, "pod")) {
     std::string pod_name = api::GetString(*pod, "name");
-    if (!Live("pods", ns, pod_name, api::GetString(*pod, "uid"))) {
+    if (!Live(Core("pods"), ns, pod_name, api::GetString(*pod, "uid"))) {
       kLog.Debug("token of serviceaccount {}/{} rejected: pod {} is gone", ns, name, pod_name);
       return std::nullopt;
     }
@@ -296,7 +295,7 @@ std::optional<UserInfo> ServiceAccountTokens::AuthenticateBound(const Json& clai
   }
   if (const Json* secret = api::Find(k8s, "secret")) {
     std::string secret_name = api::GetString(*secret, "name");
-    if (!Live("secrets", ns, secret_name, api::GetString(*secret, "uid"))) {
+    if (!Live(Core("secrets"), ns, secret_name, api::GetString(*secret, "uid"))) {
       kLog.Debug("token of serviceaccount {}/{} rejected: secret {} is gone", ns, name,
                  secret_name);
       return std::nullopt;
@@ -319,12 +318,11 @@ std::optional<UserInfo> ServiceAccountTokens::AuthenticateLegacy(std::string_vie
   std::string uid = api::GetString(claims, "kubernetes.io/serviceaccount/service-account.uid");
   std::string secret_name = api::GetString(claims, "kubernetes.io/serviceaccount/secret.name");
   if (ns.empty() || name.empty() || secret_name.empty()) return std::nullopt;
-  if (!Live("serviceaccounts", ns, name, uid)) return std::nullopt;
+  if (!Live(Core("serviceaccounts"), ns, name, uid)) return std::nullopt;
   // The Secret must still exist and hold this very token.
-  Result<Json> secret = rest_.GetObject(Core("secrets"), ns, secret_name);
-  if (!secret.ok() || Terminating(*secret)) return std::nullopt;
-  std::optional<std::string> stored =
-      Base64Decode(api::GetString(api::ObjectField(*secret, "data"), "token"));
+  std::shared_ptr<const LiveObjectFacts> secret = live_.Get(Core("secrets"), ns, secret_name);
+  if (!secret->exists || secret->terminating) return std::nullopt;
+  std::optional<std::string> stored = Base64Decode(secret->token);
   if (!stored || stored->size() != token.size() ||
       CRYPTO_memcmp(stored->data(), token.data(), token.size()) != 0) {
     return std::nullopt;

@@ -11,7 +11,9 @@
 // claims of upstream's legacy tokens (iss `kubernetes/serviceaccount`, no exp) and is valid
 // while its Secret still holds it and the service account exists with the same uid.
 //
-// Lookups read the store through the RestHandler (a point read per object, no cache).
+// Authentication looks the account and the bound Secret or Pod up in a LiveObjectCache (kept
+// exact by store watches: a deleted or recreated object counts at once); the signature and
+// the expiry are checked on every request. Issuing reads the store through the RestHandler.
 // Thread-safe: immutable after construction.
 
 #include <map>
@@ -22,6 +24,7 @@
 
 #include "pkg/apiserver/authn.h"
 #include "pkg/apiserver/jwt.h"
+#include "pkg/apiserver/live_object_cache.h"
 #include "pkg/apiserver/rest_handler.h"
 #include "pkg/util/clock.h"
 
@@ -42,8 +45,11 @@ inline constexpr char kLegacyIssuer[] = "kubernetes/serviceaccount";
 
 class ServiceAccountTokens {
  public:
+  // `live` must watch serviceaccounts, secrets and pods (LiveObjectsForTokens()).
   ServiceAccountTokens(EvpPkeyPtr key, ServiceAccountTokenOptions options, RestHandler& rest,
-                       const Clock& clock);
+                       LiveObjectCache& live, const Clock& clock);
+  // The resources a LiveObjectCache for Authenticate() watches.
+  static std::vector<const api::ResourceInfo*> LiveObjectsForTokens();
 
   // POST /api/v1/namespaces/NS/serviceaccounts/NAME/token: decodes the TokenRequest,
   // checks the service account and the bound object, answers 201 with status.token and
@@ -66,7 +72,7 @@ class ServiceAccountTokens {
   std::optional<UserInfo> AuthenticateBound(const api::Json& claims) const;
   std::optional<UserInfo> AuthenticateLegacy(std::string_view token, const api::Json& claims) const;
   // The object `resource` NS/NAME if it exists, is not being deleted and has `uid`.
-  bool Live(const char* resource, const std::string& ns, const std::string& name,
+  bool Live(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
             const std::string& uid) const;
 
   JwtSigner signer_;
@@ -74,6 +80,7 @@ class ServiceAccountTokens {
   const ServiceAccountTokenOptions options_;
   std::vector<std::string> api_audiences_;
   RestHandler& rest_;
+  LiveObjectCache& live_;
   const Clock& clock_;
 };
 

@@ -2,16 +2,15 @@
 
 #include <fmt/core.h>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::kubelet {
 namespace {
 
-using api::Json;
+using api::builtin::ServiceAccounts;
 
-const api::ResourceInfo& ServiceAccounts() {
-  return *api::Registry::Builtin().Find("", "v1", "serviceaccounts");
-}
+using api::Json;
 
 }  // namespace
 

@@ -97,16 +97,6 @@ void WriteUserCert(const ServerProcess& s, const std::string& user) {
   std::ofstream(s.tls_dir() + "/client-" + user + ".key") << *key_pem;
 }
 
-// POSTs `body` to `path`; exits the benchmark unless it is created.
-void MustCreate(http::HttpClient& c, const std::string& path, const std::string& body) {
-  auto r = c.Do("POST", path, JsonHeaders(), body);
-  if (!r.ok() || r->status != 201) {
-    std::fprintf(stderr, "POST %s failed: %s\n", path.c_str(),
-                 r.ok() ? r->body.c_str() : r.status().ToString().c_str());
-    std::exit(1);
-  }
-}
-
 }  // namespace
 
 int main() {

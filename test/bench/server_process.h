@@ -36,6 +36,18 @@ inline http::Headers JsonHeaders() {
   return h;
 }
 
+// POSTs `body` to `path`; exits the benchmark unless it is created. Returns the reply body.
+inline std::string MustCreate(http::HttpClient& c, const std::string& path,
+                              const std::string& body) {
+  auto r = c.Do("POST", path, JsonHeaders(), body);
+  if (!r.ok() || r->status != 201) {
+    std::fprintf(stderr, "POST %s failed: %s\n", path.c_str(),
+                 r.ok() ? r->body.c_str() : r.status().ToString().c_str());
+    std::exit(1);
+  }
+  return r->body;
+}
+
 class ServerProcess {
  public:
   // Spawns `sampan server` with data under `dir` and `extra` flags; does not wait.
@@ -59,7 +71,8 @@ class ServerProcess {
   std::chrono::steady_clock::time_point started() const { return started_; }
 
   // A client with the admin certificate, or with `user`'s files in the TLS folder
-  // (`client-<user>.crt`/`.key`, e.g. written by a benchmark with the client CA).
+  // (`client-<user>.crt`/`.key`, e.g. written by a benchmark with the client CA), or (user
+  // "") with none, authenticating by the headers of its requests.
   std::unique_ptr<http::HttpClient> Client(
       std::chrono::milliseconds timeout = std::chrono::seconds(30),
       const std::string& user = "admin") const {
@@ -70,6 +83,7 @@ class ServerProcess {
     o.tls =
         http::ClientTlsOptions{tls_dir_ + "/server-ca.crt", tls_dir_ + "/client-" + user + ".crt",
                                tls_dir_ + "/client-" + user + ".key"};
+    if (user.empty()) o.tls->cert_file = o.tls->key_file = "";
     auto c = http::HttpClient::New(o);
     if (!c.ok()) {
       std::fprintf(stderr, "client: %s\n", c.status().ToString().c_str());

@@ -1,18 +1,17 @@
 #include "pkg/apiserver/admission/limit_ranger.h"
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/apiserver/admission/limit_range_rules.h"
 #include "pkg/apiserver/admission/stored_objects.h"
 
 namespace sampan::apiserver::admission {
 namespace {
 
+using api::builtin::LimitRanges;
+
 bool IsPod(const Attributes& a) { return a.resource->storage_name == "core/pods"; }
 bool IsPvc(const Attributes& a) {
   return a.resource->storage_name == "core/persistentvolumeclaims";
-}
-
-const api::ResourceInfo& LimitRanges() {
-  return *api::Registry::Builtin().Find("", "v1", "limitranges");
 }
 
 // The namespace's LimitRanges, defaulted as upstream reads them.

@@ -3,20 +3,19 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/quota_usage.h"
 #include "pkg/apiserver/admission/stored_objects.h"
 
 namespace sampan::apiserver::admission {
 namespace {
 
+using api::builtin::ResourceQuotas;
+
 using api::Json;
 using api::ResourceList;
 
 constexpr int kMaxConflictRetries = 10;
-
-const api::ResourceInfo& ResourceQuotas() {
-  return *api::Registry::Builtin().Find("", "v1", "resourcequotas");
-}
 
 // Whether this write can change what quotas count (upstream's evaluator.Handles).
 bool Handles(const Attributes& a) {

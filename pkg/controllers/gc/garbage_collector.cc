@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pkg/api/builtin_resources.h"
+
 namespace sampan::controllers {
 namespace {
 
@@ -40,10 +42,9 @@ GarbageCollector::GarbageCollector(client::Client& client, int workers)
     }
     informers_.push_back(NewInformer(r, &informer_thread_.dispatcher()));
   }
-  const api::ResourceInfo* crds =
-      api::Registry::Builtin().Find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
-  crd_informer_ = std::make_unique<client::Informer>(client, *crds, "", client::ListOptions{},
-                                                     &informer_thread_.dispatcher());
+  crd_informer_ =
+      std::make_unique<client::Informer>(client, api::builtin::CustomResourceDefinitions(), "",
+                                         client::ListOptions{}, &informer_thread_.dispatcher());
   crd_informer_->AddHandlers(
       {[this](const client::ObjectPtr& o) { OnCrd(*o, false); },
        [this](const client::ObjectPtr&, const client::ObjectPtr& o) { OnCrd(*o, false); },

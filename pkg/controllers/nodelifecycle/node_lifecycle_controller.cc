@@ -5,11 +5,14 @@
 #include <algorithm>
 
 #include "pkg/api/builtin_resources.h"
+#include "pkg/api/object_names.h"
 #include "pkg/controllers/node_taints.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::controllers {
 namespace {
+
+using api::NameOf;
 
 using api::Json;
 
@@ -23,10 +26,6 @@ constexpr const char* kLeaseNamespace = "kube-node-lease";
 // The conditions a silent node loses (upstream's nodeConditionTypes, Ready first).
 constexpr const char* kMonitoredConditions[] = {"Ready", "MemoryPressure", "DiskPressure",
                                                 "PIDPressure"};
-
-std::string NameOf(const Json& object) {
-  return api::GetString(api::ObjectField(object, "metadata"), "name");
-}
 
 std::string ReadyHeartbeat(const Json& node) {
   const Json* ready = NodeCondition(node, "Ready");

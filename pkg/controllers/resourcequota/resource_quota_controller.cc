@@ -4,24 +4,21 @@
 #include <set>
 
 #include "pkg/api/builtin_resources.h"
+#include "pkg/api/object_names.h"
 #include "pkg/api/quota_usage.h"
 #include "pkg/util/log.h"
 
 namespace sampan::controllers {
 namespace {
 
+using api::NamespaceOf;
+using api::builtin::Core;
+using api::builtin::ResourceQuotas;
+
 using api::Json;
 using api::ResourceList;
 
 const log::Logger kLog("controller");
-
-const api::ResourceInfo& Core(std::string_view resource) {
-  return *api::Registry::Builtin().Find("", "v1", resource);
-}
-
-std::string NamespaceOf(const Json& object) {
-  return api::GetString(api::ObjectField(object, "metadata"), "namespace");
-}
 
 bool Terminal(const Json& pod) {
   std::string phase = api::GetString(api::ObjectField(pod, "status"), "phase");
@@ -41,7 +38,7 @@ ResourceQuotaController::ResourceQuotaController(client::Client& client, const C
     : client_(client),
       options_(options),
       informer_thread_("quota-inf"),
-      quotas_(client, Core("resourcequotas"), "", {}, &informer_thread_.dispatcher()),
+      quotas_(client, ResourceQuotas(), "", {}, &informer_thread_.dispatcher()),
       pods_(client, Core("pods"), "", {}, &informer_thread_.dispatcher()),
       services_(client, Core("services"), "", {}, &informer_thread_.dispatcher()),
       claims_(client, Core("persistentvolumeclaims"), "", {}, &informer_thread_.dispatcher()),
@@ -120,7 +117,7 @@ Status ResourceQuotaController::Sync(const std::string& key) {
   std::string name = key.substr(slash + 1);
   // A live read: the cache may trail admission's latest charge, whose resourceVersion the
   // status write must name.
-  Result<Json> quota = client_.Get(Core("resourcequotas"), ns, name);
+  Result<Json> quota = client_.Get(ResourceQuotas(), ns, name);
   if (!quota.ok()) return quota.status().IsNotFound() ? Status::Ok() : quota.status();
 
   ResourceList hard = api::ParseResourceList(api::FindPath(*quota, "spec.hard"));
@@ -151,7 +148,7 @@ Status ResourceQuotaController::Sync(const std::string& key) {
   Json next = *quota;
   next["status"] = {{"hard", api::ResourceListToJson(hard)},
                     {"used", api::ResourceListToJson(used)}};
-  Result<Json> written = client_.Update(Core("resourcequotas"), next, "status");
+  Result<Json> written = client_.Update(ResourceQuotas(), next, "status");
   if (!written.ok()) {
     if (!written.status().IsNotFound()) {
       kLog.Debug("resourcequota {}: {}", key, written.status().message());

@@ -1,24 +1,19 @@
 #include "pkg/controllers/serviceaccount/root_ca_publisher.h"
 
 #include "pkg/api/builtin_resources.h"
+#include "pkg/api/object_names.h"
+#include "pkg/controllers/informer_lifecycle.h"
 
 namespace sampan::controllers {
 namespace {
 
+using api::NameOf;
+using api::NamespaceOf;
+using api::builtin::ConfigMaps;
+
 using api::Json;
 
 const log::Logger kLog("controller");
-
-const api::ResourceInfo& ConfigMaps() {
-  return *api::Registry::Builtin().Find("", "v1", "configmaps");
-}
-
-std::string NamespaceOf(const Json& obj) {
-  return api::GetString(api::ObjectField(obj, "metadata"), "namespace");
-}
-std::string NameOf(const Json& obj) {
-  return api::GetString(api::ObjectField(obj, "metadata"), "name");
-}
 
 }  // namespace
 
@@ -42,19 +37,9 @@ RootCaPublisher::RootCaPublisher(client::Client& client, std::string ca_pem)
 
 RootCaPublisher::~RootCaPublisher() { Stop(); }
 
-void RootCaPublisher::Start() {
-  namespaces_.Start();
-  config_maps_.Start();
-  namespaces_.WaitForSync(std::chrono::seconds(30));
-  config_maps_.WaitForSync(std::chrono::seconds(30));
-  runner_.Start();
-}
+void RootCaPublisher::Start() { StartAfterSync({&namespaces_, &config_maps_}, runner_); }
 
-void RootCaPublisher::Stop() {
-  runner_.Stop();
-  config_maps_.Stop();
-  namespaces_.Stop();
-}
+void RootCaPublisher::Stop() { StopWorkersThenInformers(runner_, {&namespaces_, &config_maps_}); }
 
 Status RootCaPublisher::Sync(const std::string& ns) {
   client::ObjectPtr namespace_ = namespaces_.Get(ns);

@@ -1,24 +1,19 @@
 #include "pkg/controllers/serviceaccount/serviceaccounts_controller.h"
 
 #include "pkg/api/builtin_resources.h"
+#include "pkg/api/object_names.h"
+#include "pkg/controllers/informer_lifecycle.h"
 
 namespace sampan::controllers {
 namespace {
 
+using api::NameOf;
+using api::NamespaceOf;
+using api::builtin::ServiceAccounts;
+
 using api::Json;
 
 const log::Logger kLog("controller");
-
-const api::ResourceInfo& ServiceAccounts() {
-  return *api::Registry::Builtin().Find("", "v1", "serviceaccounts");
-}
-
-std::string NamespaceOf(const Json& obj) {
-  return api::GetString(api::ObjectField(obj, "metadata"), "namespace");
-}
-std::string NameOf(const Json& obj) {
-  return api::GetString(api::ObjectField(obj, "metadata"), "name");
-}
 
 }  // namespace
 
@@ -39,19 +34,9 @@ ServiceAccountsController::ServiceAccountsController(client::Client& client)
 
 ServiceAccountsController::~ServiceAccountsController() { Stop(); }
 
-void ServiceAccountsController::Start() {
-  namespaces_.Start();
-  accounts_.Start();
-  namespaces_.WaitForSync(std::chrono::seconds(30));
-  accounts_.WaitForSync(std::chrono::seconds(30));
-  runner_.Start();
-}
+void ServiceAccountsController::Start() { StartAfterSync({&namespaces_, &accounts_}, runner_); }
 
-void ServiceAccountsController::Stop() {
-  runner_.Stop();
-  accounts_.Stop();
-  namespaces_.Stop();
-}
+void ServiceAccountsController::Stop() { StopWorkersThenInformers(runner_, {&namespaces_, &accounts_}); }
 
 Status ServiceAccountsController::Sync(const std::string& ns) {
   client::ObjectPtr namespace_ = namespaces_.Get(ns);

@@ -1,17 +1,18 @@
 #include "pkg/controllers/serviceaccount/tokens_controller.h"
 
+#include "pkg/api/builtin_resources.h"
+#include "pkg/controllers/informer_lifecycle.h"
 #include "pkg/util/base64.h"
 
 namespace sampan::controllers {
 namespace {
 
+using api::builtin::Secrets;
+using api::builtin::ServiceAccounts;
+
 using api::Json;
 
 const log::Logger kLog("controller");
-
-const api::ResourceInfo& Core(const char* resource) {
-  return *api::Registry::Builtin().Find("", "v1", resource);
-}
 
 const Json& Meta(const Json& obj) { return api::ObjectField(obj, "metadata"); }
 
@@ -25,8 +26,8 @@ TokensController::TokensController(client::Client& client, LegacyTokenFn sign, s
     : client_(client),
       sign_(std::move(sign)),
       ca_pem_(std::move(ca_pem)),
-      secrets_(client, Core("secrets")),
-      accounts_(client, Core("serviceaccounts")),
+      secrets_(client, Secrets()),
+      accounts_(client, ServiceAccounts()),
       runner_("serviceaccount-token", [this](const std::string& key) { return Sync(key); }) {
   auto add = [this](const client::ObjectPtr& s) {
     if (IsTokenSecret(*s)) runner_.queue().Add(client::ObjectKey(*s));
@@ -50,19 +51,9 @@ TokensController::TokensController(client::Client& client, LegacyTokenFn sign, s
 
 TokensController::~TokensController() { Stop(); }
 
-void TokensController::Start() {
-  secrets_.Start();
-  accounts_.Start();
-  secrets_.WaitForSync(std::chrono::seconds(30));
-  accounts_.WaitForSync(std::chrono::seconds(30));
-  runner_.Start();
-}
+void TokensController::Start() { StartAfterSync({&secrets_, &accounts_}, runner_); }
 
-void TokensController::Stop() {
-  runner_.Stop();
-  accounts_.Stop();
-  secrets_.Stop();
-}
+void TokensController::Stop() { StopWorkersThenInformers(runner_, {&secrets_, &accounts_}); }
 
 Status TokensController::Sync(const std::string& key) {
   client::ObjectPtr cached = secrets_.Get(key);
@@ -74,10 +65,10 @@ Status TokensController::Sync(const std::string& key) {
   std::string sa_name = api::GetString(annotations, kServiceAccountNameKey);
   std::string sa_uid = api::GetString(annotations, kServiceAccountUidKey);
   // The cache may lag a new account: ask the server before deleting anything.
-  Result<Json> sa = client_.Get(Core("serviceaccounts"), ns, sa_name);
+  Result<Json> sa = client_.Get(ServiceAccounts(), ns, sa_name);
   if (!sa.ok() && !sa.status().IsNotFound()) return sa.status();
   if (!sa.ok() || (!sa_uid.empty() && api::UidOf(*sa) != sa_uid)) {
-    Status deleted = client_.Delete(Core("secrets"), ns, name);
+    Status deleted = client_.Delete(Secrets(), ns, name);
     if (deleted.ok()) {
       kLog.Info("secret {}/{} deleted: its service account {} is gone", ns, name, sa_name);
     }
@@ -96,7 +87,7 @@ Status TokensController::Sync(const std::string& key) {
   out["token"] = Base64Encode(token);
   out["ca.crt"] = Base64Encode(ca_pem_);
   out["namespace"] = Base64Encode(ns);
-  Result<Json> updated = client_.Update(Core("secrets"), secret);
+  Result<Json> updated = client_.Update(Secrets(), secret);
   if (!updated.ok()) return updated.status().IsNotFound() ? Status::Ok() : updated.status();
   kLog.Info("secret {}/{}: token of service account {} filled in", ns, name, sa_name);
   return Status::Ok();

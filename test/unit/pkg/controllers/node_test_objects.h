@@ -1,23 +1,53 @@
 #pragma once
-// Nodes, leases and pods for the node lifecycle, taint eviction and pod GC tests, written
-// straight to a test API server (status through the status subresource, as a kubelet would).
+// The fixture of the node lifecycle, taint eviction and pod GC tests, and the nodes, leases
+// and pods they write straight to a test API server (status through the status subresource,
+// as a kubelet would).
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 
+#include "pkg/api/builtin_resources.h"
 #include "pkg/api/json.h"
-#include "pkg/api/registry.h"
 #include "pkg/client/client.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/time_format.h"
+#include "test/fakes/fake_clock.h"
+#include "test/unit/test_api_server.h"
 
 namespace sampan::controllers::testing {
 
-inline const api::ResourceInfo& Nodes() {
-  return *api::Registry::Builtin().Find("", "v1", "nodes");
-}
-inline const api::ResourceInfo& Pods() { return *api::Registry::Builtin().Find("", "v1", "pods"); }
-inline const api::ResourceInfo& Leases() {
-  return *api::Registry::Builtin().Find("coordination.k8s.io", "v1", "leases");
+using api::builtin::Leases;
+using api::builtin::Nodes;
+using api::builtin::Pods;
+
+// A test API server, an admin client of it and a fake clock; `controller_`, made by the
+// test, is stopped after it.
+template <typename Controller>
+class ControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(api_.ok());
+    client_ = api_.NewClient();
+  }
+  void TearDown() override {
+    if (controller_) controller_->Stop();
+  }
+
+  sampan::testing::TestApiServer api_;
+  std::unique_ptr<client::Client> client_;
+  sampan::testing::FakeClock clock_;
+  std::unique_ptr<Controller> controller_;
+};
+
+// The Ready condition a kubelet posts, with heartbeat and transition at `now`.
+inline api::Json ReadyConditions(const std::string& ready, const std::string& now) {
+  return {{{"type", "Ready"},
+           {"status", ready},
+           {"reason", "KubeletReady"},
+           {"lastHeartbeatTime", now},
+           {"lastTransitionTime", now}}};
 }
 
 // Creates a node with `taints`; with `ready` ("True", "False", "Unknown") it also posts a
@@ -28,12 +58,7 @@ inline Status CreateNode(client::Client& c, const std::string& name, const std::
   if (!taints.empty()) node["spec"] = {{"taints", taints}};
   ASSIGN_OR_RETURN(api::Json created, c.Create(Nodes(), node));
   if (ready.empty()) return Status::Ok();
-  std::string now = FormatRfc3339(clock.WallNow());
-  created["status"]["conditions"] = {{{"type", "Ready"},
-                                      {"status", ready},
-                                      {"reason", "KubeletReady"},
-                                      {"lastHeartbeatTime", now},
-                                      {"lastTransitionTime", now}}};
+  created["status"]["conditions"] = ReadyConditions(ready, FormatRfc3339(clock.WallNow()));
   return c.Update(Nodes(), created, "status").status();
 }
 
@@ -41,12 +66,7 @@ inline Status CreateNode(client::Client& c, const std::string& name, const std::
 inline Status PostReady(client::Client& c, const std::string& name, const std::string& ready,
                         const Clock& clock) {
   ASSIGN_OR_RETURN(api::Json node, c.Get(Nodes(), "", name));
-  std::string now = FormatRfc3339(clock.WallNow());
-  node["status"]["conditions"] = {{{"type", "Ready"},
-                                   {"status", ready},
-                                   {"reason", "KubeletReady"},
-                                   {"lastHeartbeatTime", now},
-                                   {"lastTransitionTime", now}}};
+  node["status"]["conditions"] = ReadyConditions(ready, FormatRfc3339(clock.WallNow()));
   return c.Update(Nodes(), node, "status").status();
 }
 

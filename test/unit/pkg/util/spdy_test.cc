@@ -19,6 +19,28 @@ std::vector<Frame> ParseAll(FrameParser& parser, std::string_view bytes) {
   return frames;
 }
 
+// A SYN_REPLY frame of stream 1 whose header block is `plain` deflated with `dictionary`
+// (the parser knows only the SPDY one).
+std::string SynReplyDeflatedWith(std::string_view dictionary, std::string plain) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit(&z, Z_DEFAULT_COMPRESSION), Z_OK);
+  deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dictionary.data()),
+                       static_cast<uInt>(dictionary.size()));
+  char out[256];
+  z.next_in = reinterpret_cast<Bytef*>(plain.data());
+  z.avail_in = static_cast<uInt>(plain.size());
+  z.next_out = reinterpret_cast<Bytef*>(out);
+  z.avail_out = sizeof out;
+  EXPECT_EQ(deflate(&z, Z_SYNC_FLUSH), Z_OK);
+  std::string block(out, sizeof out - z.avail_out);
+  deflateEnd(&z);
+  std::string payload("\x00\x00\x00\x01", 4);
+  payload += block;
+  std::string frame("\x80\x03\x00\x02\x00\x00\x00", 7);
+  frame.push_back(static_cast<char>(payload.size()));
+  return frame + payload;
+}
+
 TEST(SpdyDictionary, HasTheSpecSizeAndEnds) {
   std::string_view d = HeaderDictionary();
   EXPECT_EQ(d.size(), 1423u);
@@ -177,51 +199,18 @@ TEST(SpdyFrames, GarbageHeaderBlockIsAnError) {
 
 // A header block compressed without the SPDY dictionary (or with another one) fails.
 TEST(SpdyFrames, HeaderBlockWithAnotherDictionaryIsAnError) {
-  z_stream z{};
-  ASSERT_EQ(deflateInit(&z, Z_DEFAULT_COMPRESSION), Z_OK);
   const char dict[] = "not the spdy dictionary";
-  deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dict), sizeof dict);
-  std::string plain("\x00\x00\x00\x00", 4);
-  char out[256];
-  z.next_in = reinterpret_cast<Bytef*>(plain.data());
-  z.avail_in = static_cast<uInt>(plain.size());
-  z.next_out = reinterpret_cast<Bytef*>(out);
-  z.avail_out = sizeof out;
-  ASSERT_EQ(deflate(&z, Z_SYNC_FLUSH), Z_OK);
-  std::string block(out, sizeof out - z.avail_out);
-  deflateEnd(&z);
-  std::string payload("\x00\x00\x00\x01", 4);
-  payload += block;
-  std::string frame("\x80\x03\x00\x02\x00\x00\x00", 7);
-  frame.push_back(static_cast<char>(payload.size()));
   FrameParser parser;
-  parser.Feed(frame + payload);
+  parser.Feed(SynReplyDeflatedWith({dict, sizeof dict}, std::string("\x00\x00\x00\x00", 4)));
   EXPECT_FALSE(parser.Next().ok());
 }
 
 // A well-compressed block whose contents lie about their lengths fails cleanly.
 TEST(SpdyFrames, HeaderBlockWithBadLengthsIsAnError) {
-  z_stream z{};
-  ASSERT_EQ(deflateInit(&z, Z_DEFAULT_COMPRESSION), Z_OK);
-  std::string_view dict = HeaderDictionary();
-  deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dict.data()),
-                       static_cast<uInt>(dict.size()));
   // One pair whose name claims 1000 bytes.
-  std::string plain("\x00\x00\x00\x01\x00\x00\x03\xe8name", 12);
-  char out[256];
-  z.next_in = reinterpret_cast<Bytef*>(plain.data());
-  z.avail_in = static_cast<uInt>(plain.size());
-  z.next_out = reinterpret_cast<Bytef*>(out);
-  z.avail_out = sizeof out;
-  ASSERT_EQ(deflate(&z, Z_SYNC_FLUSH), Z_OK);
-  std::string block(out, sizeof out - z.avail_out);
-  deflateEnd(&z);
-  std::string payload("\x00\x00\x00\x01", 4);
-  payload += block;
-  std::string frame("\x80\x03\x00\x02\x00\x00\x00", 7);
-  frame.push_back(static_cast<char>(payload.size()));
   FrameParser parser;
-  parser.Feed(frame + payload);
+  parser.Feed(SynReplyDeflatedWith(HeaderDictionary(),
+                                   std::string("\x00\x00\x00\x01\x00\x00\x03\xe8name", 12)));
   Result<std::optional<Frame>> next = parser.Next();
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.status().code(), Code::kBadRequest);

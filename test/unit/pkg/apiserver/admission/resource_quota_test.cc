@@ -9,46 +9,19 @@
 #include <thread>
 #include <vector>
 
-#include "pkg/apiserver/bootstrap.h"
-#include "pkg/apiserver/rest_handler.h"
-#include "pkg/apiserver/service_allocator.h"
-#include "storage/sqlite_store.h"
-#include "test/fakes/fake_clock.h"
-#include "test/unit/storage/store_test_util.h"
+#include "test/unit/pkg/apiserver/rest_handler_fixture.h"
 
 namespace sampan::apiserver {
 namespace {
 
 using api::Json;
 
-class ResourceQuotaAdmissionTest : public ::testing::Test {
+class ResourceQuotaAdmissionTest : public testing::RestHandlerFixture {
  protected:
   void SetUp() override {
-    auto store = storage::OpenSqliteStore({.path = dir_.File("state.db")});
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-    services_ = ServiceAllocator::Create("10.43.0.0/16", "30000-32767").value();
     AdmissionOptions admission;
     admission.service_account = false;  // pods without accounts: only quota is under test
-    rest_ = std::make_unique<RestHandler>(*store_, clock_, *services_, admission);
-    ASSERT_TRUE(Bootstrap(*rest_, *services_, "127.0.0.1", 6443).ok());
-  }
-
-  Reply Call(const std::string& method, const std::string& target, const std::string& body) {
-    http::Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    req.query = q == std::string::npos ? "" : target.substr(q + 1);
-    req.body = body;
-    req.headers.Add("Content-Type", "application/json");
-    RequestContext ctx;
-    ctx.http = &req;
-    ctx.query = Query(req.query);
-    ctx.info = ParseRequestInfo(method, req.path, ctx.query);
-    ctx.resource =
-        api::Registry::Builtin().Find(ctx.info.group, ctx.info.version, ctx.info.resource);
-    return method == "POST" ? rest_->Create(ctx) : rest_->Update(ctx);
+    OpenRestHandler(admission);
   }
 
   // A quota whose status the controller has counted: hard as given, used zero.
@@ -75,12 +48,6 @@ class ResourceQuotaAdmissionTest : public ::testing::Test {
     return Json({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}})
         .dump();
   }
-
-  storage::testing::TempDir dir_;
-  sampan::testing::FakeClock clock_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<ServiceAllocator> services_;
-  std::unique_ptr<RestHandler> rest_;
 };
 
 TEST_F(ResourceQuotaAdmissionTest, ChargesAndRefusesOverQuota) {

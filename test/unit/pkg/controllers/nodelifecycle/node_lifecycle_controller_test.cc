@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pkg/util/time_format.h"
-#include "test/fakes/fake_clock.h"
 #include "test/unit/pkg/controllers/node_test_objects.h"
-#include "test/unit/test_api_server.h"
 
 namespace sampan::controllers {
 namespace {
@@ -15,15 +13,8 @@ using sampan::testing::WaitFor;
 using namespace std::chrono_literals;
 using namespace sampan::controllers::testing;
 
-class NodeLifecycleTest : public ::testing::Test {
+class NodeLifecycleTest : public ControllerTest<NodeLifecycleController> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(api_.ok());
-    client_ = api_.NewClient();
-  }
-  void TearDown() override {
-    if (controller_) controller_->Stop();
-  }
   void StartController() {
     NodeLifecycleOptions options;
     options.monitor_period = 1h;  // passes only when the test runs them
@@ -71,11 +62,6 @@ class NodeLifecycleTest : public ::testing::Test {
     }
     return "";
   }
-
-  sampan::testing::TestApiServer api_;
-  std::unique_ptr<client::Client> client_;
-  sampan::testing::FakeClock clock_;
-  std::unique_ptr<NodeLifecycleController> controller_;
 };
 
 TEST_F(NodeLifecycleTest, SilentNodeBecomesUnknownAndUnreachableAfterTheGrace) {

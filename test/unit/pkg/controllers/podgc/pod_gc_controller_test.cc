@@ -2,9 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test/fakes/fake_clock.h"
 #include "test/unit/pkg/controllers/node_test_objects.h"
-#include "test/unit/test_api_server.h"
 
 namespace sampan::controllers {
 namespace {
@@ -14,29 +12,17 @@ using sampan::testing::WaitFor;
 using namespace std::chrono_literals;
 using namespace sampan::controllers::testing;
 
-class PodGcTest : public ::testing::Test {
+class PodGcTest : public ControllerTest<PodGcController> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(api_.ok());
-    client_ = api_.NewClient();
-  }
-  void TearDown() override {
-    if (gc_) gc_->Stop();
-  }
   void StartGc() {
     PodGcOptions options;
     options.period = 1h;  // passes only when the test runs them
     options.quarantine = 40s;
-    gc_ = std::make_unique<PodGcController>(*client_, clock_, options);
-    gc_->Start();
-    ASSERT_TRUE(WaitFor([&] { return gc_->HasSynced(); }));
+    controller_ = std::make_unique<PodGcController>(*client_, clock_, options);
+    controller_->Start();
+    ASSERT_TRUE(WaitFor([&] { return controller_->HasSynced(); }));
   }
   bool Exists(const std::string& pod) { return client_->Get(Pods(), "default", pod).ok(); }
-
-  sampan::testing::TestApiServer api_;
-  std::unique_ptr<client::Client> client_;
-  sampan::testing::FakeClock clock_;
-  std::unique_ptr<PodGcController> gc_;
 };
 
 TEST_F(PodGcTest, PodsOfAMissingNodeGoAfterTheQuarantine) {
@@ -44,13 +30,13 @@ TEST_F(PodGcTest, PodsOfAMissingNodeGoAfterTheQuarantine) {
   ASSERT_TRUE(CreatePod(*client_, "orphan", "gone", nullptr, true).ok());
   ASSERT_TRUE(CreatePod(*client_, "kept", "here", nullptr, true).ok());
   StartGc();
-  ASSERT_TRUE(gc_->Collect().ok());
+  ASSERT_TRUE(controller_->Collect().ok());
   EXPECT_TRUE(Exists("orphan"));  // the node may be about to register
   clock_.Advance(39s);
-  ASSERT_TRUE(gc_->Collect().ok());
+  ASSERT_TRUE(controller_->Collect().ok());
   EXPECT_TRUE(Exists("orphan"));
   clock_.Advance(1s);
-  ASSERT_TRUE(gc_->Collect().ok());
+  ASSERT_TRUE(controller_->Collect().ok());
   EXPECT_FALSE(Exists("orphan"));
   EXPECT_TRUE(Exists("kept"));
 }
@@ -58,11 +44,11 @@ TEST_F(PodGcTest, PodsOfAMissingNodeGoAfterTheQuarantine) {
 TEST_F(PodGcTest, ANodeThatAppearsWithinTheQuarantineKeepsItsPods) {
   ASSERT_TRUE(CreatePod(*client_, "early", "late-node").ok());
   StartGc();
-  ASSERT_TRUE(gc_->Collect().ok());
+  ASSERT_TRUE(controller_->Collect().ok());
   ASSERT_TRUE(CreateNode(*client_, "late-node", "True", clock_).ok());
   clock_.Advance(41s);
   // Whether or not the cache has the node yet, a live read confirms it exists.
-  ASSERT_TRUE(gc_->Collect().ok());
+  ASSERT_TRUE(controller_->Collect().ok());
   EXPECT_TRUE(Exists("early"));
 }
 
@@ -83,7 +69,7 @@ TEST_F(PodGcTest, TerminatingPodsGoOnlyFromOutOfServiceNodes) {
   ASSERT_TRUE(Exists("stuck"));  // graceful: waiting for a kubelet
   StartGc();
   ASSERT_TRUE(WaitFor([&] {
-    EXPECT_TRUE(gc_->Collect().ok());
+    EXPECT_TRUE(controller_->Collect().ok());
     return !Exists("stuck");
   }));
   EXPECT_TRUE(Exists("waiting"));  // its kubelet may come back and stop it

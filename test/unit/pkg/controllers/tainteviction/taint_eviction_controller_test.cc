@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pkg/util/time_format.h"
-#include "test/fakes/fake_clock.h"
 #include "test/unit/pkg/controllers/node_test_objects.h"
-#include "test/unit/test_api_server.h"
 
 namespace sampan::controllers {
 namespace {
@@ -21,15 +19,8 @@ Json Taint(const std::string& key, const std::string& added) {
   return t;
 }
 
-class TaintEvictionTest : public ::testing::Test {
+class TaintEvictionTest : public ControllerTest<TaintEvictionController> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(api_.ok());
-    client_ = api_.NewClient();
-  }
-  void TearDown() override {
-    if (controller_) controller_->Stop();
-  }
   void StartController() {
     controller_ = std::make_unique<TaintEvictionController>(*client_, clock_);
     controller_->Start();
@@ -52,11 +43,6 @@ class TaintEvictionTest : public ::testing::Test {
     }
     return Json();
   }
-
-  sampan::testing::TestApiServer api_;
-  std::unique_ptr<client::Client> client_;
-  sampan::testing::FakeClock clock_;
-  std::unique_ptr<TaintEvictionController> controller_;
 };
 
 TEST_F(TaintEvictionTest, EvictsAfterTheTolerationSecondsFromTheTaintsTimeAdded) {

@@ -123,44 +123,53 @@ std::vector<spdy::Frame> ClientSees(spdy::FrameParser& parser, RecordingWriter& 
   return frames;
 }
 
-TEST(SpdyTransportTest, ReadyOnceTheStreamsExistThenRoutesChannels) {
-  auto out = std::make_shared<RecordingWriter>();
+// An exec transport over SPDY and the client's (kubectl's) end of it.
+class SpdyTransportTest : public ::testing::Test {
+ protected:
+  void Start(const ExecRequest& request) { transport_ = NewSpdyTransport(request, out_, nullptr); }
+  std::vector<spdy::Frame> ClientReceived() { return ClientSees(client_in_, *out_); }
+
+  std::shared_ptr<RecordingWriter> out_ = std::make_shared<RecordingWriter>();
+  std::unique_ptr<RemoteCommandTransport> transport_;
+  spdy::FrameWriter client_;
+  spdy::FrameParser client_in_;
+  std::vector<ChannelInput> in_;
+};
+
+TEST_F(SpdyTransportTest, ReadyOnceTheStreamsExistThenRoutesChannels) {
   ExecRequest request;
   request.command = {"sh"};
   request.stdin = request.stdout = request.tty = true;
-  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out, nullptr);
-  spdy::FrameWriter client;
-  spdy::FrameParser client_in;
-  std::vector<ChannelInput> in;
+  Start(request);
 
-  ASSERT_TRUE(t->Feed(client.SynStream(1, {{"streamtype", "error"}}), &in).ok());
-  ASSERT_TRUE(t->Feed(client.SynStream(3, {{"streamtype", "stdin"}}), &in).ok());
-  ASSERT_TRUE(t->Feed(client.SynStream(5, {{"streamtype", "stdout"}}), &in).ok());
-  EXPECT_FALSE(t->ready());  // a TTY needs the resize stream too
-  ASSERT_TRUE(t->Feed(client.SynStream(7, {{"streamtype", "resize"}}), &in).ok());
-  EXPECT_TRUE(t->ready());
-  std::vector<spdy::Frame> replies = ClientSees(client_in, *out);
+  ASSERT_TRUE(transport_->Feed(client_.SynStream(1, {{"streamtype", "error"}}), &in_).ok());
+  ASSERT_TRUE(transport_->Feed(client_.SynStream(3, {{"streamtype", "stdin"}}), &in_).ok());
+  ASSERT_TRUE(transport_->Feed(client_.SynStream(5, {{"streamtype", "stdout"}}), &in_).ok());
+  EXPECT_FALSE(transport_->ready());  // a TTY needs the resize stream too
+  ASSERT_TRUE(transport_->Feed(client_.SynStream(7, {{"streamtype", "resize"}}), &in_).ok());
+  EXPECT_TRUE(transport_->ready());
+  std::vector<spdy::Frame> replies = ClientReceived();
   ASSERT_EQ(replies.size(), 4u);
   for (const spdy::Frame& f : replies) EXPECT_EQ(f.type, spdy::FrameType::kSynReply);
 
   // stdin data, two resize messages split across frames, then stdin's end.
-  std::string bytes = client.Data(3, "ls\n");
-  bytes += client.Data(7, R"({"Width":100,"Hei)");
-  bytes += client.Data(7, R"(ght":30}{"Width":1,"Height":2})");
-  bytes += client.Data(3, "", true);
-  ASSERT_TRUE(t->Feed(bytes, &in).ok());
-  ASSERT_EQ(in.size(), 4u);
-  EXPECT_EQ(in[0].channel, kStdinChannel);
-  EXPECT_EQ(in[0].data, "ls\n");
-  EXPECT_EQ(in[1].channel, kResizeChannel);
-  EXPECT_EQ(in[1].data, R"({"Width":100,"Height":30})");
-  EXPECT_EQ(in[2].data, R"({"Width":1,"Height":2})");
-  EXPECT_EQ(in[3].channel, kStdinChannel);
-  EXPECT_TRUE(in[3].end);
+  std::string bytes = client_.Data(3, "ls\n");
+  bytes += client_.Data(7, R"({"Width":100,"Hei)");
+  bytes += client_.Data(7, R"(ght":30}{"Width":1,"Height":2})");
+  bytes += client_.Data(3, "", true);
+  ASSERT_TRUE(transport_->Feed(bytes, &in_).ok());
+  ASSERT_EQ(in_.size(), 4u);
+  EXPECT_EQ(in_[0].channel, kStdinChannel);
+  EXPECT_EQ(in_[0].data, "ls\n");
+  EXPECT_EQ(in_[1].channel, kResizeChannel);
+  EXPECT_EQ(in_[1].data, R"({"Width":100,"Height":30})");
+  EXPECT_EQ(in_[2].data, R"({"Width":1,"Height":2})");
+  EXPECT_EQ(in_[3].channel, kStdinChannel);
+  EXPECT_TRUE(in_[3].end);
 
-  t->Send(kStdoutChannel, "output");
-  t->Finish(R"({"status":"Success"})");
-  std::vector<spdy::Frame> frames = ClientSees(client_in, *out);
+  transport_->Send(kStdoutChannel, "output");
+  transport_->Finish(R"({"status":"Success"})");
+  std::vector<spdy::Frame> frames = ClientReceived();
   ASSERT_GE(frames.size(), 4u);
   EXPECT_EQ(frames[0].stream_id, 5u);
   EXPECT_EQ(frames[0].data, "output");
@@ -173,43 +182,36 @@ TEST(SpdyTransportTest, ReadyOnceTheStreamsExistThenRoutesChannels) {
   }
   EXPECT_TRUE(error_closed);
   EXPECT_TRUE(goaway);
-  EXPECT_TRUE(out->ended);
+  EXPECT_TRUE(out_->ended);
 }
 
-TEST(SpdyTransportTest, UnknownStreamTypesAreRefusedAndBadBytesAreAnError) {
-  auto out = std::make_shared<RecordingWriter>();
+TEST_F(SpdyTransportTest, UnknownStreamTypesAreRefusedAndBadBytesAreAnError) {
   ExecRequest request;
   request.command = {"true"};
   request.stdout = true;
-  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out, nullptr);
-  spdy::FrameWriter client;
-  spdy::FrameParser client_in;
-  std::vector<ChannelInput> in;
-  ASSERT_TRUE(t->Feed(client.SynStream(1, {{"streamtype", "bogus"}}), &in).ok());
-  std::vector<spdy::Frame> frames = ClientSees(client_in, *out);
+  Start(request);
+  ASSERT_TRUE(transport_->Feed(client_.SynStream(1, {{"streamtype", "bogus"}}), &in_).ok());
+  std::vector<spdy::Frame> frames = ClientReceived();
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[1].type, spdy::FrameType::kRstStream);
   EXPECT_FALSE(
-      t->Feed(std::string("\x80\x07\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01", 12), &in).ok());
+      transport_->Feed(std::string("\x80\x07\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01", 12), &in_)
+          .ok());
 }
 
-TEST(SpdyTransportTest, ClientPingsAreAnsweredAndGoAwayEndsTheSession) {
-  auto out = std::make_shared<RecordingWriter>();
+TEST_F(SpdyTransportTest, ClientPingsAreAnsweredAndGoAwayEndsTheSession) {
   ExecRequest request;
   request.command = {"true"};
   request.stdout = true;
-  std::unique_ptr<RemoteCommandTransport> t = NewSpdyTransport(request, out, nullptr);
-  spdy::FrameWriter client;
-  spdy::FrameParser client_in;
-  std::vector<ChannelInput> in;
-  std::string bytes = client.Ping(1);
-  bytes += client.GoAway(0);
-  ASSERT_TRUE(t->Feed(bytes, &in).ok());
-  std::vector<spdy::Frame> frames = ClientSees(client_in, *out);
+  Start(request);
+  std::string bytes = client_.Ping(1);
+  bytes += client_.GoAway(0);
+  ASSERT_TRUE(transport_->Feed(bytes, &in_).ok());
+  std::vector<spdy::Frame> frames = ClientReceived();
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].type, spdy::FrameType::kPing);
   EXPECT_EQ(frames[0].value, 1u);
-  EXPECT_TRUE(t->client_gone());
+  EXPECT_TRUE(transport_->client_gone());
 }
 
 TEST(PortForwardTest, ParsesPorts) {
