@@ -7,6 +7,7 @@
 // fields precede it, the first `"metadata":{` is always the real one. Lists are then a
 // concatenation of stored values (DESIGN.md "Hot paths").
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,7 +42,12 @@ void AppendWithResourceVersion(std::string& out, std::string_view stored, int64_
 class ListBody {
  public:
   explicit ListBody(const api::ResourceInfo& r);
-  void Reserve(size_t additional_bytes) { out_.reserve(out_.size() + additional_bytes); }
+  // Room for `additional_bytes` more; grows at least twofold so that pages of a long list
+  // do not copy the body once each.
+  void Reserve(size_t additional_bytes) {
+    size_t need = out_.size() + additional_bytes;
+    if (need > out_.capacity()) out_.reserve(std::max(need, 2 * out_.capacity()));
+  }
   // An item from its stored bytes.
   void AddStored(std::string_view stored, int64_t rv);
   // An already serialized item.

@@ -18,6 +18,8 @@ namespace {
 
 using api::Json;
 
+constexpr int64_t kStorePageItems = 500;  // rows per store read of an unlimited list
+
 struct ContinueToken {
   int64_t revision = 0;
   std::string start_after;
@@ -140,9 +142,11 @@ Reply RestHandler::List(const RequestContext& ctx) {
   bool full = false;
   while (!full) {
     storage::ListOptions page = opts;
-    if (limit > 0)
-      page.limit =
-          std::max<int64_t>(limit - static_cast<int64_t>(items.count() + parsed.size()), 64);
+    // Without a limit the store is still read in pages, so a large collection is never
+    // held twice (its rows and the response) at once.
+    page.limit = limit > 0 ? std::max<int64_t>(
+                                 limit - static_cast<int64_t>(items.count() + parsed.size()), 64)
+                           : kStorePageItems;
     Result<storage::ListResult> res = store_.List(prefix, page);
     if (!res.ok()) {
       if (res.status().IsGone() && !cont.empty()) {

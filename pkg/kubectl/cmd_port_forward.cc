@@ -20,6 +20,7 @@
 #include "pkg/api/log_options.h"
 #include "pkg/kubectl/commands.h"
 #include "pkg/util/base64.h"
+#include "pkg/util/socket_io.h"
 #include "pkg/util/websocket.h"
 
 namespace sampan::kubectl {
@@ -36,16 +37,6 @@ struct Forward {
   std::string remote;  // a number, or a port name to look up in the pod
   uint16_t remote_port = 0;
 };
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 std::optional<uint16_t> PortNumber(const std::string& text) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return {};
@@ -197,7 +188,7 @@ void Carry(Session* s, int fd, std::string pod_path, Forward f, std::ostream* er
         continue;
       }
       if (channel == 0) {
-        if (!WriteAll(fd, data)) done = true;
+        if (!SendAll(fd, data)) done = true;
       } else if (!data.empty()) {
         std::lock_guard<std::mutex> lock(g_err_mu);
         *err << fmt::format("error: an error occurred forwarding {} -> {}: {}\n", f.local,

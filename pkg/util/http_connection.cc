@@ -24,6 +24,8 @@ using std::chrono::milliseconds;
 constexpr milliseconds kLingerTimeout{2000};
 // Unparsed input kept while a handler runs (pipelined requests); beyond it reading pauses.
 constexpr size_t kMaxBufferedInput = 1024 * 1024;
+// Plaintext per TLS write of a large body (bounds the BIO and each socket write).
+constexpr size_t kTlsSlice = 256 * 1024;
 constexpr size_t kIdleInputCapacity = 4 * 1024;
 // TCP keep-alive probes find dead peers of long watches.
 constexpr unsigned kTcpKeepAliveSeconds = 30;
@@ -505,18 +507,33 @@ void Connection::Output(std::string a, std::string b, std::string c) {
     WriteRaw(std::move(a), std::move(b), std::move(c));
     return;
   }
+  if (b.size() > kTlsSlice) {
+    // A large body (a big list): encrypted a slice at a time, each handed to the socket
+    // before the next, so neither a joined copy nor the whole ciphertext sits in the BIO.
+    for (std::string_view part : {std::string_view(a), std::string_view(b), std::string_view(c)}) {
+      for (size_t at = 0; at < part.size(); at += kTlsSlice) {
+        if (!EncryptAndFlush(part.substr(at, kTlsSlice))) return;
+      }
+    }
+    return;
+  }
   // One TLS write for the parts (a chunk's size line, data, CRLF): one record, not three.
   if (!b.empty() || !c.empty()) {
     a.reserve(a.size() + b.size() + c.size());
     a += b;
     a += c;
   }
-  if (Status st = tls_->Write(a); !st.ok()) {
+  EncryptAndFlush(a);
+}
+
+bool Connection::EncryptAndFlush(std::string_view plain) {
+  if (Status st = tls_->Write(plain); !st.ok()) {
     kLog.Debug("{}: {}", remote_address_, st.message());
     Close();
-    return;
+    return false;
   }
   FlushTls();
+  return state_ != State::kClosed;
 }
 
 void Connection::FlushTls() {

@@ -105,6 +105,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Sends a, b and c in this order (parts avoid copying a body behind its head).
   void Output(std::string a, std::string b = {}, std::string c = {});
+  // Encrypts `plain` and queues the ciphertext; false (and closed) on a TLS error.
+  bool EncryptAndFlush(std::string_view plain);
   void FlushTls();
   void WriteRaw(std::string a, std::string b = {}, std::string c = {});
   void OnWriteDone(int status);

@@ -18,22 +18,13 @@
 
 #include "pkg/api/log_options.h"
 #include "pkg/util/log.h"
+#include "pkg/util/socket_io.h"
 #include "pkg/util/websocket.h"
 
 namespace sampan::kubelet {
 namespace {
 
 const log::Logger kLog("kubelet");
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 std::optional<uint16_t> ParsePort(std::string_view s) {
   unsigned value = 0;
@@ -204,7 +195,7 @@ void RunSpdyPortForward(const PortForwardTarget& target, SpdyServerConnection& c
         Forward& f = forwards[id];
         if (e.stream != f.data_stream) continue;  // the client writes nothing on errors
         if (e.kind == SpdyEvent::Kind::kData && f.socket.valid()) {
-          if (!WriteAll(f.socket.get(), e.data)) finish(id);
+          if (!SendAll(f.socket.get(), e.data)) finish(id);
         } else if (e.kind == SpdyEvent::Kind::kRemoteEnd && f.socket.valid()) {
           ::shutdown(f.socket.get(), SHUT_WR);  // the pod sees the client's end
         }
@@ -280,7 +271,7 @@ void RunWebSocketPortForward(const PortForwardTarget& target, const std::vector<
           size_t channel = static_cast<uint8_t>(m.payload[0]);
           size_t index = channel / 2;
           if (channel % 2 == 0 && index < sockets.size() && sockets[index].valid()) {
-            if (!WriteAll(sockets[index].get(), std::string_view(m.payload).substr(1))) {
+            if (!SendAll(sockets[index].get(), std::string_view(m.payload).substr(1))) {
               sockets[index].Reset();
               if (--open == 0) done = true;
             }
