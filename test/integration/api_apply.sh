@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Strategic merge patches as kubectl uses them: client-side apply (change, remove a
-# container), patch, set image, edit (EDITOR script), diff. kubectl 1.27 and 1.33.
+# container), patch, set image, edit (EDITOR script), diff, apply --prune. kubectl 1.27 and
+# 1.33.
 # Ends with "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -68,6 +69,23 @@ YAML
   else
     fail "$version server-side field validation detected" "$out"
   fi
+
+  # --prune: objects with the label that the applied files no longer name are deleted.
+  mkdir -p "$TMP/prune$version"
+  for name in keep drop; do
+    cat >"$TMP/prune$version/$name.yaml" <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: $name, namespace: $ns, labels: {set: pruned}}
+data: {k: v}
+YAML
+  done
+  check "$version apply a labelled set" k apply -f "$TMP/prune$version"
+  rm "$TMP/prune$version/drop.yaml"
+  out=$(k apply --prune -l set=pruned -f "$TMP/prune$version" 2>&1)
+  contains "$version apply --prune reports the pruned object" "$out" "configmap/drop pruned"
+  expect_error "$version pruned object is gone" "NotFound" k -n "$ns" get configmap drop
+  check "$version kept object remains" k -n "$ns" get configmap keep
   k delete namespace "$ns" --wait=false >/dev/null
 done
 
