@@ -57,13 +57,7 @@ int ExitCodeOf(const Json& status, std::ostream& err) {
 
 }  // namespace
 
-int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty, Io io) {
-  bool in = in_fd >= 0;
-  Result<std::unique_ptr<http::HttpClient>> client = http::HttpClient::New(s.client_options());
-  if (!client.ok()) {
-    io.err << "error: " << client.status().message() << "\n";
-    return kSessionFailed;
-  }
+http::Headers WebSocketUpgradeHeaders(std::string_view protocols) {
   std::random_device rd;
   std::string nonce(16, '\0');
   for (char& c : nonce) c = static_cast<char>(rd());
@@ -71,7 +65,18 @@ int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty
   headers.Add("Upgrade", "websocket");
   headers.Add("Sec-WebSocket-Version", "13");
   headers.Add("Sec-WebSocket-Key", Base64Encode(nonce));
-  headers.Add("Sec-WebSocket-Protocol", "v5.channel.k8s.io, v4.channel.k8s.io");
+  headers.Add("Sec-WebSocket-Protocol", std::string(protocols));
+  return headers;
+}
+
+int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty, Io io) {
+  bool in = in_fd >= 0;
+  Result<std::unique_ptr<http::HttpClient>> client = http::HttpClient::New(s.client_options());
+  if (!client.ok()) {
+    io.err << "error: " << client.status().message() << "\n";
+    return kSessionFailed;
+  }
+  http::Headers headers = WebSocketUpgradeHeaders("v5.channel.k8s.io, v4.channel.k8s.io");
   Result<http::Response> head = (*client)->Upgrade("GET", target, headers);
   if (!head.ok()) {
     io.err << "error: " << head.status().message() << "\n";
@@ -82,7 +87,7 @@ int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty
     return kSessionFailed;
   }
   bool v5 = head->headers.Get("Sec-WebSocket-Protocol") == "v5.channel.k8s.io";
-  std::mt19937 masks(rd());
+  std::mt19937 masks(std::random_device{}());
   auto send = [&](uint8_t channel, std::string_view data) {
     std::string payload(1, static_cast<char>(channel));
     payload.append(data);
@@ -100,8 +105,7 @@ int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty
   bool stdin_open = in;
   int exit_code = -1;
   while (exit_code < 0) {
-    pollfd fds[2] = {{(*client)->socket_fd(), POLLIN, 0},
-                     {stdin_open ? in_fd : -1, POLLIN, 0}};
+    pollfd fds[2] = {{(*client)->socket_fd(), POLLIN, 0}, {stdin_open ? in_fd : -1, POLLIN, 0}};
     if (!(*client)->HasBufferedInput() && ::poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP))) {
       char buf[32 * 1024];

@@ -127,14 +127,7 @@ void Carry(Session* s, int fd, std::string pod_path, Forward f, std::ostream* er
   Result<std::unique_ptr<http::HttpClient>> made = http::HttpClient::New(s->client_options());
   if (!made.ok()) return finish();
   client = std::move(*made);
-  std::random_device rd;
-  std::string nonce(16, '\0');
-  for (char& c : nonce) c = static_cast<char>(rd());
-  http::Headers headers;
-  headers.Add("Upgrade", "websocket");
-  headers.Add("Sec-WebSocket-Version", "13");
-  headers.Add("Sec-WebSocket-Key", Base64Encode(nonce));
-  headers.Add("Sec-WebSocket-Protocol", "v4.channel.k8s.io");
+  http::Headers headers = WebSocketUpgradeHeaders("v4.channel.k8s.io");
   Result<http::Response> head = client->Upgrade(
       "GET", pod_path + "/portforward?ports=" + std::to_string(f.remote_port), headers);
   if (!head.ok() || head->status != 101) {
@@ -144,7 +137,7 @@ void Carry(Session* s, int fd, std::string pod_path, Forward f, std::ostream* er
     err->flush();
     return finish();
   }
-  std::mt19937 masks(rd());
+  std::mt19937 masks(std::random_device{}());
   ws::FrameParser parser;
   bool seen_port[2] = {false, false};
   char buf[32 * 1024];

@@ -66,11 +66,14 @@ Result<std::vector<Target>> ParseTargets(Session& s, const std::vector<std::stri
 Result<Target> OneObject(Session& s, const std::vector<std::string>& args,
                          std::vector<std::string>* rest = nullptr);
 
+// The headers of a client WebSocket upgrade offering `protocols` (comma-separated).
+http::Headers WebSocketUpgradeHeaders(std::string_view protocols);
+
 // A channel WebSocket session (v5.channel.k8s.io, else v4) with exec or attach at `target`:
-// what `in_fd` gives (-1: no stdin) goes out, stdout and stderr come back to `io`; with `tty` and a terminal
-// on `in_fd`, the terminal is raw for the session and its size is sent. Returns the exit code
-// of the final Status (0 when the server closes without one), -1 when the connection was
-// lost, or kSessionFailed when it could not start (the error is printed).
+// what `in_fd` gives (-1: no stdin) goes out, stdout and stderr come back to `io`; with `tty` and a
+// terminal on `in_fd`, the terminal is raw for the session and its size is sent. Returns the exit
+// code of the final Status (0 when the server closes without one), -1 when the connection was lost,
+// or kSessionFailed when it could not start (the error is printed).
 inline constexpr int kSessionFailed = -2;
 int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty, Io io);
 
