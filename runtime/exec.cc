@@ -113,6 +113,7 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
   fds.rows = options.rows;
   fds.cols = options.cols;
 
+  ASSIGN_OR_RETURN(CgroupSelfJoin cgroup, CgroupSelfJoin::Open(cgroups, spec.cgroup_path));
   pid_t child = ::fork();
   if (child < 0) return SyscallError("exec", "fork", errno);
   if (child == 0) {
@@ -120,8 +121,9 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     int err_fd = error.write.get();
-    Status s = cgroups.AddProcess(spec.cgroup_path, ::getpid());
-    if (!s.ok()) FailInit(err_fd, kExitCannotRun, s);
+    if (int err = cgroup.Join(); err != 0) {
+      FailInit(err_fd, kExitCannotRun, SyscallError("exec", "join cgroup", err));
+    }
     for (size_t i = 0; i < namespaces.size(); ++i) {
       if (::setns(namespaces[i].get(), 0) != 0) {
         FailInit(err_fd, kExitCannotRun,
@@ -144,6 +146,7 @@ Result<std::unique_ptr<ExecProcess>> ExecInContainer(const ContainerSpec& spec, 
     }
     // stdio and session, then the container's process settings.
     ::setsid();
+    Status s;
     if (fds.console_socket >= 0) {
       s = SetupConsole(fds.console_socket, fds.rows, fds.cols);
       if (!s.ok()) FailInit(err_fd, kExitCannotRun, s);

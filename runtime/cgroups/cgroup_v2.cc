@@ -62,6 +62,10 @@ class CgroupV2 final : public Cgroups {
     return fs_.Write(File(path, Knob::kProcs), std::to_string(pid)).WithContext("join cgroup");
   }
 
+  std::vector<std::string> SelfJoinFiles(const std::string& path) override {
+    return {File(path, Knob::kProcs)};
+  }
+
   Result<CgroupStats> Stats(const std::string& path) override {
     CgroupStats s;
     if (auto text = ReadKnob(path, Knob::kCpuStat)) {

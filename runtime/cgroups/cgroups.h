@@ -58,6 +58,9 @@ class Cgroups {
   virtual Status Apply(const std::string& path, const CgroupResources& resources) = 0;
   // Moves `pid` into `path` in every hierarchy.
   virtual Status AddProcess(const std::string& path, pid_t pid) = 0;
+  // The files a single-threaded process writes "0" to, to move itself into `path` (see
+  // self_join.h): v1 `tasks` of every hierarchy, v2 `cgroup.procs`.
+  virtual std::vector<std::string> SelfJoinFiles(const std::string& path) = 0;
   virtual Result<CgroupStats> Stats(const std::string& path) = 0;
   // Pids in `path` (v1: from the memory hierarchy).
   virtual Result<std::vector<pid_t>> Pids(const std::string& path) = 0;

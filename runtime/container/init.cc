@@ -72,29 +72,22 @@ Status SetupStdio(const InitFds& fds) {
   return Status::Ok();
 }
 
-Status WaitForCgroup(const InitFds& fds) {
-  char byte;
-  ssize_t n;
-  do {
-    n = ::read(fds.sync_read, &byte, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) ::_exit(kExitStartFailed);  // the parent gave up
-  ::close(fds.sync_read);
+Status JoinCgroup(const InitFds& fds) {
+  int err = fds.cgroup->Join();
+  if (err != 0) return SyscallError("cgroup", "join", err);
   return Status::Ok();
 }
 
-// All phases up to (not including) execve, in order. The first ones run while the parent
-// moves us into our cgroup (a v1 migration waits for an RCU grace period); the cgroup
-// namespace and everything after wait for it.
+// All phases up to (not including) execve, in order.
 Status RunPhases(InitContext& ctx, const InitFds& fds) {
   const ContainerSpec& spec = *ctx.spec;
+  RETURN_IF_ERROR(JoinCgroup(fds));
   RETURN_IF_ERROR(SetupStdio(fds));
   if (spec.namespaces.network == NamespaceMode::kContainer) RETURN_IF_ERROR(SetupLoopback());
   RETURN_IF_ERROR(SetupRootfs(ctx));
   RETURN_IF_ERROR(SetupProc(ctx));
   RETURN_IF_ERROR(SetupDev(ctx));
   RETURN_IF_ERROR(SetupSys(ctx));
-  RETURN_IF_ERROR(WaitForCgroup(fds));
   RETURN_IF_ERROR(SetupCgroupNamespace(ctx));
   RETURN_IF_ERROR(SetupCgroupMount(ctx));
   RETURN_IF_ERROR(SetupVolumes(ctx));

@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cgroups/self_join.h"
 #include "runtime/container/phases.h"
 
 namespace sampan::runtime {
 
 struct InitFds {
-  int sync_read = -1;    // the parent writes one byte once we are in our cgroup (the
-                         // mount phases before the cgroup namespace do not wait for it)
+  const CgroupSelfJoin* cgroup = nullptr;  // the container's cgroup, joined first
   int error_write = -1;  // close-on-exec: EOF at the parent means execve succeeded
   int stdin_fd = -1;     // -1 = /dev/null
   int stdout_fd = -1;

@@ -162,9 +162,9 @@ class ContainerShim {
         return SyscallError("namespaces", std::string("setns(") + kind + ")", errno);
     }
 
-    ASSIGN_OR_RETURN(Pipe sync, MakePipe());
+    ASSIGN_OR_RETURN(CgroupSelfJoin cgroup, CgroupSelfJoin::Open(*cgroups_, spec_.cgroup_path));
     ASSIGN_OR_RETURN(Pipe error, MakePipe());
-    fds.sync_read = sync.read.get();
+    fds.cgroup = &cgroup;
     fds.error_write = error.write.get();
 
     long pid = ::syscall(SYS_clone, CloneFlags(spec_) | SIGCHLD, nullptr, nullptr, nullptr, 0);
@@ -178,7 +178,7 @@ class ContainerShim {
       RunContainerInit(ctx, fds);
     }
     child_ = static_cast<pid_t>(pid);
-    sync.read.Reset();
+    cgroup.Close();
     error.write.Reset();
     child_stdin.Reset();
     child_stdout.Reset();
@@ -186,12 +186,7 @@ class ContainerShim {
     console_child.Reset();
     if (!spec_.process.tty && args_.stdin_fd >= 0) ::close(args_.stdin_fd);
 
-    // The child may fail in an early phase meanwhile; its own message wins over ours.
-    Status joined = cgroups_->AddProcess(spec_.cgroup_path, child_).WithContext("cgroup");
-    if (joined.ok()) WriteAll(sync.write.get(), "x");
-    sync.write.Reset();
     std::string failure = ReadAll(error.read.get());
-    if (failure.empty() && !joined.ok()) return joined;
     if (!failure.empty()) {
       size_t nl = failure.find('\n');
       int code = std::atoi(failure.substr(0, nl).c_str());

@@ -210,11 +210,25 @@ kill -KILL "$cli"
 wait "$cli" 2>/dev/null
 ctr ps
 expect "container survives its sampan process being killed" '[[ $OUT == *keeper* && $OUT == *Up* ]]'
+# Every hierarchy the runtime manages holds the container's process (it joins by itself).
+kpid=$(inspect_field keeper 'd["status"]["pid"]')
+kdir=$(grep -l -x "$kpid" /sys/fs/cgroup/memory/$CGROOT/sampan/*/cgroup.procs 2>/dev/null | head -1)
+kdir=${kdir%/cgroup.procs}
+kdir=${kdir##*/}
+hierarchies=$(ls -d /sys/fs/cgroup/*/$CGROOT/sampan/"$kdir" 2>/dev/null | wc -l)
+joined=$(grep -l -x "$kpid" /sys/fs/cgroup/*/$CGROOT/sampan/"$kdir"/cgroup.procs 2>/dev/null | wc -l)
+[[ -n $kdir && $hierarchies -ge 4 && $joined -eq $hierarchies ]] &&
+  pass "the container's process is in its cgroup in all $hierarchies hierarchies" ||
+  fail "container cgroup membership" "pid=$kpid dir=$kdir $joined of $hierarchies"
 ctr exec keeper sh -c 'echo $$ $FOO; exit 7'
 expect "exec returns the exit code" '[[ $RC -eq 7 ]]'
-ctr exec -e FOO=x keeper sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo $FOO; grep CapEff /proc/self/status; cat /proc/self/cgroup | grep memory'
-expect "exec joins the container (namespaces, caps, cgroup)" \
-  '[[ $OUT == *"sleep 1000"* && $OUT == *x* && $OUT == *a80425fb* && $OUT == *memory:/* ]]'
+ctr exec -e FOO=x keeper sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo $FOO; grep CapEff /proc/self/status'
+expect "exec joins the container (namespaces, caps)" \
+  '[[ $OUT == *"sleep 1000"* && $OUT == *x* && $OUT == *a80425fb* ]]'
+# Inside the container's cgroup namespace its own cgroup reads as "/"; elsewhere "/..".
+ctr exec keeper sh -c 'grep -E ":(cpu|cpuacct|memory|pids):" /proc/self/cgroup'
+expect "exec joins the container's cgroup in every hierarchy" \
+  '[[ $RC -eq 0 && $(grep -c ":/$" <<<"$OUT") -eq 4 && $(wc -l <<<"$OUT") -eq 4 ]]'
 ctr exec keeper unshare -U true
 expect "exec keeps the seccomp profile" '[[ $RC -ne 0 ]]'
 ctr exec keeper nosuch

@@ -84,6 +84,14 @@ TEST_F(CgroupV1Test, AddProcessJoinsEveryHierarchy) {
   }
 }
 
+TEST_F(CgroupV1Test, SelfJoinWritesTasksOfEveryHierarchy) {
+  std::vector<std::string> files = cgroups_->SelfJoinFiles("c");
+  ASSERT_EQ(files.size(), mounts_.size());
+  for (size_t i = 0; i < mounts_.size(); ++i) {
+    EXPECT_EQ(files[i], mounts_[i].mount_point + "/test-root/c/tasks");
+  }
+}
+
 TEST_F(CgroupV1Test, StatsParseUsageWorkingSetOomAndThrottling) {
   ASSERT_TRUE(cgroups_->Create("c").ok());
   fs_.SetFile("/cg/cpuacct/test-root/c/cpuacct.usage", "123456789\n");

@@ -86,6 +86,10 @@ TEST_F(CgroupV2Test, StatsFromCpuStatMemoryEventsAndCurrent) {
   EXPECT_EQ(s->pids_current, 2u);
 }
 
+TEST_F(CgroupV2Test, SelfJoinWritesCgroupProcs) {
+  EXPECT_EQ(cgroups_->SelfJoinFiles("c"), std::vector<std::string>{"/cg/root/c/cgroup.procs"});
+}
+
 TEST_F(CgroupV2Test, AddProcessAndRemove) {
   fs_.SetFile("/cg/root/cgroup.controllers", "");
   ASSERT_TRUE(cgroups_->Create("c").ok());
