@@ -1,12 +1,32 @@
-// `sampan agent`: a node agent joining a server. Only its flags exist so far; running it
-// fails clearly until the agent is implemented.
+// `sampan agent`: a node agent joining a server (k3s's `k3s agent`). It starts the node at
+// once (runtime, kubelet, static pods from <data-dir>/agent/pod-manifests), joins with the
+// token (agent_join.h; credentials already under <data-dir>/agent/ are reused without asking
+// the server), then talks to the API over HTTPS as system:node:<node>: Node, lease, status,
+// the pods bound to it, mirror pods, and serves the kubelet API. Until the server answers,
+// API calls fail and are retried with back-off; running pods are never stopped for that.
+// Runs until SIGINT/SIGTERM; containers outlive it and are adopted by the next start.
 
 #include <fmt/core.h>
+#include <poll.h>
 
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+
+#include "cmd/sampan/agent_join.h"
 #include "cmd/sampan/commands.h"
+#include "cmd/sampan/node_components.h"
+#include "pkg/client/deferred_transport.h"
+#include "pkg/client/https_transport.h"
+#include "pkg/kubelet/kubelet_args.h"
+#include "pkg/util/fs.h"
+#include "pkg/util/log.h"
+#include "pkg/util/signals.h"
 
 namespace sampan::cmd {
 namespace {
+
+const log::Logger kLog("agent");
 
 struct AgentConfig {
   std::string server;
@@ -14,16 +34,147 @@ struct AgentConfig {
   std::string data_dir;
   std::string node_name;
   std::vector<std::string> node_ip;
+  std::vector<std::string> node_label;
+  std::string private_registry;
+  std::string cgroup_root;
+  std::string pod_log_dir;
+  std::string pod_manifest_path;
+  int kubelet_port = 10250;
+  std::vector<std::string> kubelet_arg;
+  std::string log_level;
+  std::string log_format;
 };
 
 void DefineAgentFlags(flags::FlagSet& set, AgentConfig* config) {
   set.String(&config->server, "server", "", "Server to connect to (https://HOST:6443)");
   set.AddEnvAlias("server", "SAMPAN_URL");  // k3s: K3S_URL
-  set.String(&config->token, "token", "", "Shared secret used to join the cluster");
+  set.String(&config->token, "token", "",
+             "Shared secret used to join the cluster (the server's <data-dir>/server/token)");
   set.String(&config->data_dir, "data-dir", "/var/lib/sampan", "Folder to hold state");
   set.String(&config->node_name, "node-name", "", "Node name (default: the host name)");
   set.StringList(&config->node_ip, "node-ip", {},
                  "IPv4/IPv6 addresses to advertise for the node (repeatable, comma-separated)");
+  set.StringList(&config->node_label, "node-label", {},
+                 "Labels of the node as KEY=VALUE (repeatable, comma-separated)");
+  set.String(&config->private_registry, "private-registry", "/etc/sampan/registries.yaml",
+             "Private registry configuration file (mirrors, auth, TLS)");
+  set.String(&config->cgroup_root, "cgroup-root", "",
+             "Parent of the kubepods cgroups, relative to each cgroup hierarchy's root");
+  set.String(&config->pod_log_dir, "pod-log-dir", "",
+             "Folder of pod logs (default: /var/log/pods, or <data-dir>/logs/pods when "
+             "--data-dir is not the default)");
+  set.String(&config->pod_manifest_path, "pod-manifest-path", "",
+             "Folder of static pod manifests (default: <data-dir>/agent/pod-manifests)");
+  set.Int(&config->kubelet_port, "kubelet-port", 10250,
+          "HTTPS port of the node agent's API (logs, exec)");
+  set.StringList(&config->kubelet_arg, "kubelet-arg", {},
+                 "Node agent settings as KEY=VALUE (repeatable), as `sampan server "
+                 "--kubelet-arg`");
+  set.String(&config->log_level, "log-level", "info", "trace, debug, info, warn, error or off");
+  set.String(&config->log_format, "log-format", "text", "text or json");
+}
+
+int Fail(std::string_view message) {
+  PrintError("sampan agent", message);
+  return kExitFailure;
+}
+
+// Waits up to `timeout` for SIGINT/SIGTERM; true if one came (it is consumed).
+bool SignalWithin(ShutdownSignals& signals, std::chrono::milliseconds timeout) {
+  pollfd p{signals.fd(), POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  (void)signals.Wait();
+  return true;
+}
+
+std::shared_ptr<client::Transport> ApiTransport(const NodeCredentials& creds) {
+  http::ClientOptions options;
+  options.host = creds.server_host;
+  options.port = creds.server_port;
+  options.user_agent = "sampan-agent";
+  options.tls = http::ClientTlsOptions{creds.server_ca_file, creds.client_cert_file,
+                                       creds.client_key_file};
+  return std::make_shared<client::HttpsTransport>(options);
+}
+
+int Run(const AgentConfig& config, ShutdownSignals& signals) {
+  std::error_code ec;
+  std::string data_dir = std::filesystem::absolute(config.data_dir, ec).lexically_normal();
+  if (ec) data_dir = config.data_dir;
+  if (data_dir.size() > 1 && data_dir.back() == '/') data_dir.pop_back();
+  if (Status st = MakeDirs(data_dir + "/agent", 0755); !st.ok()) return Fail(st.message());
+
+  NodeConfig node;
+  node.node_name = config.node_name.empty() ? DefaultNodeName() : config.node_name;
+  node.node_ips = config.node_ip.empty() ? std::vector<std::string>{DefaultNodeIp()}
+                                         : config.node_ip;
+  for (const std::string& label : config.node_label) {
+    size_t eq = label.find('=');
+    node.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
+  }
+  node.data_dir = data_dir;
+  // The cluster's defaults (k3s's agent learns them from the server's config).
+  node.cluster_cidr = "10.42.0.0/16";
+  node.private_registry = config.private_registry;
+  node.cgroup_root = config.cgroup_root;
+  node.pod_log_dir = !config.pod_log_dir.empty()         ? config.pod_log_dir
+                     : data_dir == "/var/lib/sampan" ? "/var/log/pods"
+                                                     : data_dir + "/logs/pods";
+  node.static_pod_dir = !config.pod_manifest_path.empty() ? config.pod_manifest_path
+                                                          : data_dir + "/agent/pod-manifests";
+  node.kubelet_port = config.kubelet_port;
+  if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(config.kubelet_arg);
+      args.ok()) {
+    node.eviction_hard = args->eviction_hard;  // validated before
+  }
+  JoinConfig join{config.server, config.token, data_dir, node.node_name, node.node_ips};
+
+  // The node runs from now on, with or without the server (static pods).
+  auto api = std::make_shared<client::DeferredTransport>();
+  Result<std::unique_ptr<NodeComponents>> components = NodeComponents::Start(api, node);
+  if (!components.ok()) {
+    return Fail(fmt::format("cannot start the node: {}", components.status().message()));
+  }
+  Result<NodeCredentials> creds = LoadNodeCredentials(join);
+  if (creds.ok()) {
+    kLog.Info("node {}: reusing the credentials under {}/agent", node.node_name, data_dir);
+  } else {
+    kLog.Info("node {}: joining {} ({})", node.node_name, config.server, creds.status().message());
+    std::chrono::milliseconds backoff(500);
+    while (true) {
+      creds = JoinCluster(join);
+      if (creds.ok()) break;
+      Code code = creds.status().code();
+      if (code == Code::kUnauthorized || code == Code::kForbidden || code == Code::kInvalid ||
+          code == Code::kBadRequest) {
+        (*components)->Stop();
+        return Fail(fmt::format("cannot join {}: {}", config.server, creds.status().message()));
+      }
+      kLog.Warn("cannot join {} yet: {}; retrying in {} ms", config.server,
+                creds.status().message(), backoff.count());
+      if (SignalWithin(signals, backoff)) {
+        kLog.Info("shutting down before the node joined");
+        (*components)->Stop();
+        return kExitOk;
+      }
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
+    }
+  }
+  api->Set(ApiTransport(*creds));
+  if (Status st = (*components)->StartKubeletServer(creds->serving_cert_file,
+                                                    creds->serving_key_file, creds->client_ca_file);
+      !st.ok()) {
+    (*components)->Stop();
+    return Fail(fmt::format("cannot start the kubelet API: {}", st.message()));
+  }
+  kLog.Info("sampan agent ready: node {} ({}), API {}, kubelet API on port {}", node.node_name,
+            node.node_ips[0], config.server, config.kubelet_port);
+  Result<int> signal = signals.Wait();
+  if (signal.ok()) {
+    kLog.Info("received {}, shutting down", *signal == SIGINT ? "SIGINT" : "SIGTERM");
+  }
+  (*components)->Stop();
+  return signal.ok() ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -36,14 +187,34 @@ std::vector<std::string> AgentFlagNames() {
 }
 
 int RunAgent(const std::vector<std::string>& args) {
+  // Before anything can start a thread: threads inherit the blocked mask.
+  Result<ShutdownSignals> signals = ShutdownSignals::Block();
+  if (!signals.ok()) {
+    PrintError("sampan agent", signals.status().message());
+    return kExitFailure;
+  }
   flags::FlagSet set("sampan agent", "Run a node agent that joins a server.");
   AgentConfig config;
   DefineAgentFlags(set, &config);
   set.EnableConfigFile(std::string(kDefaultConfigFile));
   set.IgnoreConfigKeys(ServerFlagNames());
   if (std::optional<int> exit = ParseFlags(set, args)) return *exit;
-  PrintError(set.command(), "the agent is not implemented yet; run `sampan server` instead");
-  return kExitFailure;
+
+  Status status = log::Configure(config.log_level, config.log_format);
+  if (status.ok()) {
+    status = ValidateJoinConfig({config.server, config.token, config.data_dir, "", {}});
+  }
+  if (status.ok() && (config.kubelet_port < 1 || config.kubelet_port > 65535)) {
+    status = Status::Invalid(
+        fmt::format("invalid --kubelet-port \"{}\": want 1-65535", config.kubelet_port));
+  }
+  if (status.ok()) status = kubelet::ParseKubeletArgs(config.kubelet_arg).status();
+  if (!status.ok()) {
+    PrintError(set.command(), status.message());
+    return kExitUsage;
+  }
+  if (!set.config_path().empty()) kLog.Info("read config file {}", set.config_path());
+  return Run(config, *signals);
 }
 
 }  // namespace sampan::cmd

@@ -1,13 +1,14 @@
 #pragma once
 // The components `sampan server` runs in its own process next to the API server: the
-// scheduler, the controllers and (unless --disable-agent) the local node agent with its image
-// store (airgap import, image GC). Each uses the in-process client under an identity of its
-// own.
+// scheduler, the controllers and (unless --disable-agent) the local node agent
+// (node_components.h, shared with `sampan agent`). Each uses the in-process client under an
+// identity of its own.
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "cmd/sampan/node_components.h"
 #include "pkg/apiserver/api_server.h"
 #include "pkg/client/client.h"
 #include "pkg/client/event_recorder.h"
@@ -20,18 +21,7 @@
 #include "pkg/controllers/serviceaccount/serviceaccounts_controller.h"
 #include "pkg/controllers/serviceaccount/tokens_controller.h"
 #include "pkg/controllers/tainteviction/taint_eviction_controller.h"
-#include "pkg/kubelet/eviction/eviction_manager.h"
-#include "pkg/kubelet/image_manager.h"
-#include "pkg/kubelet/kubelet.h"
-#include "pkg/kubelet/node_status.h"
-#include "pkg/kubelet/prober/kubelet_probes.h"
-#include "pkg/kubelet/server/kubelet_server.h"
-#include "pkg/kubelet/stats/stats_collector.h"
 #include "pkg/scheduler/scheduler.h"
-#include "pkg/util/libuv_dispatcher.h"
-#include "runtime/images/airgap.h"
-#include "runtime/images/image_store.h"
-#include "runtime/runtime.h"
 
 namespace sampan::cmd {
 
@@ -85,21 +75,7 @@ class Components {
   std::unique_ptr<controllers::ServiceAccountsController> service_accounts_;
   std::unique_ptr<controllers::RootCaPublisher> root_ca_publisher_;
   std::unique_ptr<controllers::TokensController> tokens_;
-  std::unique_ptr<kubelet::NodeStatusManager> node_status_;
-  // The node's images: airgap archives imported at start and as they appear; image GC.
-  std::unique_ptr<images::ImageStore> images_;
-  std::unique_ptr<images::AirgapImporter> airgap_;
-  std::unique_ptr<DispatcherThread> image_gc_;
-  // Pods of this node.
-  std::unique_ptr<runtime::Runtime> runtime_;
-  std::unique_ptr<client::EventRecorder> kubelet_events_;
-  std::unique_ptr<kubelet::ImageManager> image_manager_;
-  std::unique_ptr<kubelet::prober::KubeletProbes> probes_;
-  std::unique_ptr<kubelet::Kubelet> kubelet_;
-  // Resource usage (kubelet API, metrics.k8s.io) and eviction under pressure.
-  std::unique_ptr<kubelet::stats::StatsCollector> stats_;
-  std::unique_ptr<kubelet::eviction::EvictionManager> eviction_;
-  std::unique_ptr<kubelet::KubeletServer> kubelet_server_;
+  std::unique_ptr<NodeComponents> node_;  // the local node agent
 };
 
 }  // namespace sampan::cmd

@@ -319,6 +319,12 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.service_account_key_file = certs->tls_dir + "/service.key";
   api.service_account_tokens.issuer = "https://kubernetes.default.svc." + config.cluster_domain;
   api.anonymous_auth = config.anonymous_auth;
+  // Agents join with the token's secret (sampan agent --token; node_bootstrap.h).
+  if (Result<apiserver::ParsedToken> parsed = apiserver::ParseToken(*token); parsed.ok()) {
+    api.node_bootstrap = {parsed->password,          certs->server_ca.cert_pem,
+                          certs->server_ca.key_pem,  certs->client_ca.cert_pem,
+                          certs->client_ca.key_pem,  data_dir + "/server/cred/node-passwd"};
+  }
   api.admission.default_not_ready_toleration_seconds = config.default_not_ready_toleration_seconds;
   api.admission.default_unreachable_toleration_seconds =
       config.default_unreachable_toleration_seconds;

@@ -94,6 +94,9 @@ class ApiServerImpl final : public ApiServer {
                                                   options_.kubelet_client_key_file,
                                                   options_.kubelet_ca_file}));
 
+    if (!options_.node_bootstrap.token_secret.empty()) {
+      ASSIGN_OR_RETURN(node_bootstrap_, NodeBootstrap::New(options_.node_bootstrap));
+    }
     http::ServerOptions http;
     http.bind_address = options_.bind_address;
     http.port = options_.port;
@@ -148,6 +151,9 @@ class ApiServerImpl final : public ApiServer {
   }
 
   void Handle(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {
+    if (node_bootstrap_ && NodeBootstrap::Handles(req.path)) {
+      return node_bootstrap_->Serve(req, *out);  // authenticated by the token, not as a user
+    }
     std::optional<UserInfo> user = authn_.Authenticate(req);
     if (!user) return SendError(*out, Unauthorized());
     if (req.headers.Has("Impersonate-User") || req.headers.Has("Impersonate-Group")) {
@@ -421,6 +427,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<CrdController> crds_;
   std::unique_ptr<NamespaceFinalizer> finalizer_;
   std::unique_ptr<KubeletProxy> kubelet_proxy_;
+  std::unique_ptr<NodeBootstrap> node_bootstrap_;
   std::unique_ptr<ResourceMetrics> resource_metrics_;
   std::unique_ptr<http::HttpServer> server_;
 };

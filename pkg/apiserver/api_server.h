@@ -12,6 +12,7 @@
 
 #include "pkg/apiserver/authn.h"
 #include "pkg/apiserver/admission/chain.h"
+#include "pkg/apiserver/node_bootstrap.h"
 #include "pkg/apiserver/service_account_tokens.h"
 #include "pkg/client/transport.h"
 #include "pkg/util/clock.h"
@@ -45,6 +46,8 @@ struct ApiServerOptions {
   int worker_threads = 8;
   // Settings of the admission plugins (admission/chain.h).
   AdmissionOptions admission;
+  // How agents join (/cacerts, /v1-k3s/...; node_bootstrap.h). No token secret: not served.
+  NodeBootstrapOptions node_bootstrap;
 };
 
 class ApiServer {
