@@ -92,8 +92,8 @@ std::shared_ptr<client::Transport> ApiTransport(const NodeCredentials& creds) {
   options.host = creds.server_host;
   options.port = creds.server_port;
   options.user_agent = "sampan-agent";
-  options.tls = http::ClientTlsOptions{creds.server_ca_file, creds.client_cert_file,
-                                       creds.client_key_file};
+  options.tls =
+      http::ClientTlsOptions{creds.server_ca_file, creds.client_cert_file, creds.client_key_file};
   return std::make_shared<client::HttpsTransport>(options);
 }
 
@@ -106,8 +106,8 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
 
   NodeConfig node;
   node.node_name = config.node_name.empty() ? DefaultNodeName() : config.node_name;
-  node.node_ips = config.node_ip.empty() ? std::vector<std::string>{DefaultNodeIp()}
-                                         : config.node_ip;
+  node.node_ips =
+      config.node_ip.empty() ? std::vector<std::string>{DefaultNodeIp()} : config.node_ip;
   for (const std::string& label : config.node_label) {
     size_t eq = label.find('=');
     node.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
@@ -117,7 +117,7 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
   node.cluster_cidr = "10.42.0.0/16";
   node.private_registry = config.private_registry;
   node.cgroup_root = config.cgroup_root;
-  node.pod_log_dir = !config.pod_log_dir.empty()         ? config.pod_log_dir
+  node.pod_log_dir = !config.pod_log_dir.empty()     ? config.pod_log_dir
                      : data_dir == "/var/lib/sampan" ? "/var/log/pods"
                                                      : data_dir + "/logs/pods";
   node.static_pod_dir = !config.pod_manifest_path.empty() ? config.pod_manifest_path
@@ -161,8 +161,9 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
     }
   }
   api->Set(ApiTransport(*creds));
-  if (Status st = (*components)->StartKubeletServer(creds->serving_cert_file,
-                                                    creds->serving_key_file, creds->client_ca_file);
+  if (Status st = (*components)
+                      ->StartKubeletServer(creds->serving_cert_file, creds->serving_key_file,
+                                           creds->client_ca_file);
       !st.ok()) {
     (*components)->Stop();
     return Fail(fmt::format("cannot start the kubelet API: {}", st.message()));

@@ -41,8 +41,10 @@ Result<ServerAddress> ParseServerUrl(const std::string& url) {
     if (close == std::string_view::npos) return bad();
     address.host = std::string(rest.substr(1, close - 1));
     rest = rest.substr(close + 1);
-    if (rest.starts_with(":")) port = rest.substr(1);
-    else if (!rest.empty()) return bad();
+    if (rest.starts_with(":"))
+      port = rest.substr(1);
+    else if (!rest.empty())
+      return bad();
   } else {
     size_t colon = rest.find(':');
     address.host = std::string(rest.substr(0, colon));
@@ -240,8 +242,7 @@ Result<NodeCredentials> JoinCluster(const JoinConfig& config) {
   RETURN_IF_ERROR(DecodeCertPem(client_ca).status().WithContext("the server's client CA"));
   RETURN_IF_ERROR(WriteFileAtomic(p.files.client_ca_file, client_ca, kCertMode));
   ASSIGN_OR_RETURN(std::string client_pair, Get(*client, "/v1-k3s/client-kubelet.crt", headers));
-  RETURN_IF_ERROR(
-      WriteCertAndKey(client_pair, p.files.client_cert_file, p.files.client_key_file));
+  RETURN_IF_ERROR(WriteCertAndKey(client_pair, p.files.client_cert_file, p.files.client_key_file));
   ASSIGN_OR_RETURN(std::string serving_pair, Get(*client, "/v1-k3s/serving-kubelet.crt", headers));
   RETURN_IF_ERROR(
       WriteCertAndKey(serving_pair, p.files.serving_cert_file, p.files.serving_key_file));

@@ -29,9 +29,9 @@ struct JoinConfig {
 struct NodeCredentials {
   std::string server_host;
   int server_port = 0;
-  std::string server_ca_file;     // what the API server's certificate chains to
-  std::string client_ca_file;     // what the API server's kubelet client chains to
-  std::string client_cert_file;   // system:node:<node>
+  std::string server_ca_file;    // what the API server's certificate chains to
+  std::string client_ca_file;    // what the API server's kubelet client chains to
+  std::string client_cert_file;  // system:node:<node>
   std::string client_key_file;
   std::string serving_cert_file;  // the kubelet API's
   std::string serving_key_file;

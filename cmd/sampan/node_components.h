@@ -29,8 +29,8 @@
 namespace sampan::cmd {
 
 struct NodeConfig {
-  std::string node_name;              // required (DefaultNodeName())
-  std::vector<std::string> node_ips;  // required, at least one (DefaultNodeIp())
+  std::string node_name;                      // required (DefaultNodeName())
+  std::vector<std::string> node_ips;          // required, at least one (DefaultNodeIp())
   std::map<std::string, std::string> labels;  // added to the standard node labels
   std::string data_dir;
   std::string cluster_cidr;  // the pod network's whole range (a /24 of it is the node's)

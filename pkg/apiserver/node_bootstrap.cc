@@ -78,8 +78,7 @@ bool NodeBootstrap::Authenticated(const http::Request& req) const {
   if (colon == std::string::npos) return false;
   std::string_view user = std::string_view(*decoded).substr(0, colon);
   std::string_view password = std::string_view(*decoded).substr(colon + 1);
-  return (user == "node" || user == "server") &&
-         ConstantTimeEqual(password, options_.token_secret);
+  return (user == "node" || user == "server") && ConstantTimeEqual(password, options_.token_secret);
 }
 
 Status NodeBootstrap::CheckNodePassword(const std::string& node, const std::string& password) {
@@ -158,8 +157,8 @@ void NodeBootstrap::Serve(const http::Request& req, http::ResponseWriter& out) {
     for (std::string ip; std::getline(list, ip, ',');) {
       if (ip.empty()) continue;
       if (!IsIp(ip)) {
-        return SendApiError(out, BadRequest("header k3s-Node-IP: \"" + ip +
-                                            "\" is not an IP address"));
+        return SendApiError(out,
+                            BadRequest("header k3s-Node-IP: \"" + ip + "\" is not an IP address"));
       }
       if (std::find(spec.ip_addresses.begin(), spec.ip_addresses.end(), ip) ==
           spec.ip_addresses.end()) {
