@@ -101,11 +101,24 @@ if [[ $RC -eq 2 && $ERR == *--no-such-flag* ]]; then
 else
   fail "unknown flag" "rc=$RC err=$ERR"
 fi
-run agent --server https://127.0.0.1:6443 --token t
-if [[ $RC -eq 1 && $ERR == *"not implemented"* ]]; then
-  pass "agent says it is not implemented"
+# (agent_join.sh runs real agents.)
+run agent --token t
+if [[ $RC -eq 2 && $ERR == *"--server is required"* ]]; then
+  pass "agent without --server exits 2"
 else
-  fail "agent" "rc=$RC err=$ERR"
+  fail "agent without --server" "rc=$RC err=$ERR"
+fi
+run agent --server http://127.0.0.1:6443 --token t
+if [[ $RC -eq 2 && $ERR == *'invalid --server "http://127.0.0.1:6443"'* ]]; then
+  pass "agent with a non-https --server exits 2"
+else
+  fail "agent with a non-https --server" "rc=$RC err=$ERR"
+fi
+run agent --server https://127.0.0.1:6443
+if [[ $RC -eq 2 && $ERR == *"--token is required"* ]]; then
+  pass "agent without --token exits 2"
+else
+  fail "agent without --token" "rc=$RC err=$ERR"
 fi
 
 # --- server start and stop ---------------------------------------------------------------
