@@ -87,6 +87,19 @@ bool SignalWithin(ShutdownSignals& signals, std::chrono::milliseconds timeout) {
   return true;
 }
 
+void ApplyClusterSettings(const apiserver::NodeClusterSettings& cluster, NodeConfig* node) {
+  node->cluster_cidr = cluster.cluster_cidr;
+  node->cluster_dns = cluster.cluster_dns;
+  node->cluster_domain = cluster.cluster_domain;
+  node->kubernetes_service_ip = cluster.kubernetes_service_ip;
+}
+
+bool operator==(const apiserver::NodeClusterSettings& a, const apiserver::NodeClusterSettings& b) {
+  return a.cluster_cidr == b.cluster_cidr && a.cluster_dns == b.cluster_dns &&
+         a.cluster_domain == b.cluster_domain &&
+         a.kubernetes_service_ip == b.kubernetes_service_ip;
+}
+
 std::shared_ptr<client::Transport> ApiTransport(const NodeCredentials& creds) {
   http::ClientOptions options;
   options.host = creds.server_host;
@@ -113,8 +126,9 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
     node.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
   }
   node.data_dir = data_dir;
-  // The cluster's defaults (k3s's agent learns them from the server's config).
-  node.cluster_cidr = "10.42.0.0/16";
+  // The cluster's settings as the last join brought them (defaults before the first).
+  apiserver::NodeClusterSettings cluster = StoredClusterSettings(data_dir);
+  ApplyClusterSettings(cluster, &node);
   node.private_registry = config.private_registry;
   node.cgroup_root = config.cgroup_root;
   node.pod_log_dir = !config.pod_log_dir.empty()     ? config.pod_log_dir
@@ -158,6 +172,21 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
         return kExitOk;
       }
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
+    }
+    if (apiserver::NodeClusterSettings joined = StoredClusterSettings(data_dir);
+        !(joined == cluster)) {
+      // The node pieces started with the defaults: again with the cluster's settings (running
+      // containers are adopted, as after any restart).
+      kLog.Info("the cluster's settings differ from the defaults (DNS {}, domain {}, pods {}): "
+                "restarting the node's components",
+                joined.cluster_dns, joined.cluster_domain, joined.cluster_cidr);
+      (*components)->Stop();
+      components->reset();
+      ApplyClusterSettings(joined, &node);
+      components = NodeComponents::Start(api, node);
+      if (!components.ok()) {
+        return Fail(fmt::format("cannot start the node: {}", components.status().message()));
+      }
     }
   }
   api->Set(ApiTransport(*creds));

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "pkg/api/json.h"
 #include "pkg/apiserver/certs.h"
 #include "pkg/util/base64.h"
 #include "pkg/util/fs.h"
@@ -143,7 +144,28 @@ Status WriteCertAndKey(const std::string& both, const std::string& cert_path,
   return WriteFileAtomic(cert_path, cert, kCertMode);
 }
 
+std::string ClusterSettingsPath(const std::string& data_dir) {
+  return data_dir + "/agent/cluster.json";
+}
+
 }  // namespace
+
+apiserver::NodeClusterSettings StoredClusterSettings(const std::string& data_dir) {
+  apiserver::NodeClusterSettings settings;
+  Result<std::string> text = ReadFileToString(ClusterSettingsPath(data_dir));
+  if (!text.ok()) return settings;
+  Result<api::Json> json = api::ParseJson(*text);
+  if (!json.ok() || !json->is_object()) return settings;
+  auto take = [&](const char* key, std::string* out) {
+    std::string value = api::GetString(*json, key);
+    if (!value.empty()) *out = value;
+  };
+  take("clusterCIDR", &settings.cluster_cidr);
+  take("clusterDNS", &settings.cluster_dns);
+  take("clusterDomain", &settings.cluster_domain);
+  take("kubernetesServiceIP", &settings.kubernetes_service_ip);
+  return settings;
+}
 
 Status ValidateJoinConfig(const JoinConfig& config) {
   if (config.server_url.empty()) return Status::Invalid("--server is required (https://HOST:6443)");
@@ -246,6 +268,12 @@ Result<NodeCredentials> JoinCluster(const JoinConfig& config) {
   ASSIGN_OR_RETURN(std::string serving_pair, Get(*client, "/v1-k3s/serving-kubelet.crt", headers));
   RETURN_IF_ERROR(
       WriteCertAndKey(serving_pair, p.files.serving_cert_file, p.files.serving_key_file));
+  ASSIGN_OR_RETURN(std::string settings, Get(*client, "/v1-k3s/config", headers));
+  Result<api::Json> parsed = api::ParseJson(settings);
+  if (!parsed.ok() || !parsed->is_object()) {
+    return Status::Invalid("the server's /v1-k3s/config is not a JSON object");
+  }
+  RETURN_IF_ERROR(WriteFileAtomic(ClusterSettingsPath(config.data_dir), settings, kCertMode));
   kLog.Info("joined {} as node {}: credentials in {}", config.server_url, config.node_name, p.dir);
   return p.files;
 }

@@ -5,7 +5,8 @@
 //  2. from then on trusting only that CA, with HTTP Basic "node:<secret>", the node's name
 //     and password (<data-dir>/agent/node-password, made once): the client CA, a client
 //     certificate for system:node:<node> (group system:nodes) and the kubelet's serving
-//     certificate for the node's name and IPs, each with a key the server made.
+//     certificate for the node's name and IPs, each with a key the server made, and the
+//     cluster settings nodes need (/v1-k3s/config: cluster CIDR, DNS IP and domain).
 // The files live under <data-dir>/agent/ and are reused on restart (no server needed) while
 // they are intact, name this node, chain to the token's CA and are not close to expiry.
 //
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "pkg/apiserver/node_bootstrap.h"
 #include "pkg/util/status.h"
 
 namespace sampan::cmd {
@@ -43,6 +45,10 @@ Status ValidateJoinConfig(const JoinConfig& config);
 // The credentials already under <data-dir>/agent/ if they are still good for this node and
 // token; NotFound (with the reason) otherwise.
 Result<NodeCredentials> LoadNodeCredentials(const JoinConfig& config);
+
+// The cluster settings the last join brought (<data-dir>/agent/cluster.json), or the
+// defaults before any.
+apiserver::NodeClusterSettings StoredClusterSettings(const std::string& data_dir);
 
 // One attempt to join. Unavailable: the server could not be reached (retry later);
 // Unauthorized (wrong token), Forbidden (CA hash or node password mismatch) and Invalid are

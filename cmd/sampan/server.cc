@@ -323,7 +323,9 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   if (Result<apiserver::ParsedToken> parsed = apiserver::ParseToken(*token); parsed.ok()) {
     api.node_bootstrap = {parsed->password,          certs->server_ca.cert_pem,
                           certs->server_ca.key_pem,  certs->client_ca.cert_pem,
-                          certs->client_ca.key_pem,  data_dir + "/server/cred/node-passwd"};
+                          certs->client_ca.key_pem,  data_dir + "/server/cred/node-passwd",
+                          {config.cluster_cidr[0], config.cluster_dns, config.cluster_domain,
+                           certs_config.service_ip}};
   }
   api.admission.default_not_ready_toleration_seconds = config.default_not_ready_toleration_seconds;
   api.admission.default_unreachable_toleration_seconds =

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "pkg/api/json.h"
 #include "pkg/apiserver/api_error.h"
 #include "pkg/util/base64.h"
 #include "pkg/util/fs.h"
@@ -123,6 +124,16 @@ void NodeBootstrap::Serve(const http::Request& req, http::ResponseWriter& out) {
   std::string_view what = std::string_view(req.path).substr(kPrefix.size());
   if (what == "server-ca.crt") return SendText(out, options_.server_ca_cert_pem);
   if (what == "client-ca.crt") return SendText(out, options_.client_ca_cert_pem);
+  if (what == "config") {
+    const NodeClusterSettings& c = options_.cluster;
+    api::Json body = {{"clusterCIDR", c.cluster_cidr},
+                      {"clusterDNS", c.cluster_dns},
+                      {"clusterDomain", c.cluster_domain},
+                      {"kubernetesServiceIP", c.kubernetes_service_ip}};
+    http::Headers h;
+    h.Add("Content-Type", "application/json");
+    return out.Send(200, std::move(h), api::Dump(body));
+  }
   if (what != "client-kubelet.crt" && what != "serving-kubelet.crt") {
     ApiError e;
     e.code = 404;

@@ -3,6 +3,8 @@
 //  - GET /cacerts: the server CA (PEM), without authentication; the agent checks its
 //    SHA-256 against the hash in its token (K10<hash>::...) before trusting it;
 //  - GET /v1-k3s/server-ca.crt, /v1-k3s/client-ca.crt: the two CAs;
+//  - GET /v1-k3s/config: the cluster settings a node needs (JSON: clusterCIDR, clusterDNS,
+//    clusterDomain, kubernetesServiceIP);
 //  - GET /v1-k3s/client-kubelet.crt: a client certificate for system:node:<node> (group
 //    system:nodes) signed by the client CA, followed by its new key (PEM);
 //  - GET /v1-k3s/serving-kubelet.crt: the kubelet's serving certificate for the node's name
@@ -26,11 +28,20 @@
 
 namespace sampan::apiserver {
 
+// What /v1-k3s/config tells nodes.
+struct NodeClusterSettings {
+  std::string cluster_cidr = "10.42.0.0/16";
+  std::string cluster_dns = "10.43.0.10";
+  std::string cluster_domain = "cluster.local";
+  std::string kubernetes_service_ip = "10.43.0.1";
+};
+
 struct NodeBootstrapOptions {
   std::string token_secret;  // empty: the endpoints are not served
   std::string server_ca_cert_pem, server_ca_key_pem;
   std::string client_ca_cert_pem, client_ca_key_pem;
   std::string passwords_file;  // k3s: <data-dir>/server/cred/node-passwd
+  NodeClusterSettings cluster;
 };
 
 class NodeBootstrap {

@@ -4,8 +4,9 @@
 # own data dir; the agent's cgroups go under the test's cgroup subtree.
 #  - a fresh agent runs its static pod before the server has ever run with it (the server is
 #    stopped), then joins with the k3s token once the server is up (CA hash checked), gets
-#    its certificates under <data-dir>/agent/, registers its Node (Ready, lease, podCIDR) and
-#    the mirror pod of its static pod appears;
+#    its certificates and the cluster's settings (a non-default DNS IP) under
+#    <data-dir>/agent/, registers its Node (Ready, lease, podCIDR) and the mirror pod of its
+#    static pod appears, for the same container;
 #  - a wrong token (401) and a token naming another CA are refused, the agent exits 1;
 #  - a pod the scheduler puts on the agent runs there; kubectl logs and exec reach it through
 #    the API server (kubectl 1.33 and 1.27);
@@ -60,7 +61,8 @@ spec:
 YAML
 
 # The server once, for its CA and token, then stopped: the agent starts without it.
-SERVER_FLAGS=(--bind-address 0.0.0.0 --tls-san "$SERVER_IP" --advertise-address "$SERVER_IP")
+SERVER_FLAGS=(--bind-address 0.0.0.0 --tls-san "$SERVER_IP" --advertise-address "$SERVER_IP"
+  --cluster-dns 10.43.0.53)
 require_server "${SERVER_FLAGS[@]}"
 use_kubectl 1.33 || { finish; exit 1; }
 TOKEN=$(cat "$TMP/data/server/token")
@@ -94,6 +96,7 @@ if wait_until 60 static_shim; then pass "static pod runs before the server is up
 waiting_to_join() { agent_log | grep -q "cannot join $URL yet"; }
 if wait_until 20 waiting_to_join; then pass "the agent retries the join"; else fail "the agent retries the join" "$(agent_log | tail -5)"; fi
 check "the agent keeps running without a server" kill -0 "$AGENT_PID"
+FIRST_SHIM=$(pgrep -f "sampan shim .*$AGENT_DIR/")
 
 # 2. The server comes up: the agent joins, the node turns Ready, the mirror pod appears.
 restart_server
@@ -125,6 +128,9 @@ wait_for "mirror pod of the static pod appears" 30 phase_is "edge-$NODE" Running
 contains "mirror pod annotation" "$(k get pod "edge-$NODE" -o jsonpath='{.metadata.annotations}')" "kubernetes.io/config.mirror"
 expect "mirror pod on the agent node" "$NODE" k get pod "edge-$NODE" -o jsonpath='{.spec.nodeName}'
 STATIC_ID=$(k get pod "edge-$NODE" -o jsonpath='{.status.containerStatuses[0].containerID}')
+check "the static pod's container from before the join is the one reported" pgrep -f "sampan shim .*${STATIC_ID#*://}"
+contains "and it kept running through the join" " $(echo $FIRST_SHIM) " " $(pgrep -f "sampan shim .*${STATIC_ID#*://}") "
+contains "agent took the cluster's settings from the server" "$(cat "$AGENT_DIR/agent/cluster.json")" '"clusterDNS":"10.43.0.53"'
 
 # 3. A pod the scheduler puts on the agent: runs, logs and exec through the API server.
 k apply -f - >/dev/null <<'YAML'
@@ -149,6 +155,7 @@ for version in 1.33 1.27; do
 done
 static_logs() { [[ $(k logs "edge-$NODE" 2>/dev/null) == *static-up* ]]; }
 wait_for "kubectl logs of the static pod" 20 static_logs
+contains "the pod's resolv.conf names the cluster's DNS" "$(k exec work -- busybox cat /etc/resolv.conf 2>&1)" "nameserver 10.43.0.53"
 WORK_ID=$(k get pod work -o jsonpath='{.status.containerStatuses[0].containerID}')
 
 # 4. Server stopped: the pods keep running; the agent, killed -9 and restarted while the

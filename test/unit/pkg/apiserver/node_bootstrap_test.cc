@@ -139,6 +139,15 @@ TEST_F(NodeBootstrapTest, BadNodeHeadersAre400) {
   EXPECT_EQ(Get("/v1-k3s/serving-kubelet.crt", "s3cret", "edge-1", "pw1", "not-an-ip").status, 400);
 }
 
+TEST_F(NodeBootstrapTest, ClusterSettings) {
+  CapturingWriter out = Get("/v1-k3s/config");
+  EXPECT_EQ(out.status, 200);
+  EXPECT_EQ(out.body,
+            R"({"clusterCIDR":"10.42.0.0/16","clusterDNS":"10.43.0.10","clusterDomain":)"
+            R"("cluster.local","kubernetesServiceIP":"10.43.0.1"})");
+  EXPECT_EQ(Get("/v1-k3s/config", "wrong").status, 401);
+}
+
 TEST_F(NodeBootstrapTest, CasAndUnknownPaths) {
   EXPECT_EQ(Get("/v1-k3s/client-ca.crt").body, client_ca_.cert_pem);
   EXPECT_EQ(Get("/v1-k3s/server-ca.crt").body, server_ca_.cert_pem);
