@@ -96,8 +96,7 @@ void ApplyClusterSettings(const apiserver::NodeClusterSettings& cluster, NodeCon
 
 bool operator==(const apiserver::NodeClusterSettings& a, const apiserver::NodeClusterSettings& b) {
   return a.cluster_cidr == b.cluster_cidr && a.cluster_dns == b.cluster_dns &&
-         a.cluster_domain == b.cluster_domain &&
-         a.kubernetes_service_ip == b.kubernetes_service_ip;
+         a.cluster_domain == b.cluster_domain && a.kubernetes_service_ip == b.kubernetes_service_ip;
 }
 
 std::shared_ptr<client::Transport> ApiTransport(const NodeCredentials& creds) {
@@ -177,9 +176,10 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
         !(joined == cluster)) {
       // The node pieces started with the defaults: again with the cluster's settings (running
       // containers are adopted, as after any restart).
-      kLog.Info("the cluster's settings differ from the defaults (DNS {}, domain {}, pods {}): "
-                "restarting the node's components",
-                joined.cluster_dns, joined.cluster_domain, joined.cluster_cidr);
+      kLog.Info(
+          "the cluster's settings differ from the defaults (DNS {}, domain {}, pods {}): "
+          "restarting the node's components",
+          joined.cluster_dns, joined.cluster_domain, joined.cluster_cidr);
       (*components)->Stop();
       components->reset();
       ApplyClusterSettings(joined, &node);

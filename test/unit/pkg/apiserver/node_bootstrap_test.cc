@@ -142,9 +142,8 @@ TEST_F(NodeBootstrapTest, BadNodeHeadersAre400) {
 TEST_F(NodeBootstrapTest, ClusterSettings) {
   CapturingWriter out = Get("/v1-k3s/config");
   EXPECT_EQ(out.status, 200);
-  EXPECT_EQ(out.body,
-            R"({"clusterCIDR":"10.42.0.0/16","clusterDNS":"10.43.0.10","clusterDomain":)"
-            R"("cluster.local","kubernetesServiceIP":"10.43.0.1"})");
+  EXPECT_EQ(out.body, R"({"clusterCIDR":"10.42.0.0/16","clusterDNS":"10.43.0.10","clusterDomain":)"
+                      R"("cluster.local","kubernetesServiceIP":"10.43.0.1"})");
   EXPECT_EQ(Get("/v1-k3s/config", "wrong").status, 401);
 }
 
