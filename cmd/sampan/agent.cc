@@ -172,24 +172,25 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
       }
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(10));
     }
-    if (apiserver::NodeClusterSettings joined = StoredClusterSettings(data_dir);
-        !(joined == cluster)) {
-      // The node pieces started with the defaults: again with the cluster's settings (running
-      // containers are adopted, as after any restart).
-      kLog.Info(
-          "the cluster's settings differ from the defaults (DNS {}, domain {}, pods {}): "
-          "restarting the node's components",
-          joined.cluster_dns, joined.cluster_domain, joined.cluster_cidr);
-      (*components)->Stop();
-      components->reset();
-      ApplyClusterSettings(joined, &node);
-      components = NodeComponents::Start(api, node);
-      if (!components.ok()) {
-        return Fail(fmt::format("cannot start the node: {}", components.status().message()));
-      }
-    }
   }
   api->Set(ApiTransport(*creds));
+  if (apiserver::NodeClusterSettings joined = StoredClusterSettings(data_dir);
+      !(joined == cluster)) {
+    // The node pieces started with the defaults: again with the cluster's settings (running
+    // containers are adopted, as after any restart).
+    kLog.Info(
+        "the cluster's settings differ from the defaults (DNS {}, domain {}, pods {}): "
+        "restarting the node's components",
+        joined.cluster_dns, joined.cluster_domain, joined.cluster_cidr);
+    (*components)->Stop();
+    components->reset();
+    ApplyClusterSettings(joined, &node);
+    components = NodeComponents::Start(api, node);
+    if (!components.ok()) {
+      return Fail(fmt::format("cannot start the node: {}", components.status().message()));
+    }
+  }
+  (*components)->Connected();
   if (Status st = (*components)
                       ->StartKubeletServer(creds->serving_cert_file, creds->serving_key_file,
                                            creds->client_ca_file);

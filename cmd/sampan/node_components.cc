@@ -189,6 +189,8 @@ Status NodeComponents::StartKubeletServer(const std::string& cert_file, const st
   return Status::Ok();
 }
 
+void NodeComponents::Connected() { node_status_->SyncNow(); }
+
 NodeComponents::~NodeComponents() { Stop(); }
 
 void NodeComponents::Stop() {

@@ -64,6 +64,8 @@ class NodeComponents {
   // Starts the kubelet API with these files (config's kubelet_cert_file etc. are replaced).
   Status StartKubeletServer(const std::string& cert_file, const std::string& key_file,
                             const std::string& client_ca_file);
+  // The API just became reachable: the node's status and lease are written now.
+  void Connected();
   void Stop();
 
  private:

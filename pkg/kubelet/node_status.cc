@@ -70,21 +70,30 @@ NodeStatusManager::~NodeStatusManager() { Stop(); }
 
 void NodeStatusManager::Start() {
   Dispatcher& loop = thread_.dispatcher();
-  auto sync = [this] {
-    Result<bool> r = SyncStatus();
-    if (!r.ok()) kLog.Warn("node {}: status: {}", options_.node_name, r.status().message());
-  };
-  auto renew = [this] {
-    Status st = RenewLease();
-    if (!st.ok()) kLog.Warn("node {}: lease: {}", options_.node_name, st.message());
-  };
-  loop.Post([sync, renew] {
-    sync();
-    renew();
+  loop.Post([this] {
+    SyncAndLog();
+    RenewAndLog();
   });
-  loop.AddRepeatingTimer(options_.status_interval, sync);
-  loop.AddRepeatingTimer(options_.lease_interval, renew);
+  loop.AddRepeatingTimer(options_.status_interval, [this] { SyncAndLog(); });
+  loop.AddRepeatingTimer(options_.lease_interval, [this] { RenewAndLog(); });
   thread_.Start();
+}
+
+void NodeStatusManager::SyncNow() {
+  thread_.dispatcher().Post([this] {
+    SyncAndLog();
+    RenewAndLog();
+  });
+}
+
+void NodeStatusManager::SyncAndLog() {
+  Result<bool> r = SyncStatus();
+  if (!r.ok()) kLog.Warn("node {}: status: {}", options_.node_name, r.status().message());
+}
+
+void NodeStatusManager::RenewAndLog() {
+  Status st = RenewLease();
+  if (!st.ok()) kLog.Warn("node {}: lease: {}", options_.node_name, st.message());
 }
 
 void NodeStatusManager::Stop() { thread_.Stop(); }

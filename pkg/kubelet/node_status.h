@@ -68,6 +68,9 @@ class NodeStatusManager {
   void SetPressureReader(PressureReader pressure) { pressure_ = std::move(pressure); }
   void Start();
   void Stop();
+  // Syncs the status and renews the lease now (on the manager's thread) instead of at the
+  // next period: the API just became reachable (an agent that joined).
+  void SyncNow();
 
   // Registers the node if needed, then writes its status if it changed or is old.
   // Returns whether a status write happened.
@@ -79,6 +82,8 @@ class NodeStatusManager {
 
  private:
   api::Json BuildStatus(const MachineFacts& facts) const;
+  void SyncAndLog();   // SyncStatus(), failures logged
+  void RenewAndLog();  // RenewLease(), failures logged
   void RecordNodeEvents(const api::Json& status);
 
   client::Client& client_;

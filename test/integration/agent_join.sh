@@ -187,5 +187,8 @@ expect "no restarts of the scheduled pod" 0 k get pod work -o jsonpath='{.status
 expect "exec works on the adopted pod" "adopted" k exec work -- sh -c "echo adopted"
 if ! agent_log | grep -q "joined $URL"; then pass "no second join"; else fail "no second join" "$(agent_log | grep joined)"; fi
 
+forbidden=$(cat "$TMP"/agent.log.* | grep -i "forbidden" | head -5)
+if [[ -z $forbidden ]]; then pass "RBAC let the node do all it tried"; else fail "RBAC let the node do all it tried" "$forbidden"; fi
+
 k delete pod work --wait=false >/dev/null 2>&1
 finish
