@@ -104,6 +104,8 @@ std::shared_ptr<client::Transport> ApiTransport(const NodeCredentials& creds) {
   options.host = creds.server_host;
   options.port = creds.server_port;
   options.user_agent = "sampan-agent";
+  // A server cut off without a reset (a network partition) holds a kubelet worker this long.
+  options.timeout = std::chrono::seconds(10);
   options.tls =
       http::ClientTlsOptions{creds.server_ca_file, creds.client_cert_file, creds.client_key_file};
   return std::make_shared<client::HttpsTransport>(options);

@@ -73,9 +73,10 @@ URL=https://$SERVER_IP:$PORT
 
 start_agent() {  # start_agent [TOKEN]: the agent in its namespace, log in agent.log.N
   AGENT_RUNS=$((AGENT_RUNS + 1))
+  : >"$TMP/agent.log.$AGENT_RUNS"  # there before the first look at it
   SAMPAN_CONFIG=$TMP/empty-config.yaml "${IN_AGENT[@]}" "$BIN" agent --server "$URL" \
     --token "${1:-$TOKEN}" --data-dir "$AGENT_DIR" --node-name "$NODE" --node-ip "$AGENT_IP" \
-    --cgroup-root "$CGROUP_ROOT" >"$TMP/agent.log.$AGENT_RUNS" 2>&1 &
+    --cgroup-root "$CGROUP_ROOT" >>"$TMP/agent.log.$AGENT_RUNS" 2>&1 &
   AGENT_PID=$!
 }
 agent_log() { cat "$TMP/agent.log.$AGENT_RUNS"; }
@@ -160,9 +161,10 @@ WORK_ID=$(k get pod work -o jsonpath='{.status.containerStatuses[0].containerID}
 
 # 4. Server stopped: the pods keep running; the agent, killed -9 and restarted while the
 #    server is down, adopts them.
+LINES=$(agent_log | wc -l)
 stop_server
-lost_server() { agent_log | grep -Eq "refused|Unavailable|cannot connect|connect"; }
-wait_until 20 lost_server
+lost_server() { agent_log | tail -n +$((LINES + 1)) | grep -q "Connection refused"; }
+wait_for "the agent notices the server is gone" 30 lost_server
 running() { pgrep -f "sampan shim .*${1#*://}" >/dev/null; }
 check "static pod survives the server stop" running "$STATIC_ID"
 check "scheduled pod survives the server stop" running "$WORK_ID"
