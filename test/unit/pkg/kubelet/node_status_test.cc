@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "pkg/util/time_format.h"
 #include "test/fakes/fake_clock.h"
 #include "test/unit/test_api_server.h"
@@ -128,6 +130,24 @@ TEST_F(NodeStatusTest, ReRegistersADeletedNode) {
   EXPECT_FALSE(manager_->SyncStatus().ok());  // the write finds the node gone
   ASSERT_TRUE(manager_->SyncStatus().ok());
   EXPECT_EQ(Node()["status"]["capacity"]["cpu"], "8");
+}
+
+TEST_F(NodeStatusTest, SyncNowDoesNotWaitForThePeriod) {
+  manager_->Start();  // writes at once, then every 10 s
+  auto lease_exists = [&] { return client_->Get(Leases(), "kube-node-lease", "edge").ok(); };
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!lease_exists() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(lease_exists());
+  ASSERT_TRUE(client_->Delete(Leases(), "kube-node-lease", "edge").ok());
+  manager_->SyncNow();
+  deadline = std::chrono::steady_clock::now() + 5s;  // half the period
+  while (!lease_exists() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(lease_exists());
+  manager_->Stop();
 }
 
 }  // namespace
