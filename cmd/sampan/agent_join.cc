@@ -118,7 +118,12 @@ Result<std::string> Get(http::HttpClient& client, const std::string& path,
                         const http::Headers& headers) {
   ASSIGN_OR_RETURN(http::Response response, client.Do("GET", path, headers));
   if (response.status >= 200 && response.status < 300) return response.body;
+  // A Status object says why in its message; anything else is shown as it came.
   std::string body = response.body.substr(0, 300);
+  if (Result<api::Json> status = api::ParseJson(response.body);
+      status.ok() && status->is_object() && !api::GetString(*status, "message").empty()) {
+    body = api::GetString(*status, "message");
+  }
   if (response.status == 401) {
     return Status::Unauthorized(
         fmt::format("the server refused the token (HTTP 401 on {}): check --token", path));

@@ -82,9 +82,9 @@ start_agent() {  # start_agent [TOKEN]: the agent in its namespace, log in agent
 agent_log() { cat "$TMP/agent.log.$AGENT_RUNS"; }
 
 # Wrong tokens: refused with a clear error, the agent exits 1 (a data dir of its own).
-bad_agent() {
+bad_agent() {  # bad_agent TOKEN [NODE]
   SAMPAN_CONFIG=$TMP/empty-config.yaml timeout 60 "${IN_AGENT[@]}" "$BIN" agent --server "$URL" \
-    --token "$1" --data-dir "$TMP/bad" --node-name bad-node --node-ip "$AGENT_IP" \
+    --token "$1" --data-dir "$TMP/bad" --node-name "${2:-bad-node}" --node-ip "$AGENT_IP" \
     --kubelet-port 10251 --cgroup-root "$CGROUP_ROOT/bad" --pod-manifest-path "$TMP/bad/none"
 }
 HASH=${TOKEN#K10}
@@ -129,6 +129,11 @@ wait_for "mirror pod of the static pod appears" 30 phase_is "edge-$NODE" Running
 contains "mirror pod annotation" "$(k get pod "edge-$NODE" -o jsonpath='{.metadata.annotations}')" "kubernetes.io/config.mirror"
 expect "mirror pod on the agent node" "$NODE" k get pod "edge-$NODE" -o jsonpath='{.spec.nodeName}'
 STATIC_ID=$(k get pod "edge-$NODE" -o jsonpath='{.status.containerStatuses[0].containerID}')
+# Another machine (its own node password) cannot take the joined node's name.
+bad_out=$(bad_agent "$TOKEN" "$NODE" 2>&1)
+rc=$?
+expect "taking a joined node's name: exit 1" 1 echo "$rc"
+contains "taking a joined node's name: refused (403)" "$bad_out" "node \"$NODE\" joined before with another node password"
 check "the static pod's container from before the join is the one reported" pgrep -f "sampan shim .*${STATIC_ID#*://}"
 contains "and it kept running through the join" " $(echo $FIRST_SHIM) " " $(pgrep -f "sampan shim .*${STATIC_ID#*://}") "
 contains "agent took the cluster's settings from the server" "$(cat "$AGENT_DIR/agent/cluster.json")" '"clusterDNS":"10.43.0.53"'
