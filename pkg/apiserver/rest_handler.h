@@ -97,8 +97,9 @@ class RestHandler {
                        bool mutation_owns_fields = false);
   // PATCH with application/apply-patch+yaml (server-side apply).
   Reply Apply(const RequestContext& ctx);
+  // `ctx`: the request, for admission to know who deletes (nullptr: the API server itself).
   Reply DeleteOne(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
-                  const api::Json& options, bool dry_run);
+                  const api::Json& options, bool dry_run, const RequestContext* ctx = nullptr);
   Reply ScaleReply(const api::ResourceInfo& r, const api::Json& object);
 
   storage::Store& store_;

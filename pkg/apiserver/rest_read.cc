@@ -240,7 +240,7 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
   for (auto& kv : res->items) {
     Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
     if (!obj.ok() || !filter->Matches(*obj)) continue;
-    Reply one = DeleteOne(r, api::NamespaceOf(*obj), api::NameOf(*obj), options, dry_run);
+    Reply one = DeleteOne(r, api::NamespaceOf(*obj), api::NameOf(*obj), options, dry_run, &ctx);
     if (one.code == 200) deleted.AddSerialized(one.body);
   }
   Reply reply;

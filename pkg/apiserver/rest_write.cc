@@ -516,11 +516,12 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
   if (const Json* d = api::Find(options, "dryRun"); d && d->is_array() && !d->empty()) {
     dry_run = true;
   }
-  return DeleteOne(r, ctx.info.namespace_, ctx.info.name, options, dry_run);
+  return DeleteOne(r, ctx.info.namespace_, ctx.info.name, options, dry_run, &ctx);
 }
 
 Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
-                             const std::string& name, const Json& options, bool dry_run) {
+                             const std::string& name, const Json& options, bool dry_run,
+                             const RequestContext* ctx) {
   std::string key = StorageKey(r, ns, name);
   for (int attempt = 0;; ++attempt) {
     Result<Stored> current = Load(r, ns, name);
@@ -545,7 +546,7 @@ Reply RestHandler::DeleteOne(const api::ResourceInfo& r, const std::string& ns,
       }
     }
     admission::Attributes attrs =
-        AdmissionAttributes(admission::Operation::kDelete, r, ns, name, dry_run, nullptr);
+        AdmissionAttributes(admission::Operation::kDelete, r, ns, name, dry_run, ctx);
     attrs.old_object = &current->object;
     if (auto rejected = admission_->Validate(attrs)) return Reply::Error(*rejected);
     // Foreground and orphan deletion leave the object to the garbage collector, marked by

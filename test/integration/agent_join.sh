@@ -136,6 +136,22 @@ expect "taking a joined node's name: exit 1" 1 echo "$rc"
 contains "taking a joined node's name: refused (403)" "$bad_out" "node \"$NODE\" joined before with another node password"
 check "the static pod's container from before the join is the one reported" pgrep -f "sampan shim .*${STATIC_ID#*://}"
 contains "and it kept running through the join" " $(echo $FIRST_SHIM) " " $(pgrep -f "sampan shim .*${STATIC_ID#*://}") "
+# What the node's identity may do (RBAC system:node, NodeRestriction admission).
+as_node() {
+  KUBECONFIG=$TMP/empty-config.yaml k --server "https://127.0.0.1:$PORT" --certificate-authority "$AGENT_DIR/agent/server-ca.crt" \
+    --client-certificate "$AGENT_DIR/agent/client-kubelet.crt" \
+    --client-key "$AGENT_DIR/agent/client-kubelet.key" "$@"
+}
+expect "the node's identity is system:node:$NODE" "system:node:$NODE" as_node auth whoami -o jsonpath='{.status.userInfo.username}'
+k create -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Node
+metadata: {name: other-node}
+YAML
+expect_error "a node may not change another node" "node \"$NODE\" is not allowed to modify node \"other-node\"" as_node label node other-node x=y
+expect_error "a node may only create mirror pods" "can only create mirror pods" as_node run rogue --image=busybox:fixture
+check "a node may label itself" as_node label node "$NODE" sampan.test/labelled=yes
+k delete node other-node >/dev/null
 contains "agent took the cluster's settings from the server" "$(cat "$AGENT_DIR/agent/cluster.json")" '"clusterDNS":"10.43.0.53"'
 
 # 3. A pod the scheduler puts on the agent: runs, logs and exec through the API server.

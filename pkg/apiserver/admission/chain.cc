@@ -4,6 +4,7 @@
 #include "pkg/apiserver/admission/default_toleration_seconds.h"
 #include "pkg/apiserver/admission/limit_ranger.h"
 #include "pkg/apiserver/admission/namespace_lifecycle.h"
+#include "pkg/apiserver/admission/node_restriction.h"
 #include "pkg/apiserver/admission/resource_quota.h"
 #include "pkg/apiserver/admission/service_account.h"
 
@@ -33,6 +34,7 @@ std::unique_ptr<Chain> DefaultChain(const AdmissionOptions& options, storage::St
   if (options.service_account) chain->Add(std::make_unique<ServiceAccount>(store));
   chain->Add(std::make_unique<DefaultStorageClass>(store));
   chain->Add(std::make_unique<DefaultTolerationSeconds>(options));
+  chain->Add(std::make_unique<NodeRestriction>());
   chain->Add(std::make_unique<ResourceQuota>(store));
   return chain;
 }

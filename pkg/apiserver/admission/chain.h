@@ -6,7 +6,7 @@
 //
 // The order follows kube-apiserver's recommended plugin order:
 //   NamespaceLifecycle, LimitRanger, ServiceAccount, DefaultStorageClass,
-//   DefaultTolerationSeconds,
+//   DefaultTolerationSeconds, NodeRestriction,
 //   ResourceQuota (last, so it charges only writes every other plugin admitted).
 //
 // To add a plugin: write a class deriving from Plugin (plugin.h) in a file of its own in
