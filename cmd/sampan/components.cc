@@ -75,8 +75,8 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
   if (config.run_agent) {
     NodeConfig node;
     node.node_name = config.node_name.empty() ? DefaultNodeName() : config.node_name;
-    node.node_ips = config.node_ips.empty() ? std::vector<std::string>{DefaultNodeIp()}
-                                            : config.node_ips;
+    node.node_ips =
+        config.node_ips.empty() ? std::vector<std::string>{DefaultNodeIp()} : config.node_ips;
     node.labels = {{"node-role.kubernetes.io/control-plane", "true"},
                    {"node-role.kubernetes.io/master", "true"}};
     node.data_dir = config.data_dir;
@@ -94,10 +94,9 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     node.kubelet_key_file = config.kubelet_key_file;
     node.client_ca_file = config.client_ca_file;
     // RBAC identities come with RBAC; until then the local node acts as a cluster admin.
-    ASSIGN_OR_RETURN(c->node_, NodeComponents::Start(
-                                   server.InProcessTransport(
-                                       {"system:node:" + node.node_name, {"system:masters"}}),
-                                   node));
+    std::shared_ptr<client::Transport> transport =
+        server.InProcessTransport({"system:node:" + node.node_name, {"system:masters"}});
+    ASSIGN_OR_RETURN(c->node_, NodeComponents::Start(std::move(transport), node));
   }
   return c;
 }

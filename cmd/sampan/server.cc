@@ -321,11 +321,15 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.anonymous_auth = config.anonymous_auth;
   // Agents join with the token's secret (sampan agent --token; node_bootstrap.h).
   if (Result<apiserver::ParsedToken> parsed = apiserver::ParseToken(*token); parsed.ok()) {
-    api.node_bootstrap = {parsed->password,          certs->server_ca.cert_pem,
-                          certs->server_ca.key_pem,  certs->client_ca.cert_pem,
-                          certs->client_ca.key_pem,  data_dir + "/server/cred/node-passwd",
-                          {config.cluster_cidr[0], config.cluster_dns, config.cluster_domain,
-                           certs_config.service_ip}};
+    apiserver::NodeBootstrapOptions& join = api.node_bootstrap;
+    join.token_secret = parsed->password;
+    join.server_ca_cert_pem = certs->server_ca.cert_pem;
+    join.server_ca_key_pem = certs->server_ca.key_pem;
+    join.client_ca_cert_pem = certs->client_ca.cert_pem;
+    join.client_ca_key_pem = certs->client_ca.key_pem;
+    join.passwords_file = data_dir + "/server/cred/node-passwd";
+    join.cluster = {config.cluster_cidr[0], config.cluster_dns, config.cluster_domain,
+                    certs_config.service_ip};
   }
   api.admission.default_not_ready_toleration_seconds = config.default_not_ready_toleration_seconds;
   api.admission.default_unreachable_toleration_seconds =
