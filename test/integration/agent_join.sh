@@ -9,7 +9,7 @@
 #    static pod appears, for the same container;
 #  - a wrong token (401) and a token naming another CA are refused, the agent exits 1;
 #  - a pod the scheduler puts on the agent runs there; kubectl logs and exec reach it through
-#    the API server (kubectl 1.33 and 1.27);
+#    the API server (kubectl 1.33 and 1.27, the Python client's exec);
 #  - the server stopped: the agent's pods keep running; kill -9 of the agent and a restart
 #    while the server is down: the containers are adopted (same ids), the credentials reused;
 #    the server back: statuses Running, no restarts, exec works again.
@@ -175,6 +175,18 @@ for version in 1.33 1.27; do
   "${IN_NS[@]}" "$KV" exec work -- sh -c 'exit 7' >/dev/null 2>&1
   expect "kubectl $version exec exit code" 7 echo $?
 done
+# The Python client's stream() exec (WebSocket) on the agent's pod.
+cat >"$TMP/py_exec.py" <<'PY'
+import sys
+from kubernetes import client, config
+from kubernetes.stream import stream
+config.load_kube_config(sys.argv[1])
+out = stream(client.CoreV1Api().connect_get_namespaced_pod_exec, "work", "default",
+             command=["sh", "-c", "echo py-agent"], stderr=True, stdin=False, stdout=True,
+             tty=False)
+print("OUT:" + repr(out))
+PY
+contains "python client exec on the agent's pod" "$(timeout 60 "${IN_NS[@]}" /usr/bin/python3 "$TMP/py_exec.py" "$KUBECONFIG" 2>&1)" "OUT:'py-agent\n'"
 static_logs() { [[ $(k logs "edge-$NODE" 2>/dev/null) == *static-up* ]]; }
 wait_for "kubectl logs of the static pod" 20 static_logs
 contains "the pod's resolv.conf names the cluster's DNS" "$(k exec work -- busybox cat /etc/resolv.conf 2>&1)" "nameserver 10.43.0.53"
