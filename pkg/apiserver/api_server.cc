@@ -36,6 +36,12 @@ const log::Logger kLog("apiserver");
 void SendReply(http::ResponseWriter& out, const Reply& reply) {
   http::Headers headers = reply.headers;
   if (!headers.Has("Content-Type")) headers.Add("Content-Type", reply.content_type);
+  if (reply.stream) {
+    out.StartStream(reply.code, std::move(headers));
+    reply.stream(out);
+    out.End();
+    return;
+  }
   out.Send(reply.code, std::move(headers), reply.body);
 }
 

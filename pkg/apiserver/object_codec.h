@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pkg/api/json.h"
@@ -53,6 +54,9 @@ class ListBody {
   // An already serialized item.
   void AddSerialized(std::string_view item);
   size_t count() const { return count_; }
+  size_t size_bytes() const { return out_.size(); }
+  // The body so far, for a streamed list; later items continue it.
+  std::string TakeChunk() { return std::exchange(out_, std::string()); }
   std::string Finish(int64_t list_rv, std::string_view continue_token, int64_t remaining = -1) &&;
 
  private:

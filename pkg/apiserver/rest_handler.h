@@ -4,6 +4,7 @@
 // metadata rules, resourceVersion semantics and errors. Called on HTTP worker threads;
 // holds no per-request state, so it is safe to use from many threads at once.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,11 +38,16 @@ struct RequestContext {
   std::vector<std::string> groups;
 };
 
+class ListBody;
+
 struct Reply {
   int code = 200;
   std::string body;
   std::string content_type = "application/json";
   http::Headers headers;
+  // When set, the body is written by this after the headers, as a chunked stream (a large
+  // list goes out page by page instead of being held whole); `body` is unused.
+  std::function<void(http::ResponseWriter&)> stream;
 
   static Reply Error(const ApiError& e);
   static Reply Json(int code, const api::Json& body);
@@ -75,6 +81,9 @@ class RestHandler {
                                std::vector<std::string>* warnings);
 
  private:
+  Reply StreamRestOfList(const api::ResourceInfo& r, std::string prefix,
+                         storage::ListOptions opts, int64_t list_rv, ListBody items);
+
   struct Stored {
     api::Json object;  // with resourceVersion
     std::string raw;   // as stored

@@ -12,13 +12,21 @@
 #include "pkg/apiserver/table.h"
 #include "pkg/apiserver/version_conversion.h"
 #include "pkg/util/base64.h"
+#include "pkg/util/http_backpressure.h"
+#include "pkg/util/log.h"
 
 namespace sampan::apiserver {
 namespace {
 
+const log::Logger kLog("apiserver");
+
 using api::Json;
 
 constexpr int64_t kStorePageItems = 500;  // rows per store read of an unlimited list
+// An unlimited list whose body passes this after a page is streamed from then on (see
+// StreamRestOfList), with at most kStreamPendingBytes waiting for the client.
+constexpr size_t kStreamFromBytes = 1 << 20;
+constexpr size_t kStreamPendingBytes = 4 << 20;
 
 struct ContinueToken {
   int64_t revision = 0;
@@ -84,6 +92,46 @@ Reply RestHandler::Get(const RequestContext& ctx) {
   if (sub == "scale") return ScaleReply(r, s->object);
   Reply reply;
   reply.body = FormatObject(ctx, s->object);
+  return reply;
+}
+
+// An item of a list served without filtering: its stored bytes when stored as served,
+// else converted. An item that cannot be decoded is left out.
+static void AddUnfiltered(const api::ResourceInfo& r, const storage::KeyValue& kv, ListBody& items) {
+  if (StoredAs(kv.value, r.GroupVersion())) {
+    items.AddStored(kv.value, kv.mod_revision);
+    return;
+  }
+  Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
+  if (obj.ok()) items.AddSerialized(api::Dump(*obj));
+}
+
+// The rest of a large unlimited list, read a page at a time from the same snapshot and
+// written as the client takes it: the body is never held whole, and the server encrypts a
+// page while the next is read.
+Reply RestHandler::StreamRestOfList(const api::ResourceInfo& r, std::string prefix,
+                                    storage::ListOptions opts, int64_t list_rv, ListBody items) {
+  Reply reply;
+  auto body = std::make_shared<ListBody>(std::move(items));
+  reply.stream = [this, &r, prefix = std::move(prefix), opts, list_rv,
+                  body](http::ResponseWriter& out) mutable {
+    auto* backpressure = dynamic_cast<http::OutputBackpressure*>(&out);
+    out.Write(body->TakeChunk());
+    while (!out.Closed()) {
+      if (backpressure) backpressure->WaitForRoom(kStreamPendingBytes);
+      Result<storage::ListResult> res = store_.List(prefix, opts);
+      if (!res.ok()) {
+        // The headers are out: the client sees a cut-off body, not a Status.
+        kLog.Warn("list {}: page after {}: {}", prefix, opts.start_after, res.status().message());
+        return;
+      }
+      for (const storage::KeyValue& kv : res->items) AddUnfiltered(r, kv, *body);
+      if (!res->more || res->items.empty()) break;
+      opts.start_after = res->items.back().key;
+      out.Write(body->TakeChunk());
+    }
+    out.Write(std::move(*body).Finish(list_rv, ""));
+  };
   return reply;
 }
 
@@ -174,13 +222,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
       }
       last_key = kv.key;
       if (!need_parse) {
-        if (StoredAs(kv.value, r.GroupVersion())) {
-          items.AddStored(kv.value, kv.mod_revision);
-        } else {
-          Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
-          if (!obj.ok()) continue;
-          items.AddSerialized(api::Dump(*obj));
-        }
+        AddUnfiltered(r, kv, items);
       } else {
         Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
         if (!obj.ok()) continue;
@@ -195,6 +237,9 @@ Reply RestHandler::List(const RequestContext& ctx) {
       break;
     }
     opts.start_after = last_key;
+    if (!need_parse && limit == 0 && items.size_bytes() >= kStreamFromBytes) {
+      return StreamRestOfList(r, std::move(prefix), opts, list_rv, std::move(items));
+    }
   }
   std::string token = more ? EncodeContinue(list_rv, last_key) : "";
 

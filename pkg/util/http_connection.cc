@@ -580,7 +580,7 @@ void Connection::OnWriteDone(int status) {
 
 void Connection::UpdateBacklog() {
   size_t queued = uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_));
-  if (response_) response_->socket_bytes.store(queued);
+  if (response_) response_->SetSocketBytes(queued);
   // Only a stream can grow without bound; a whole response is as big as it is.
   if (streaming_ && queued > ctx_->options.max_pending_output_bytes) {
     kLog.Warn("{}: closing connection: client is not reading; {} bytes pending", remote_address_,

@@ -1,5 +1,7 @@
 #include "pkg/util/http_response_writer.h"
 
+#include <chrono>
+
 #include "pkg/util/http_connection.h"
 #include "pkg/util/http_wire.h"
 #include "pkg/util/log.h"
@@ -21,7 +23,18 @@ void ResponseState::MarkClosed() {
     if (!finished) fn = std::move(on_close);
     on_close = nullptr;
   }
+  room.notify_all();
   if (fn) fn();
+}
+
+void ResponseState::SetSocketBytes(size_t bytes) {
+  socket_bytes.store(bytes);
+  SignalRoom();
+}
+
+void ResponseState::SignalRoom() {
+  { std::lock_guard lock(mu); }  // a waiter is either waiting now or sees the new count
+  room.notify_all();
 }
 
 ResponseWriterImpl::ResponseWriterImpl(std::shared_ptr<LoopQueue> queue,
@@ -117,6 +130,7 @@ void ResponseWriterImpl::Write(std::string chunk) {
                 chunk = std::move(chunk)]() mutable {
     state->posted_bytes -= size;
     if (auto c = connection.lock()) c->WriteChunk(seq, std::move(chunk));
+    state->SignalRoom();
   });
 }
 
@@ -130,6 +144,13 @@ void ResponseWriterImpl::End() {
   dropped = FinishLocked();
   if (state_->closed) return;
   PostLocked([seq = seq_](Connection& c) { c.EndStream(seq); });
+}
+
+void ResponseWriterImpl::WaitForRoom(size_t max_pending_bytes) {
+  std::unique_lock lock(state_->mu);
+  state_->room.wait_for(lock, std::chrono::seconds(30), [&] {
+    return state_->closed || overflowed_ || state_->pending() <= max_pending_bytes;
+  });
 }
 
 bool ResponseWriterImpl::Closed() const { return state_->closed_flag.load(); }

@@ -9,6 +9,7 @@
 // stops reading is cut off at ServerOptions::max_pending_output_bytes instead of growing.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "pkg/util/http.h"
+#include "pkg/util/http_backpressure.h"
 #include "pkg/util/http_loop.h"
 
 namespace sampan::http {
@@ -30,12 +32,18 @@ struct ResponseState {
   std::atomic<bool> closed_flag{false};
   std::atomic<size_t> posted_bytes{0};  // posted to the loop, not yet handed to the socket
   std::atomic<size_t> socket_bytes{0};  // in the socket's write queue (set by the loop)
+  std::condition_variable room;         // signalled when pending bytes fall or on close
 
   // Loop thread: the connection closed. Runs on_close unless the response finished.
   void MarkClosed();
+  // Loop thread: `bytes` are now queued in the socket (wakes a producer in WaitForRoom).
+  void SetSocketBytes(size_t bytes);
+  // Wakes a producer waiting in WaitForRoom to look at the counts again.
+  void SignalRoom();
+  size_t pending() const { return posted_bytes.load() + socket_bytes.load(); }
 };
 
-class ResponseWriterImpl final : public ResponseWriter {
+class ResponseWriterImpl final : public ResponseWriter, public OutputBackpressure {
  public:
   ResponseWriterImpl(std::shared_ptr<LoopQueue> queue, std::weak_ptr<Connection> connection,
                      uint64_t seq, std::shared_ptr<ResponseState> state, size_t max_pending_bytes);
@@ -49,6 +57,7 @@ class ResponseWriterImpl final : public ResponseWriter {
   bool Closed() const override;
   void OnClose(std::function<void()> fn) override;
   void Upgrade(int status, Headers headers, std::function<void(std::string_view)> on_data) override;
+  void WaitForRoom(size_t max_pending_bytes) override;
 
  private:
   enum class Phase { kNone, kStreaming, kDone };

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "pkg/util/http_backpressure.h"
 #include "pkg/util/http_client.h"
 #include "test/unit/pkg/util/test_certs.h"
 
@@ -474,6 +475,28 @@ TEST(HttpServerTest, StreamToClientThatDoesNotReadIsCutOff) {
   }
   EXPECT_TRUE(Ready(closed_future)) << "wrote " << written << " bytes without a cut-off";
   EXPECT_TRUE(writer->Closed());
+}
+
+TEST(HttpServerTest, ProducerThatWaitsForRoomIsNotCutOff) {
+  ServerOptions o;
+  o.max_pending_output_bytes = 256 * 1024;
+  const std::string chunk(64 * 1024, 'w');
+  constexpr int kChunks = 256;  // 16 MiB: far past the cap unless the producer waits
+  auto server = MustStart(o, [&](Request&, std::shared_ptr<ResponseWriter> w) {
+    auto* backpressure = dynamic_cast<OutputBackpressure*>(w.get());
+    ASSERT_NE(backpressure, nullptr);
+    w->StartStream(200, {});
+    for (int i = 0; i < kChunks && !w->Closed(); ++i) {
+      backpressure->WaitForRoom(128 * 1024);
+      w->Write(chunk);
+    }
+    w->End();
+  });
+  ASSERT_TRUE(server);
+  auto client = MustClient(server->port());
+  auto r = client->Do("GET", "/big");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body.size(), chunk.size() * kChunks);
 }
 
 TEST(HttpServerTest, WholeResponseLargerThanOutputCapIsDelivered) {
