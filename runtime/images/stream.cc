@@ -39,9 +39,12 @@ class PrefixReader : public Reader {
 
 class GzipReader : public Reader {
  public:
-  explicit GzipReader(std::unique_ptr<Reader> in) : in_(std::move(in)), buf_(kCompressedBuffer) {
+  GzipReader(std::unique_ptr<Reader> in, Checksum checksum)
+      : in_(std::move(in)), buf_(kCompressedBuffer) {
     memset(&z_, 0, sizeof(z_));
     inflateInit2(&z_, 15 + 16);
+    // Also skips the length check of the trailer; inflateReset keeps the setting.
+    if (checksum == Checksum::kSkip) inflateValidate(&z_, 0);
   }
   ~GzipReader() override { inflateEnd(&z_); }
 
@@ -183,13 +186,18 @@ Status Drain(Reader* in) {
 }
 
 struct ReadAheadReader::State {
+  struct Buffer {
+    std::unique_ptr<char[]> data;
+    size_t size = 0;  // bytes filled
+  };
   Reader* in;
   size_t buffer_size;
-  size_t max_buffers;
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::string> full;  // filled buffers, in order
-  std::string current;           // being consumed
+  std::vector<Buffer> buffers;  // allocated once, reused
+  std::deque<size_t> free;      // indexes of buffers the producer may fill
+  std::deque<size_t> full;      // filled buffers, in stream order
+  size_t current = SIZE_MAX;    // the buffer being consumed
   size_t pos = 0;
   bool eof = false;
   bool stop = false;
@@ -198,23 +206,26 @@ struct ReadAheadReader::State {
 
   void Run() {
     while (true) {
-      std::string buf(buffer_size, '\0');
-      Result<size_t> got = in->Read(buf.data(), buf.size());
-      std::unique_lock<std::mutex> lock(mu);
-      if (!got.ok()) {
-        error = got.status();
+      size_t i;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return stop || !free.empty(); });
+        if (stop) return;
+        i = free.front();
+        free.pop_front();
+      }
+      // Fill the buffer as far as the source gives in one go (a decompressor returns
+      // what fits; a short read is fine).
+      Result<size_t> got = in->Read(buffers[i].data.get(), buffer_size);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!got.ok() || *got == 0) {
+        if (!got.ok()) error = got.status();
+        eof = got.ok();
         cv.notify_all();
         return;
       }
-      if (*got == 0) {
-        eof = true;
-        cv.notify_all();
-        return;
-      }
-      buf.resize(*got);
-      cv.wait(lock, [&] { return stop || full.size() < max_buffers; });
-      if (stop) return;
-      full.push_back(std::move(buf));
+      buffers[i].size = *got;
+      full.push_back(i);
       cv.notify_all();
     }
   }
@@ -224,7 +235,11 @@ ReadAheadReader::ReadAheadReader(Reader* in, size_t buffers, size_t buffer_size)
     : state_(new State) {
   state_->in = in;
   state_->buffer_size = buffer_size;
-  state_->max_buffers = buffers;
+  state_->buffers.resize(std::max<size_t>(buffers, 2));
+  for (size_t i = 0; i < state_->buffers.size(); ++i) {
+    state_->buffers[i].data.reset(new char[buffer_size]);
+    state_->free.push_back(i);
+  }
   state_->thread = std::thread([s = state_.get()] { s->Run(); });
 }
 
@@ -239,25 +254,31 @@ ReadAheadReader::~ReadAheadReader() {
 
 Result<size_t> ReadAheadReader::Read(char* buf, size_t n) {
   State& s = *state_;
-  if (s.pos == s.current.size()) {
+  if (s.current == SIZE_MAX || s.pos == s.buffers[s.current].size) {
     std::unique_lock<std::mutex> lock(s.mu);
+    if (s.current != SIZE_MAX) {
+      s.free.push_back(s.current);
+      s.current = SIZE_MAX;
+      s.cv.notify_all();
+    }
     s.cv.wait(lock, [&] { return !s.full.empty() || s.eof || !s.error.ok(); });
     if (s.full.empty()) {
       if (!s.error.ok()) return s.error;
       return size_t{0};
     }
-    s.current = std::move(s.full.front());
+    s.current = s.full.front();
     s.full.pop_front();
     s.pos = 0;
-    s.cv.notify_all();
   }
-  size_t k = std::min(n, s.current.size() - s.pos);
-  memcpy(buf, s.current.data() + s.pos, k);
+  const State::Buffer& b = s.buffers[s.current];
+  size_t k = std::min(n, b.size - s.pos);
+  memcpy(buf, b.data.get() + s.pos, k);
   s.pos += k;
   return k;
 }
 
-Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected) {
+Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected,
+                                           Checksum checksum) {
   std::string prefix(4, '\0');
   size_t have = 0;
   while (have < prefix.size()) {
@@ -270,7 +291,7 @@ Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected) {
   if (detected) *detected = c;
   auto replay = std::make_unique<PrefixReader>(in, std::move(prefix));
   switch (c) {
-    case Compression::kGzip: return std::unique_ptr<Reader>(new GzipReader(std::move(replay)));
+    case Compression::kGzip: return std::unique_ptr<Reader>(new GzipReader(std::move(replay), checksum));
     case Compression::kZstd: return std::unique_ptr<Reader>(new ZstdReader(std::move(replay)));
     case Compression::kNone: break;
   }
