@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <cerrno>
@@ -12,10 +11,10 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/images/gzip_reader.h"
+
 namespace sampan::images {
 namespace {
-
-constexpr size_t kCompressedBuffer = 256 * 1024;
 
 // Reads the first bytes of a stream for sniffing, then replays them.
 class PrefixReader : public Reader {
@@ -35,53 +34,6 @@ class PrefixReader : public Reader {
   Reader* in_;
   std::string prefix_;
   size_t pos_ = 0;
-};
-
-class GzipReader : public Reader {
- public:
-  GzipReader(std::unique_ptr<Reader> in, Checksum checksum)
-      : in_(std::move(in)), buf_(kCompressedBuffer) {
-    memset(&z_, 0, sizeof(z_));
-    inflateInit2(&z_, 15 + 16);
-    // Also skips the length check of the trailer; inflateReset keeps the setting.
-    if (checksum == Checksum::kSkip) inflateValidate(&z_, 0);
-  }
-  ~GzipReader() override { inflateEnd(&z_); }
-
-  Result<size_t> Read(char* out, size_t n) override {
-    if (done_) return size_t{0};
-    z_.next_out = reinterpret_cast<Bytef*>(out);
-    z_.avail_out = static_cast<uInt>(n);
-    while (z_.avail_out == n) {
-      if (z_.avail_in == 0) {
-        ASSIGN_OR_RETURN(size_t got, in_->Read(buf_.data(), buf_.size()));
-        if (got == 0) {
-          if (member_started_) return Status::Invalid("gzip stream truncated");
-          done_ = true;
-          break;
-        }
-        z_.next_in = reinterpret_cast<Bytef*>(buf_.data());
-        z_.avail_in = static_cast<uInt>(got);
-      }
-      member_started_ = true;
-      int rc = inflate(&z_, Z_NO_FLUSH);
-      if (rc == Z_STREAM_END) {
-        // Concatenated gzip members form one stream (RFC 1952).
-        inflateReset(&z_);
-        member_started_ = false;
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Status::Invalid(std::string("gzip: ") + (z_.msg ? z_.msg : "corrupt data"));
-      }
-    }
-    return n - z_.avail_out;
-  }
-
- private:
-  std::unique_ptr<Reader> in_;
-  std::vector<char> buf_;
-  z_stream z_;
-  bool member_started_ = false;
-  bool done_ = false;
 };
 
 class ZstdReader : public Reader {
@@ -291,7 +243,7 @@ Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected,
   if (detected) *detected = c;
   auto replay = std::make_unique<PrefixReader>(in, std::move(prefix));
   switch (c) {
-    case Compression::kGzip: return std::unique_ptr<Reader>(new GzipReader(std::move(replay), checksum));
+    case Compression::kGzip: return std::unique_ptr<Reader>(NewGzipReader(std::move(replay), checksum));
     case Compression::kZstd: return std::unique_ptr<Reader>(new ZstdReader(std::move(replay)));
     case Compression::kNone: break;
   }
