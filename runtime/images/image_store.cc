@@ -415,7 +415,7 @@ Status ImageStore::CommitImage(const std::vector<std::string>& names, const Desc
     return manifest.layers[a].size > manifest.layers[b].size;
   });
   RETURN_IF_ERROR(
-      UnpackBatch(missing.size(), [&](size_t k, PendingSnapshots* pending, bool read_ahead) {
+      UnpackBatch(root_ + "/tmp", missing.size(), [&](size_t k, PendingSnapshots* pending, bool read_ahead) {
         size_t i = missing[k];
         return UnpackSnapshot(manifest.layers[i], config.diff_ids[i], chain[i], pending,
                               read_ahead);

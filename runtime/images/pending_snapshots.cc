@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <thread>
 
@@ -25,11 +27,65 @@ Status SyncPath(const std::string& path, bool whole_fs) {
 
 }  // namespace
 
+// Its descriptor is opened before the layers are written, so that the final syncfs on it
+// reports any writeback error since then (syncfs reports errors seen after the open).
+class PendingSnapshots::BackgroundSync {
+ public:
+  explicit BackgroundSync(const std::string& path)
+      : path_(path), fd_(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_.valid()) thread_ = std::thread([this] { Run(); });
+  }
+  ~BackgroundSync() { Stop(); }
+
+  // Stops the thread, then one last syncfs, checked.
+  Status Finish() {
+    Stop();
+    if (!fd_.valid()) return Status::FromErrno(ENOENT, "open " + path_);
+    if (syncfs(fd_.get()) != 0) return Status::FromErrno(errno, "syncfs");
+    return Status::Ok();
+  }
+
+ private:
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      (void)syncfs(fd_.get());  // an error shows again in Finish's syncfs (same descriptor)
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return stop_; });
+    }
+  }
+
+  std::string path_;
+  UniqueFd fd_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+PendingSnapshots::PendingSnapshots() = default;
+
 PendingSnapshots::~PendingSnapshots() {
+  background_sync_.reset();
   for (const Entry& e : entries_) {
     std::error_code ec;
     std::filesystem::remove_all(e.work_dir, ec);
   }
+}
+
+void PendingSnapshots::SyncInBackground(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!background_sync_) background_sync_ = std::make_unique<BackgroundSync>(dir);
 }
 
 void PendingSnapshots::Add(std::string work_dir, std::string final_dir) {
@@ -39,9 +95,11 @@ void PendingSnapshots::Add(std::string work_dir, std::string final_dir) {
 
 Status PendingSnapshots::Publish() {
   std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<BackgroundSync> background = std::move(background_sync_);
   if (entries_.empty()) return Status::Ok();
   // One syncfs covers every file of every pending tree (they share the file system).
-  RETURN_IF_ERROR(SyncPath(entries_.front().work_dir, /*whole_fs=*/true));
+  RETURN_IF_ERROR(background ? background->Finish()
+                             : SyncPath(entries_.front().work_dir, /*whole_fs=*/true));
   std::vector<std::string> parents;
   while (!entries_.empty()) {
     const Entry& e = entries_.back();
@@ -61,7 +119,7 @@ Status PendingSnapshots::Publish() {
   return Status::Ok();
 }
 
-Status UnpackBatch(size_t n, const UnpackJob& job) {
+Status UnpackBatch(const std::string& dir, size_t n, const UnpackJob& job) {
   if (n == 0) return Status::Ok();
   size_t cpus = std::max(1u, std::thread::hardware_concurrency());
   size_t workers = std::min({n, cpus, size_t{4}});
@@ -77,6 +135,7 @@ Status UnpackBatch(size_t n, const UnpackJob& job) {
     }
   };
   std::vector<std::thread> threads;
+  pending.SyncInBackground(dir);
   for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
   for (std::thread& t : threads) t.join();

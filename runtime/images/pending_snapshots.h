@@ -10,6 +10,7 @@
 // UnpackBatch runs a batch of unpack jobs on a few threads and publishes their results.
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,16 +21,22 @@ namespace sampan::images {
 
 class PendingSnapshots {
  public:
-  PendingSnapshots() = default;
+  PendingSnapshots();
   ~PendingSnapshots();
   PendingSnapshots(const PendingSnapshots&) = delete;
   PendingSnapshots& operator=(const PendingSnapshots&) = delete;
 
+  // Starts writeback of the file system holding `dir` on a thread of its own (syncfs over
+  // and over until Publish or destruction), so that data reaches the disk while later
+  // layers are still being unpacked and Publish's syncfs finds little left to do.
+  void SyncInBackground(const std::string& dir);
   // `work_dir` (complete and verified) is to become `final_dir`; both on one file system.
   void Add(std::string work_dir, std::string final_dir);
   Status Publish();
 
  private:
+  class BackgroundSync;
+  std::unique_ptr<BackgroundSync> background_sync_;
   struct Entry {
     std::string work_dir;
     std::string final_dir;
@@ -39,11 +46,12 @@ class PendingSnapshots {
 };
 
 // Runs job(k, pending, read_ahead) for every k in [0, n) on min(n, CPUs, 4) threads (jobs
-// in order: put the largest first), then publishes `pending` with one syncfs. `read_ahead`
+// in order: put the largest first), syncing `dir`'s file system in the background, then
+// publishes `pending` with one syncfs. `read_ahead`
 // tells a job that a core is idle for a read-ahead thread (fewer jobs than CPUs). On the
 // first error no new job starts, nothing is published and the error of the lowest k that
 // failed is returned.
 using UnpackJob = std::function<Status(size_t k, PendingSnapshots* pending, bool read_ahead)>;
-Status UnpackBatch(size_t n, const UnpackJob& job);
+Status UnpackBatch(const std::string& dir, size_t n, const UnpackJob& job);
 
 }  // namespace sampan::images

@@ -74,6 +74,7 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
   // Layers in parallel: each worker has its own client (connections are not shared). Each
   // layer is unpacked as soon as it is verified; all are made durable at the end together.
   PendingSnapshots pending;
+  pending.SyncInBackground(store->root() + "/tmp");
   std::mutex mu;
   std::atomic<size_t> next{0};
   Status failure;

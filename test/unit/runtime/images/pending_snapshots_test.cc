@@ -69,7 +69,7 @@ TEST_F(PendingSnapshotsTest, ASnapshotPublishedFirstByAnotherWriterIsKept) {
 
 TEST_F(PendingSnapshotsTest, UnpackBatchRunsEveryJobThenPublishes) {
   std::atomic<int> runs{0};
-  Status st = UnpackBatch(6, [&](size_t k, PendingSnapshots* pending, bool) {
+  Status st = UnpackBatch(dir_ / "tmp", 6, [&](size_t k, PendingSnapshots* pending, bool) {
     ++runs;
     std::string name = std::to_string(k);
     pending->Add(MakeWork(dir_, "w" + name, name), dir_ / ("snapshots/" + name));
@@ -83,7 +83,7 @@ TEST_F(PendingSnapshotsTest, UnpackBatchRunsEveryJobThenPublishes) {
 }
 
 TEST_F(PendingSnapshotsTest, UnpackBatchPublishesNothingWhenAJobFails) {
-  Status st = UnpackBatch(3, [&](size_t k, PendingSnapshots* pending, bool) {
+  Status st = UnpackBatch(dir_ / "tmp", 3, [&](size_t k, PendingSnapshots* pending, bool) {
     std::string name = std::to_string(k);
     if (k == 1) return Status::Invalid("layer " + name + " is bad");
     pending->Add(MakeWork(dir_, "w" + name, name), dir_ / ("snapshots/" + name));
@@ -96,7 +96,7 @@ TEST_F(PendingSnapshotsTest, UnpackBatchPublishesNothingWhenAJobFails) {
 }
 
 TEST_F(PendingSnapshotsTest, UnpackBatchOfNothingSucceeds) {
-  EXPECT_TRUE(UnpackBatch(0, [](size_t, PendingSnapshots*, bool) {
+  EXPECT_TRUE(UnpackBatch(dir_ / "tmp", 0, [](size_t, PendingSnapshots*, bool) {
                 return Status::Invalid("never called");
               }).ok());
 }
