@@ -7,6 +7,10 @@
 // Prints one line: bench images: unpack_mb_s=... pull_s=... pull_rss_mb=...
 // ratio_vs_skopeo_umoci=... (baseline seconds / our pull seconds: > 1 means faster).
 // Without docker-registry, skopeo or umoci (scripts/deps.sh) the pull figures are skipped.
+// On ext4 without a journal, the kernel passes over inodes freed in the last minute (five if
+// their inode table block is still dirty) when it allocates new ones, one by one: within a
+// few minutes of removing many files (such as the previous run's cleanup, or a test suite's)
+// unpacking creates files several times slower. Compare runs taken a few minutes apart.
 
 #include <signal.h>
 #include <stdlib.h>
