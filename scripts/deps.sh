@@ -52,10 +52,14 @@ else
     trap 'rm -rf "$work"' EXIT
     mkdir -p "$work/parts" "$work/lists/partial" "$work/cache/archives/partial"
     for f in /etc/apt/sources.list.d/*.sources; do
-      [[ -f $f ]] && sed 's/^Types:.*/Types: deb-src/' "$f" >"$work/parts/$(basename "$f")"
+      if [[ -f $f ]]; then
+        sed 's/^Types:.*/Types: deb-src/' "$f" >"$work/parts/$(basename "$f")"
+      fi
     done
     for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-      [[ -f $f ]] && sed -n 's/^deb[[:space:]]/deb-src /p' "$f" >"$work/parts/$(basename "$f" .list)-src.list"
+      if [[ -f $f ]]; then
+        sed -n 's/^deb[[:space:]]/deb-src /p' "$f" >"$work/parts/$(basename "$f" .list)-src.list"
+      fi
     done
     apt_opts=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$work/parts"
       -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)

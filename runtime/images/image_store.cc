@@ -414,12 +414,11 @@ Status ImageStore::CommitImage(const std::vector<std::string>& names, const Desc
   std::stable_sort(missing.begin(), missing.end(), [&](size_t a, size_t b) {
     return manifest.layers[a].size > manifest.layers[b].size;
   });
-  RETURN_IF_ERROR(
-      UnpackBatch(root_ + "/tmp", missing.size(), [&](size_t k, PendingSnapshots* pending, bool read_ahead) {
-        size_t i = missing[k];
-        return UnpackSnapshot(manifest.layers[i], config.diff_ids[i], chain[i], pending,
-                              read_ahead);
-      }));
+  auto unpack = [&](size_t k, PendingSnapshots* pending, bool read_ahead) {
+    size_t i = missing[k];
+    return UnpackSnapshot(manifest.layers[i], config.diff_ids[i], chain[i], pending, read_ahead);
+  };
+  RETURN_IF_ERROR(UnpackBatch(root_ + "/tmp", missing.size(), unpack));
   int64_t now = time(nullptr);
   for (const std::string& name : names) {
     json j = {{"name", name},

@@ -243,7 +243,7 @@ Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected,
   if (detected) *detected = c;
   auto replay = std::make_unique<PrefixReader>(in, std::move(prefix));
   switch (c) {
-    case Compression::kGzip: return std::unique_ptr<Reader>(NewGzipReader(std::move(replay), checksum));
+    case Compression::kGzip: return NewGzipReader(std::move(replay), checksum);
     case Compression::kZstd: return std::unique_ptr<Reader>(new ZstdReader(std::move(replay)));
     case Compression::kNone: break;
   }
