@@ -65,7 +65,10 @@ else
       -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)
     apt-get "${apt_opts[@]}" update -qq
     (cd "$work" && apt-get "${apt_opts[@]}" source --download-only -qq libisal >/dev/null)
-    dpkg-source -x "$work"/libisal_*.dsc "$work/isal" >/dev/null
+    # apt checked the files against the signed Sources index; dpkg-source only warns that
+    # it has no keyring for the .dsc's own signature.
+    dpkg-source -x "$work"/libisal_*.dsc "$work/isal" >"$work/source.log" 2>&1 ||
+      { cat "$work/source.log" >&2; exit 1; }
     make -C "$work/isal" -f Makefile.unx -j"$(nproc)" units="igzip crc mem" lib \
       >"$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
     $SUDO install -D -m 0644 "$work/isal/bin/isa-l.a" "$ISAL_LIB"
