@@ -40,6 +40,7 @@
 #include "pkg/util/status.h"
 #include "runtime/images/blob_store.h"
 #include "runtime/images/oci.h"
+#include "runtime/images/pending_snapshots.h"
 #include "runtime/images/stream.h"
 
 namespace sampan::images {
@@ -148,9 +149,13 @@ class ImageStore {
   Status CommitImage(const std::vector<std::string>& names, const Descriptor& target,
                      const Digest& manifest);
   // Unpacks one stored layer blob as snapshot `chain` unless it exists, verifying its
-  // DiffID (a puller calls it as each layer arrives; CommitImage does the rest). The
-  // caller holds a WriteLock. Thread-safe.
-  Status EnsureSnapshot(const Descriptor& layer, const Digest& diff_id, const Digest& chain);
+  // DiffID. The verified tree waits in tmp/ in `pending`, whose Publish() makes the whole
+  // batch durable with one syncfs and visible (a puller unpacks each layer as it arrives,
+  // then publishes them all; CommitImage does the rest). `read_ahead` decompresses and
+  // hashes on a thread of its own while this one writes files (worth it when a core is
+  // idle). The caller holds a WriteLock. Thread-safe.
+  Status UnpackSnapshot(const Descriptor& layer, const Digest& diff_id, const Digest& chain,
+                        PendingSnapshots* pending, bool read_ahead);
   // A shared lock for the duration of a pull or import.
   class WriteLock;
   Result<std::unique_ptr<WriteLock>> LockForWrite() const;

@@ -71,7 +71,10 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
   for (const Descriptor& d : wanted) {
     lines.push_back(progress.Add(d.digest.str().substr(0, 19), d.size));
   }
-  // Layers in parallel: each worker has its own client (connections are not shared).
+  // Layers in parallel: each worker has its own client (connections are not shared). Each
+  // layer is unpacked as soon as it is verified; all are made durable at the end together.
+  PendingSnapshots pending;
+  pending.SyncInBackground(store->root() + "/tmp");
   std::mutex mu;
   std::atomic<size_t> next{0};
   Status failure;
@@ -96,7 +99,8 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
       }
       if (st.ok()) {
         progress.Finish(lines[i], "unpacking");
-        st = store->EnsureSnapshot(d, config.diff_ids[i], chain[i]);
+        st = store->UnpackSnapshot(d, config.diff_ids[i], chain[i], &pending,
+                                   /*read_ahead=*/true);
       }
       progress.Finish(lines[i], st.ok() ? (fetched ? "done" : "exists") : "failed");
       if (!st.ok()) {
@@ -116,6 +120,7 @@ Status PullFrom(ImageStore* store, const Reference& ref, const Endpoint& endpoin
   for (std::thread& t : threads) t.join();
   progress.Flush();
   RETURN_IF_ERROR(failure);
+  RETURN_IF_ERROR(pending.Publish());
 
   attempt->result.name = ref.str();
   attempt->result.digest = target.digest.str();

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <cerrno>
@@ -12,10 +11,10 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/images/gzip_reader.h"
+
 namespace sampan::images {
 namespace {
-
-constexpr size_t kCompressedBuffer = 256 * 1024;
 
 // Reads the first bytes of a stream for sniffing, then replays them.
 class PrefixReader : public Reader {
@@ -35,50 +34,6 @@ class PrefixReader : public Reader {
   Reader* in_;
   std::string prefix_;
   size_t pos_ = 0;
-};
-
-class GzipReader : public Reader {
- public:
-  explicit GzipReader(std::unique_ptr<Reader> in) : in_(std::move(in)), buf_(kCompressedBuffer) {
-    memset(&z_, 0, sizeof(z_));
-    inflateInit2(&z_, 15 + 16);
-  }
-  ~GzipReader() override { inflateEnd(&z_); }
-
-  Result<size_t> Read(char* out, size_t n) override {
-    if (done_) return size_t{0};
-    z_.next_out = reinterpret_cast<Bytef*>(out);
-    z_.avail_out = static_cast<uInt>(n);
-    while (z_.avail_out == n) {
-      if (z_.avail_in == 0) {
-        ASSIGN_OR_RETURN(size_t got, in_->Read(buf_.data(), buf_.size()));
-        if (got == 0) {
-          if (member_started_) return Status::Invalid("gzip stream truncated");
-          done_ = true;
-          break;
-        }
-        z_.next_in = reinterpret_cast<Bytef*>(buf_.data());
-        z_.avail_in = static_cast<uInt>(got);
-      }
-      member_started_ = true;
-      int rc = inflate(&z_, Z_NO_FLUSH);
-      if (rc == Z_STREAM_END) {
-        // Concatenated gzip members form one stream (RFC 1952).
-        inflateReset(&z_);
-        member_started_ = false;
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Status::Invalid(std::string("gzip: ") + (z_.msg ? z_.msg : "corrupt data"));
-      }
-    }
-    return n - z_.avail_out;
-  }
-
- private:
-  std::unique_ptr<Reader> in_;
-  std::vector<char> buf_;
-  z_stream z_;
-  bool member_started_ = false;
-  bool done_ = false;
 };
 
 class ZstdReader : public Reader {
@@ -183,13 +138,18 @@ Status Drain(Reader* in) {
 }
 
 struct ReadAheadReader::State {
+  struct Buffer {
+    std::unique_ptr<char[]> data;
+    size_t size = 0;  // bytes filled
+  };
   Reader* in;
   size_t buffer_size;
-  size_t max_buffers;
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::string> full;  // filled buffers, in order
-  std::string current;           // being consumed
+  std::vector<Buffer> buffers;  // allocated once, reused
+  std::deque<size_t> free;      // indexes of buffers the producer may fill
+  std::deque<size_t> full;      // filled buffers, in stream order
+  size_t current = SIZE_MAX;    // the buffer being consumed
   size_t pos = 0;
   bool eof = false;
   bool stop = false;
@@ -198,23 +158,26 @@ struct ReadAheadReader::State {
 
   void Run() {
     while (true) {
-      std::string buf(buffer_size, '\0');
-      Result<size_t> got = in->Read(buf.data(), buf.size());
-      std::unique_lock<std::mutex> lock(mu);
-      if (!got.ok()) {
-        error = got.status();
+      size_t i;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return stop || !free.empty(); });
+        if (stop) return;
+        i = free.front();
+        free.pop_front();
+      }
+      // Fill the buffer as far as the source gives in one go (a decompressor returns
+      // what fits; a short read is fine).
+      Result<size_t> got = in->Read(buffers[i].data.get(), buffer_size);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!got.ok() || *got == 0) {
+        if (!got.ok()) error = got.status();
+        eof = got.ok();
         cv.notify_all();
         return;
       }
-      if (*got == 0) {
-        eof = true;
-        cv.notify_all();
-        return;
-      }
-      buf.resize(*got);
-      cv.wait(lock, [&] { return stop || full.size() < max_buffers; });
-      if (stop) return;
-      full.push_back(std::move(buf));
+      buffers[i].size = *got;
+      full.push_back(i);
       cv.notify_all();
     }
   }
@@ -224,7 +187,11 @@ ReadAheadReader::ReadAheadReader(Reader* in, size_t buffers, size_t buffer_size)
     : state_(new State) {
   state_->in = in;
   state_->buffer_size = buffer_size;
-  state_->max_buffers = buffers;
+  state_->buffers.resize(std::max<size_t>(buffers, 2));
+  for (size_t i = 0; i < state_->buffers.size(); ++i) {
+    state_->buffers[i].data.reset(new char[buffer_size]);
+    state_->free.push_back(i);
+  }
   state_->thread = std::thread([s = state_.get()] { s->Run(); });
 }
 
@@ -239,25 +206,31 @@ ReadAheadReader::~ReadAheadReader() {
 
 Result<size_t> ReadAheadReader::Read(char* buf, size_t n) {
   State& s = *state_;
-  if (s.pos == s.current.size()) {
+  if (s.current == SIZE_MAX || s.pos == s.buffers[s.current].size) {
     std::unique_lock<std::mutex> lock(s.mu);
+    if (s.current != SIZE_MAX) {
+      s.free.push_back(s.current);
+      s.current = SIZE_MAX;
+      s.cv.notify_all();
+    }
     s.cv.wait(lock, [&] { return !s.full.empty() || s.eof || !s.error.ok(); });
     if (s.full.empty()) {
       if (!s.error.ok()) return s.error;
       return size_t{0};
     }
-    s.current = std::move(s.full.front());
+    s.current = s.full.front();
     s.full.pop_front();
     s.pos = 0;
-    s.cv.notify_all();
   }
-  size_t k = std::min(n, s.current.size() - s.pos);
-  memcpy(buf, s.current.data() + s.pos, k);
+  const State::Buffer& b = s.buffers[s.current];
+  size_t k = std::min(n, b.size - s.pos);
+  memcpy(buf, b.data.get() + s.pos, k);
   s.pos += k;
   return k;
 }
 
-Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected) {
+Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected,
+                                           Checksum checksum) {
   std::string prefix(4, '\0');
   size_t have = 0;
   while (have < prefix.size()) {
@@ -270,7 +243,7 @@ Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected) {
   if (detected) *detected = c;
   auto replay = std::make_unique<PrefixReader>(in, std::move(prefix));
   switch (c) {
-    case Compression::kGzip: return std::unique_ptr<Reader>(new GzipReader(std::move(replay)));
+    case Compression::kGzip: return NewGzipReader(std::move(replay), checksum);
     case Compression::kZstd: return std::unique_ptr<Reader>(new ZstdReader(std::move(replay)));
     case Compression::kNone: break;
   }

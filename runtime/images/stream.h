@@ -83,8 +83,14 @@ class ReadAheadReader : public Reader {
 // Reads `in` to its end, discarding the bytes.
 Status Drain(Reader* in);
 
+// Whether gzip's CRC-32 of the decompressed data is computed and checked. kSkip only when
+// the caller verifies a digest of all of the decompressed data itself (a layer's DiffID):
+// the CRC is then redundant work.
+enum class Checksum { kVerify, kSkip };
+
 // Returns a reader of the decompressed content of `in` (gzip, zstd or as-is, by magic
 // bytes). `in` must outlive the result. Corrupt compressed data is an Invalid error.
-Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected = nullptr);
+Result<std::unique_ptr<Reader>> Decompress(Reader* in, Compression* detected = nullptr,
+                                           Checksum checksum = Checksum::kVerify);
 
 }  // namespace sampan::images
