@@ -15,10 +15,10 @@
 
 #include "cmd/sampan/agent_join.h"
 #include "cmd/sampan/commands.h"
+#include "cmd/sampan/node_flags.h"
 #include "cmd/sampan/node_components.h"
 #include "pkg/client/deferred_transport.h"
 #include "pkg/client/https_transport.h"
-#include "pkg/kubelet/kubelet_args.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
@@ -35,12 +35,7 @@ struct AgentConfig {
   std::string node_name;
   std::vector<std::string> node_ip;
   std::vector<std::string> node_label;
-  std::string private_registry;
-  std::string cgroup_root;
-  std::string pod_log_dir;
-  std::string pod_manifest_path;
-  int kubelet_port = 10250;
-  std::vector<std::string> kubelet_arg;
+  NodeFlags node;  // the node agent's
   std::string log_level;
   std::string log_format;
 };
@@ -56,20 +51,7 @@ void DefineAgentFlags(flags::FlagSet& set, AgentConfig* config) {
                  "IPv4/IPv6 addresses to advertise for the node (repeatable, comma-separated)");
   set.StringList(&config->node_label, "node-label", {},
                  "Labels of the node as KEY=VALUE (repeatable, comma-separated)");
-  set.String(&config->private_registry, "private-registry", "/etc/sampan/registries.yaml",
-             "Private registry configuration file (mirrors, auth, TLS)");
-  set.String(&config->cgroup_root, "cgroup-root", "",
-             "Parent of the kubepods cgroups, relative to each cgroup hierarchy's root");
-  set.String(&config->pod_log_dir, "pod-log-dir", "",
-             "Folder of pod logs (default: /var/log/pods, or <data-dir>/logs/pods when "
-             "--data-dir is not the default)");
-  set.String(&config->pod_manifest_path, "pod-manifest-path", "",
-             "Folder of static pod manifests (default: <data-dir>/agent/pod-manifests)");
-  set.Int(&config->kubelet_port, "kubelet-port", 10250,
-          "HTTPS port of the node agent's API (logs, exec)");
-  set.StringList(&config->kubelet_arg, "kubelet-arg", {},
-                 "Node agent settings as KEY=VALUE (repeatable), as `sampan server "
-                 "--kubelet-arg`");
+  AddNodeFlags(set, &config->node);
   set.String(&config->log_level, "log-level", "info", "trace, debug, info, warn, error or off");
   set.String(&config->log_format, "log-format", "text", "text or json");
 }
@@ -130,18 +112,7 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
   // The cluster's settings as the last join brought them (defaults before the first).
   apiserver::NodeClusterSettings cluster = StoredClusterSettings(data_dir);
   ApplyClusterSettings(cluster, &node);
-  node.private_registry = config.private_registry;
-  node.cgroup_root = config.cgroup_root;
-  node.pod_log_dir = !config.pod_log_dir.empty()     ? config.pod_log_dir
-                     : data_dir == "/var/lib/sampan" ? "/var/log/pods"
-                                                     : data_dir + "/logs/pods";
-  node.static_pod_dir = !config.pod_manifest_path.empty() ? config.pod_manifest_path
-                                                          : data_dir + "/agent/pod-manifests";
-  node.kubelet_port = config.kubelet_port;
-  if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(config.kubelet_arg);
-      args.ok()) {
-    node.eviction_hard = args->eviction_hard;  // validated before
-  }
+  ApplyNodeFlags(config.node, data_dir, &node);  // validated before
   JoinConfig join{config.server, config.token, data_dir, node.node_name, node.node_ips};
 
   // The node runs from now on, with or without the server (static pods).
@@ -201,7 +172,7 @@ int Run(const AgentConfig& config, ShutdownSignals& signals) {
     return Fail(fmt::format("cannot start the kubelet API: {}", st.message()));
   }
   kLog.Info("sampan agent ready: node {} ({}), API {}, kubelet API on port {}", node.node_name,
-            node.node_ips[0], config.server, config.kubelet_port);
+            node.node_ips[0], config.server, config.node.kubelet_port);
   Result<int> signal = signals.Wait();
   if (signal.ok()) {
     kLog.Info("received {}, shutting down", *signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -237,11 +208,7 @@ int RunAgent(const std::vector<std::string>& args) {
   if (status.ok()) {
     status = ValidateJoinConfig({config.server, config.token, config.data_dir, "", {}});
   }
-  if (status.ok() && (config.kubelet_port < 1 || config.kubelet_port > 65535)) {
-    status = Status::Invalid(
-        fmt::format("invalid --kubelet-port \"{}\": want 1-65535", config.kubelet_port));
-  }
-  if (status.ok()) status = kubelet::ParseKubeletArgs(config.kubelet_arg).status();
+  if (status.ok()) status = ValidateNodeFlags(config.node);
   if (!status.ok()) {
     PrintError(set.command(), status.message());
     return kExitUsage;

@@ -14,11 +14,11 @@
 #include <memory>
 
 #include "cmd/sampan/commands.h"
+#include "cmd/sampan/node_flags.h"
 #include "cmd/sampan/components.h"
 #include "pkg/apiserver/api_server.h"
 #include "pkg/apiserver/certs.h"
 #include "pkg/apiserver/service_allocator.h"
-#include "pkg/kubelet/kubelet_args.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/log.h"
 #include "pkg/util/signals.h"
@@ -45,12 +45,7 @@ struct ServerConfig {
   std::string cluster_domain;
   std::string service_node_port_range;
   std::string token;
-  std::string private_registry;
-  std::string cgroup_root;
-  std::string pod_log_dir;
-  std::string pod_manifest_path;
-  int kubelet_port = 10250;
-  std::vector<std::string> kubelet_arg;
+  NodeFlags node;  // the node agent's
   bool disable_agent = false;
   bool disable_scheduler = false;
   bool disable_controller_manager = false;
@@ -92,24 +87,7 @@ void DefineServerFlags(flags::FlagSet& set, ServerConfig* c) {
   set.String(&c->service_node_port_range, "service-node-port-range", "30000-32767",
              "Port range reserved for NodePort services");
   set.String(&c->token, "token", "", "Shared secret used to join servers and agents");
-  set.String(&c->private_registry, "private-registry", "/etc/sampan/registries.yaml",
-             "Private registry configuration file (mirrors, auth, TLS)");
-  set.String(&c->cgroup_root, "cgroup-root", "",
-             "Parent of the kubepods cgroups, relative to each cgroup hierarchy's root");
-  set.String(&c->pod_log_dir, "pod-log-dir", "",
-             "Folder of pod logs (default: /var/log/pods, or <data-dir>/logs/pods when "
-             "--data-dir is not the default)");
-  set.String(&c->pod_manifest_path, "pod-manifest-path", "",
-             "Folder of static pod manifests (default: <data-dir>/agent/pod-manifests)");
-  set.Int(&c->kubelet_port, "kubelet-port", 10250,
-          "HTTPS port of the node agent's API (logs, exec)");
-  set.StringList(&c->kubelet_arg, "kubelet-arg", {},
-                 "Node agent settings as KEY=VALUE (repeatable), as k3s: "
-                 "eviction-hard=memory.available<100Mi,nodefs.available<10%,... sets the hard "
-                 "eviction thresholds (signals memory.available, nodefs.available, "
-                 "nodefs.inodesFree, imagefs.available, imagefs.inodesFree; the list replaces "
-                 "the defaults memory.available<100Mi,nodefs.available<10%,"
-                 "nodefs.inodesFree<5%,imagefs.available<15%)");
+  AddNodeFlags(set, &c->node);
   set.Bool(&c->anonymous_auth, "anonymous-auth", false,
            "Serve requests without credentials as system:anonymous (group "
            "system:unauthenticated; RBAC decides) instead of refusing them (401)");
@@ -172,12 +150,7 @@ Status Validate(const ServerConfig& c) {
   if (mode.empty() || mode.size() > 4 || mode.find_first_not_of("01234567") != std::string::npos) {
     return bad("write-kubeconfig-mode", mode, "want an octal file mode such as 0600");
   }
-  if (c.kubelet_port < 1 || c.kubelet_port > 65535) {
-    return bad("kubelet-port", std::to_string(c.kubelet_port), "want 1-65535");
-  }
-  if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(c.kubelet_arg); !args.ok()) {
-    return args.status();
-  }
+  if (Status node = ValidateNodeFlags(c.node); !node.ok()) return node;
   if (!IsIp(c.bind_address)) return bad("bind-address", c.bind_address, "want an IP address");
   if (!c.advertise_address.empty() && !IsIp(c.advertise_address)) {
     return bad("advertise-address", c.advertise_address, "want an IP address");
@@ -348,20 +321,8 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   components_config.cluster_dns = config.cluster_dns;
   components_config.cluster_domain = config.cluster_domain;
   components_config.kubernetes_service_ip = certs_config.service_ip;
-  components_config.private_registry = config.private_registry;
-  components_config.cgroup_root = config.cgroup_root;
-  components_config.pod_log_dir = !config.pod_log_dir.empty() ? config.pod_log_dir
-                                  : data_dir == "/var/lib/sampan" ? "/var/log/pods"
-                                                                  : data_dir + "/logs/pods";
-  components_config.static_pod_dir = !config.pod_manifest_path.empty()
-                                         ? config.pod_manifest_path
-                                         : data_dir + "/agent/pod-manifests";
-  components_config.kubelet_port = config.kubelet_port;
+  ApplyNodeFlags(config.node, data_dir, &components_config);  // validated above
   components_config.server_ca_pem = certs->server_ca.cert_pem;
-  if (Result<kubelet::KubeletArgs> args = kubelet::ParseKubeletArgs(config.kubelet_arg);
-      args.ok()) {
-    components_config.eviction_hard = args->eviction_hard;  // validated above
-  }
   components_config.kubelet_cert_file = certs->kubelet_serving.cert_path;
   components_config.kubelet_key_file = certs->kubelet_serving.key_path;
   components_config.client_ca_file = certs->client_ca.cert_path;
