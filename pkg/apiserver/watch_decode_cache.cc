@@ -38,9 +38,4 @@ size_t WatchDecodeCache::size() const {
   return entries_.size();
 }
 
-WatchDecodeCache& SharedWatchDecodeCache() {
-  static WatchDecodeCache* cache = new WatchDecodeCache(32);
-  return *cache;
-}
-
 }  // namespace sampan::apiserver

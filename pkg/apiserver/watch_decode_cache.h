@@ -41,6 +41,4 @@ class WatchDecodeCache {
 };
 
 // The process-wide cache the watch handler uses (a few dozen recent objects).
-WatchDecodeCache& SharedWatchDecodeCache();
-
 }  // namespace sampan::apiserver

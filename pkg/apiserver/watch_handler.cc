@@ -27,14 +27,16 @@ constexpr auto kBookmarkInterval = std::chrono::seconds(60);
 class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
  public:
   ActiveWatch(const RequestContext& ctx, ListFilter filter,
-              std::shared_ptr<http::ResponseWriter> response, Dispatcher& timers)
+              std::shared_ptr<http::ResponseWriter> response, Dispatcher& timers,
+              std::shared_ptr<WatchDecodeCache> decoded)
       : registry_(ctx.registry),
         resource_(*ctx.resource),
         format_(ctx.format),
         table_options_(TableOptions::FromQuery(ctx.query)),
         filter_(std::move(filter)),
         response_(std::move(response)),
-        timers_(timers) {}
+        timers_(timers),
+        decoded_(std::move(decoded)) {}
 
   // Formats and sends the events of one store callback.
   void OnEvents(const std::vector<storage::EventPtr>& events) {
@@ -129,7 +131,7 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
 
   // One decode per event for all the watches it reaches (watch_decode_cache.h).
   Result<std::shared_ptr<const DecodedObject>> Shared(const storage::KeyValue& kv) {
-    return SharedWatchDecodeCache().Get(resource_, kv.key, kv.value, kv.mod_revision);
+    return decoded_->Get(resource_, kv.key, kv.value, kv.mod_revision);
   }
 
   void AppendLine(const char* type, const DecodedObject& decoded, std::string& out) {
@@ -177,6 +179,7 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
   const ListFilter filter_;
   std::shared_ptr<http::ResponseWriter> response_;
   Dispatcher& timers_;
+  std::shared_ptr<WatchDecodeCache> decoded_;
   std::atomic<int64_t> last_revision_{0};
   std::atomic<bool> sent_columns_{false};
 
@@ -224,7 +227,7 @@ void WatchHandler::Start(const RequestContext& ctx,
     }
   }
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
-  auto watch = std::make_shared<ActiveWatch>(ctx, std::move(*filter), response, timers_);
+  auto watch = std::make_shared<ActiveWatch>(ctx, std::move(*filter), response, timers_, decoded_);
 
   http::Headers headers;
   headers.Add("Content-Type", ctx.format == OutputFormat::kObject

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "pkg/apiserver/rest_handler.h"
+#include "pkg/apiserver/watch_decode_cache.h"
 #include "pkg/util/dispatcher.h"
 #include "pkg/util/http.h"
 
@@ -22,7 +23,8 @@ class ActiveWatch;
 
 class WatchHandler {
  public:
-  WatchHandler(storage::Store& store, Dispatcher& timers) : store_(store), timers_(timers) {}
+  WatchHandler(storage::Store& store, Dispatcher& timers)
+      : store_(store), timers_(timers), decoded_(std::make_shared<WatchDecodeCache>(32)) {}
   // Ends every running watch.
   ~WatchHandler();
   void Start(const RequestContext& ctx, std::shared_ptr<http::ResponseWriter> response);
@@ -31,6 +33,9 @@ class WatchHandler {
  private:
   storage::Store& store_;
   Dispatcher& timers_;
+  // Shared by this server's watches only: another server in the process (tests) has other
+  // objects under the same keys and revisions.
+  const std::shared_ptr<WatchDecodeCache> decoded_;
   // Running watches are owned here until they stop (client gone, timeout, shutdown).
   mutable std::mutex mu_;
   std::map<ActiveWatch*, std::shared_ptr<ActiveWatch>> active_;
