@@ -1,5 +1,6 @@
 // Get and list of stored resources, with upstream's resourceVersion and paging rules.
 #include <fmt/core.h>
+#include <malloc.h>
 
 #include <thread>
 
@@ -131,6 +132,9 @@ Reply RestHandler::StreamRestOfList(const api::ResourceInfo& r, std::string pref
       out.Write(body->TakeChunk());
     }
     out.Write(std::move(*body).Finish(list_rv, ""));
+    // The pages were allocated here and freed on the loop thread, into malloc's arenas,
+    // which keep them: give back what is free now (tens of MB after a 10k-pod list).
+    ::malloc_trim(0);
   };
   return reply;
 }
