@@ -23,7 +23,7 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
     ASSIGN_OR_RETURN(c->node_ipam_,
                      controllers::NodeIpamController::New(
                          new_client("system:kube-controller-manager", "node-ipam-controller"),
-                         config.cluster_cidr));
+                         config.node.cluster_cidr));
     c->node_ipam_->Start();
     c->garbage_collector_ = std::make_unique<controllers::GarbageCollector>(
         new_client("system:kube-controller-manager", "garbage-collector"));
@@ -73,26 +73,11 @@ Result<std::unique_ptr<Components>> Components::Start(apiserver::ApiServer& serv
   }
 
   if (config.run_agent) {
-    NodeConfig node;
-    node.node_name = config.node_name.empty() ? DefaultNodeName() : config.node_name;
-    node.node_ips =
-        config.node_ips.empty() ? std::vector<std::string>{DefaultNodeIp()} : config.node_ips;
+    NodeConfig node = config.node;
+    if (node.node_name.empty()) node.node_name = DefaultNodeName();
+    if (node.node_ips.empty()) node.node_ips = {DefaultNodeIp()};
     node.labels = {{"node-role.kubernetes.io/control-plane", "true"},
                    {"node-role.kubernetes.io/master", "true"}};
-    node.data_dir = config.data_dir;
-    node.cluster_cidr = config.cluster_cidr;
-    node.cluster_dns = config.cluster_dns;
-    node.cluster_domain = config.cluster_domain;
-    node.kubernetes_service_ip = config.kubernetes_service_ip;
-    node.private_registry = config.private_registry;
-    node.cgroup_root = config.cgroup_root;
-    node.pod_log_dir = config.pod_log_dir;
-    node.static_pod_dir = config.static_pod_dir;
-    node.eviction_hard = config.eviction_hard;
-    node.kubelet_port = config.kubelet_port;
-    node.kubelet_cert_file = config.kubelet_cert_file;
-    node.kubelet_key_file = config.kubelet_key_file;
-    node.client_ca_file = config.client_ca_file;
     // RBAC identities come with RBAC; until then the local node acts as a cluster admin.
     std::shared_ptr<client::Transport> transport =
         server.InProcessTransport({"system:node:" + node.node_name, {"system:masters"}});

@@ -26,30 +26,14 @@
 namespace sampan::cmd {
 
 struct ComponentsConfig {
-  std::string cluster_cidr;
   bool run_agent = true;
   bool run_scheduler = true;
   bool run_controllers = true;
-  std::string data_dir;
-  std::string node_name;              // "" = the host name
-  std::vector<std::string> node_ips;  // "" = the first non-loopback IPv4 address
-  std::string cluster_dns = "10.43.0.10";
-  std::string cluster_domain = "cluster.local";
-  std::string kubernetes_service_ip = "10.43.0.1";
-  std::string private_registry;  // registries.yaml (a missing file is no configuration)
-  std::string cgroup_root;       // parent of kubepods/ in each hierarchy
-  std::string pod_log_dir;
-  std::string static_pod_dir;  // manifests of static pods
-  // The kubelet API (HTTPS): port, serving certificate and the CA of client certificates.
-  int kubelet_port = 10250;
-  std::string kubelet_cert_file;
-  std::string kubelet_key_file;
-  std::string client_ca_file;
+  // The local node agent's settings (node IPAM takes its cluster_cidr too); an empty node
+  // name or address list means the host's (DefaultNodeName(), DefaultNodeIp()).
+  NodeConfig node;
   // Lost nodes: heartbeat grace and monitor period (the pod GC's quarantine follows the grace).
   controllers::NodeLifecycleOptions node_lifecycle;
-  // Hard eviction thresholds ("memory.available<100Mi,nodefs.available<10%"); empty =
-  // upstream's defaults. Validated by the caller (eviction::ParseThresholds).
-  std::string eviction_hard;
   // The server CA (PEM) published in every namespace's kube-root-ca.crt ConfigMap.
   std::string server_ca_pem;
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/sampan/node_components.h"
 #include "pkg/kubelet/kubelet_args.h"
 #include "pkg/util/flags.h"
 #include "pkg/util/status.h"
@@ -25,10 +26,9 @@ void AddNodeFlags(flags::FlagSet& set, NodeFlags* f);
 // The first invalid flag, named as the user wrote it.
 Status ValidateNodeFlags(const NodeFlags& f);
 
-// Fills the node settings of `config` (a NodeConfig or the server's ComponentsConfig) from
-// validated flags; the log and manifest folders default under `data_dir`.
-template <typename Config>
-void ApplyNodeFlags(const NodeFlags& f, const std::string& data_dir, Config* config) {
+// Fills the node settings of `config` from validated flags; the log and manifest folders
+// default under `data_dir`.
+inline void ApplyNodeFlags(const NodeFlags& f, const std::string& data_dir, NodeConfig* config) {
   config->private_registry = f.private_registry;
   config->cgroup_root = f.cgroup_root;
   config->pod_log_dir = !f.pod_log_dir.empty()          ? f.pod_log_dir

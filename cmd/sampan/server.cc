@@ -311,21 +311,21 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   if (!server.ok())
     return Fail(fmt::format("cannot start the API server: {}", server.status().message()));
   ComponentsConfig components_config;
-  components_config.cluster_cidr = config.cluster_cidr[0];
+  components_config.node.cluster_cidr = config.cluster_cidr[0];
   components_config.run_agent = !config.disable_agent;
   components_config.run_scheduler = !config.disable_scheduler;
   components_config.run_controllers = !config.disable_controller_manager;
-  components_config.data_dir = data_dir;
-  components_config.node_name = config.node_name;
-  components_config.node_ips = config.node_ip;
-  components_config.cluster_dns = config.cluster_dns;
-  components_config.cluster_domain = config.cluster_domain;
-  components_config.kubernetes_service_ip = certs_config.service_ip;
-  ApplyNodeFlags(config.node, data_dir, &components_config);  // validated above
+  components_config.node.data_dir = data_dir;
+  components_config.node.node_name = config.node_name;
+  components_config.node.node_ips = config.node_ip;
+  components_config.node.cluster_dns = config.cluster_dns;
+  components_config.node.cluster_domain = config.cluster_domain;
+  components_config.node.kubernetes_service_ip = certs_config.service_ip;
+  ApplyNodeFlags(config.node, data_dir, &components_config.node);  // validated above
   components_config.server_ca_pem = certs->server_ca.cert_pem;
-  components_config.kubelet_cert_file = certs->kubelet_serving.cert_path;
-  components_config.kubelet_key_file = certs->kubelet_serving.key_path;
-  components_config.client_ca_file = certs->client_ca.cert_path;
+  components_config.node.kubelet_cert_file = certs->kubelet_serving.cert_path;
+  components_config.node.kubelet_key_file = certs->kubelet_serving.key_path;
+  components_config.node.client_ca_file = certs->client_ca.cert_path;
   components_config.node_lifecycle.monitor_period = config.node_monitor_period;
   components_config.node_lifecycle.grace_period = config.node_monitor_grace_period;
   components_config.node_lifecycle.startup_grace_period = config.node_startup_grace_period;
