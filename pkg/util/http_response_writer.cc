@@ -33,6 +33,8 @@ void ResponseState::SetSocketBytes(size_t bytes) {
 }
 
 void ResponseState::SignalRoom() {
+  // The counts were stored before this load: a waiter that registers later sees them.
+  if (room_waiters.load() == 0) return;
   { std::lock_guard lock(mu); }  // a waiter is either waiting now or sees the new count
   room.notify_all();
 }
@@ -148,9 +150,11 @@ void ResponseWriterImpl::End() {
 
 void ResponseWriterImpl::WaitForRoom(size_t max_pending_bytes) {
   std::unique_lock lock(state_->mu);
+  ++state_->room_waiters;
   state_->room.wait_for(lock, std::chrono::seconds(30), [&] {
     return state_->closed || overflowed_ || state_->pending() <= max_pending_bytes;
   });
+  --state_->room_waiters;
 }
 
 bool ResponseWriterImpl::Closed() const { return state_->closed_flag.load(); }

@@ -33,12 +33,14 @@ struct ResponseState {
   std::atomic<size_t> posted_bytes{0};  // posted to the loop, not yet handed to the socket
   std::atomic<size_t> socket_bytes{0};  // in the socket's write queue (set by the loop)
   std::condition_variable room;         // signalled when pending bytes fall or on close
+  std::atomic<int> room_waiters{0};     // producers in WaitForRoom (most streams have none)
 
   // Loop thread: the connection closed. Runs on_close unless the response finished.
   void MarkClosed();
   // Loop thread: `bytes` are now queued in the socket (wakes a producer in WaitForRoom).
   void SetSocketBytes(size_t bytes);
-  // Wakes a producer waiting in WaitForRoom to look at the counts again.
+  // Wakes a producer waiting in WaitForRoom to look at the counts again; nothing to do, and
+  // no lock taken on the loop's write path, when none waits.
   void SignalRoom();
   size_t pending() const { return posted_bytes.load() + socket_bytes.load(); }
 };

@@ -86,9 +86,7 @@ class CgroupV1 final : public Cgroups {
   // threadgroup lock, whose RCU wait costs milliseconds on a busy host.
   std::vector<std::string> SelfJoinFiles(const std::string& path) override {
     std::vector<std::string> out;
-    for (const V1Mount& m : mounts_) {
-      out.push_back(Join(Join(m.mount_point, Join(root_, path)), "tasks"));
-    }
+    for (const std::string& dir : Dirs(path)) out.push_back(Join(dir, "tasks"));
     return out;
   }
 
