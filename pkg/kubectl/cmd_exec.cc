@@ -10,6 +10,7 @@
 #include <random>
 
 #include "pkg/api/log_options.h"
+#include "pkg/kubectl/channel_reader.h"
 #include "pkg/kubectl/commands.h"
 #include "pkg/util/base64.h"
 #include "pkg/util/websocket.h"
@@ -119,36 +120,22 @@ int RunChannelSession(Session& s, const std::string& target, int in_fd, bool tty
     }
     if (!(*client)->HasBufferedInput() && !(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
       continue;
-    std::string bytes;
-    bool eof = false;
-    if (!(*client)->ReadUpgraded(&bytes, &eof).ok()) break;
-    parser.Feed(bytes);
-    for (;;) {
-      Result<std::optional<ws::Message>> m = parser.Next();
-      if (!m.ok() || !m->has_value()) break;
-      ws::Message& msg = **m;
-      if (msg.opcode == ws::Opcode::kClose) {
-        eof = true;
-        break;
-      }
-      if (msg.payload.empty() ||
-          (msg.opcode != ws::Opcode::kBinary && msg.opcode != ws::Opcode::kText)) {
-        continue;
-      }
-      uint8_t channel = static_cast<uint8_t>(msg.payload[0]);
-      std::string_view data = std::string_view(msg.payload).substr(1);
-      if (channel == 1) {
-        io.out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        io.out.flush();
-      } else if (channel == 2) {
-        io.err.write(data.data(), static_cast<std::streamsize>(data.size()));
-        io.err.flush();
-      } else if (channel == 3 && !data.empty()) {
-        Result<Json> status = api::ParseJson(data);
-        exit_code = status.ok() ? ExitCodeOf(*status, io.err) : 1;
-      }
-    }
-    if (eof && exit_code < 0) exit_code = 0;  // closed without a Status: as kubectl, success
+    ChannelRead read = ReadChannelMessages(
+        **client, parser, /*accept_text=*/true, [&](uint8_t channel, std::string_view data) {
+          if (channel == 1) {
+            io.out.write(data.data(), static_cast<std::streamsize>(data.size()));
+            io.out.flush();
+          } else if (channel == 2) {
+            io.err.write(data.data(), static_cast<std::streamsize>(data.size()));
+            io.err.flush();
+          } else if (channel == 3 && !data.empty()) {
+            Result<Json> status = api::ParseJson(data);
+            exit_code = status.ok() ? ExitCodeOf(*status, io.err) : 1;
+          }
+        });
+    if (read == ChannelRead::kFailed) break;
+    // Closed without a Status: as kubectl, success.
+    if (read == ChannelRead::kClosed && exit_code < 0) exit_code = 0;
   }
   return exit_code;
 }

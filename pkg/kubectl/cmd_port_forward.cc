@@ -18,6 +18,7 @@
 
 #include "pkg/api/label_selector.h"
 #include "pkg/api/log_options.h"
+#include "pkg/kubectl/channel_reader.h"
 #include "pkg/kubectl/commands.h"
 #include "pkg/util/base64.h"
 #include "pkg/util/socket_io.h"
@@ -160,37 +161,24 @@ void Carry(Session* s, int fd, std::string pod_path, Forward f, std::ostream* er
         break;
     }
     if (!client->HasBufferedInput() && !(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-    std::string bytes;
-    bool eof = false;
-    if (!client->ReadUpgraded(&bytes, &eof).ok()) break;
-    parser.Feed(bytes);
-    for (;;) {
-      Result<std::optional<ws::Message>> m = parser.Next();
-      if (!m.ok() || !m->has_value()) break;
-      ws::Message& msg = **m;
-      if (msg.opcode == ws::Opcode::kClose) {
-        done = true;
-        break;
-      }
-      if (msg.payload.empty() || msg.opcode != ws::Opcode::kBinary) continue;
-      uint8_t channel = static_cast<uint8_t>(msg.payload[0]);
-      std::string_view data = std::string_view(msg.payload).substr(1);
-      if (channel > 1) continue;
-      if (!seen_port[channel]) {  // the first message on a channel names the port
-        seen_port[channel] = true;
-        continue;
-      }
-      if (channel == 0) {
-        if (!SendAll(fd, data)) done = true;
-      } else if (!data.empty()) {
-        std::lock_guard<std::mutex> lock(g_err_mu);
-        *err << fmt::format("error: an error occurred forwarding {} -> {}: {}\n", f.local,
-                            f.remote_port, data);
-        err->flush();
-        done = true;
-      }
-    }
-    if (eof) break;
+    ChannelRead read = ReadChannelMessages(
+        *client, parser, /*accept_text=*/false, [&](uint8_t channel, std::string_view data) {
+          if (channel > 1) return;
+          if (!seen_port[channel]) {  // the first message on a channel names the port
+            seen_port[channel] = true;
+            return;
+          }
+          if (channel == 0) {
+            if (!SendAll(fd, data)) done = true;
+          } else if (!data.empty()) {
+            std::lock_guard<std::mutex> lock(g_err_mu);
+            *err << fmt::format("error: an error occurred forwarding {} -> {}: {}\n", f.local,
+                                f.remote_port, data);
+            err->flush();
+            done = true;
+          }
+        });
+    if (read != ChannelRead::kOpen) break;
   }
   finish();
 }
