@@ -201,8 +201,20 @@ Result<KeyValue> SqliteStore::Get(const std::string& key, int64_t revision) {
 }
 
 Result<ListResult> SqliteStore::List(const std::string& prefix, const ListOptions& options) {
-  ReadLease conn = AcquireReader();
   ListResult out;
+  ASSIGN_OR_RETURN(ListEachResult read, ListEach(prefix, options, [&](const KeyValueView& kv) {
+                     out.items.push_back(KeyValue{std::string(kv.key), std::string(kv.value),
+                                                  kv.create_revision, kv.mod_revision});
+                   }));
+  out.revision = read.revision;
+  out.more = read.more;
+  return out;
+}
+
+Result<ListEachResult> SqliteStore::ListEach(const std::string& prefix, const ListOptions& options,
+                                             const RowVisitor& visit) {
+  ReadLease conn = AcquireReader();
+  ListEachResult out;
   out.revision = options.revision;
   if (options.revision == 0) {
     out.revision = revision_.load();
@@ -220,11 +232,13 @@ Result<ListResult> SqliteStore::List(const std::string& prefix, const ListOption
       return row.status();
     }
     if (!*row) break;
-    if (options.limit > 0 && static_cast<int64_t>(out.items.size()) == options.limit) {
+    if (options.limit > 0 && static_cast<int64_t>(out.count) == options.limit) {
       out.more = true;
       break;
     }
-    out.items.push_back(KeyValue{q.String(1), q.String(3), q.Int(2), q.Int(0)});
+    out.last_key.assign(q.Bytes(1));  // kept: the next Step invalidates the row
+    visit(KeyValueView{out.last_key, q.Bytes(3), q.Int(2), q.Int(0)});
+    ++out.count;
   }
   q.Reset();
   return out;

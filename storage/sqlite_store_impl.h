@@ -36,6 +36,8 @@ class SqliteStore final : public Store {
 
   Result<KeyValue> Get(const std::string& key, int64_t revision) override;
   Result<ListResult> List(const std::string& prefix, const ListOptions& options) override;
+  Result<ListEachResult> ListEach(const std::string& prefix, const ListOptions& options,
+                                  const RowVisitor& visit) override;
   Result<int64_t> Count(const std::string& prefix) override;
   void Submit(WriteOp op, WriteCallback done) override;
   Result<std::unique_ptr<Watch>> WatchPrefix(const std::string& prefix, int64_t after_revision,

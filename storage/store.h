@@ -44,6 +44,23 @@ struct ListOptions {
   std::string start_after;  // continue after this key (exclusive)
 };
 
+// A row as the store holds it while a ListEach visitor runs; valid only during the call.
+struct KeyValueView {
+  std::string_view key;
+  std::string_view value;
+  int64_t create_revision = 0;
+  int64_t mod_revision = 0;
+};
+using RowVisitor = std::function<void(const KeyValueView&)>;
+
+// What ListEach read: like ListResult without the rows, plus the last key visited.
+struct ListEachResult {
+  int64_t revision = 0;
+  bool more = false;
+  size_t count = 0;
+  std::string last_key;
+};
+
 struct ListResult {
   std::vector<KeyValue> items;  // sorted by key
   int64_t revision = 0;         // the snapshot the list was read at
@@ -90,6 +107,10 @@ class Store {
   virtual Result<KeyValue> Get(const std::string& key, int64_t revision = 0) = 0;
   // Keys starting with `prefix` ("" = all keys).
   virtual Result<ListResult> List(const std::string& prefix, const ListOptions& options) = 0;
+  // List that hands each row to `visit` instead of collecting copies: a caller that copies
+  // the rows into a response saves an allocation and a copy per row.
+  virtual Result<ListEachResult> ListEach(const std::string& prefix, const ListOptions& options,
+                                          const RowVisitor& visit);
   // Counts keys under prefix at the latest revision.
   virtual Result<int64_t> Count(const std::string& prefix) = 0;
 

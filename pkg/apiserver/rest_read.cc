@@ -28,6 +28,7 @@ constexpr int64_t kStorePageItems = 500;  // rows per store read of an unlimited
 // StreamRestOfList), with at most kStreamPendingBytes waiting for the client.
 constexpr size_t kStreamFromBytes = 1 << 20;
 constexpr size_t kStreamPendingBytes = 4 << 20;
+constexpr size_t kStreamChunkBytes = 256 << 10;
 
 struct ContinueToken {
   int64_t revision = 0;
@@ -98,18 +99,28 @@ Reply RestHandler::Get(const RequestContext& ctx) {
 
 // An item of a list served without filtering: its stored bytes when stored as served,
 // else converted. An item that cannot be decoded is left out.
-static void AddUnfiltered(const api::ResourceInfo& r, const storage::KeyValue& kv, ListBody& items) {
-  if (StoredAs(kv.value, r.GroupVersion())) {
-    items.AddStored(kv.value, kv.mod_revision);
+static void AddUnfiltered(const api::ResourceInfo& r, std::string_view stored, int64_t rv,
+                          ListBody& items) {
+  if (StoredAs(stored, r.GroupVersion())) {
+    items.AddStored(stored, rv);
     return;
   }
-  Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
+  Result<Json> obj = DecodeServed(r, stored, rv);
   if (obj.ok()) items.AddSerialized(api::Dump(*obj));
+}
+
+// Room in `body` for `rows` as stored plus their resourceVersions, so that a page is
+// appended without regrowing (and re-faulting) the buffer.
+static void ReserveFor(const std::vector<storage::KeyValue>& rows, ListBody& body) {
+  size_t bytes = 0;
+  for (const storage::KeyValue& kv : rows) bytes += kv.value.size() + 48;
+  body.Reserve(bytes);
 }
 
 // The rest of a large unlimited list, read a page at a time from the same snapshot and
 // written as the client takes it: the body is never held whole, and the server encrypts a
-// page while the next is read.
+// chunk while the next is read. Rows go from the store's buffers straight into chunks of
+// about kStreamChunkBytes: small enough to stay in cache until the loop encrypts them.
 Reply RestHandler::StreamRestOfList(const api::ResourceInfo& r, std::string prefix,
                                     storage::ListOptions opts, int64_t list_rv, ListBody items) {
   Reply reply;
@@ -117,23 +128,30 @@ Reply RestHandler::StreamRestOfList(const api::ResourceInfo& r, std::string pref
   reply.stream = [this, &r, prefix = std::move(prefix), opts, list_rv,
                   body](http::ResponseWriter& out) mutable {
     auto* backpressure = dynamic_cast<http::OutputBackpressure*>(&out);
-    out.Write(body->TakeChunk());
+    auto flush = [&] {
+      out.Write(body->TakeChunk());
+      body->Reserve(kStreamChunkBytes + kStreamChunkBytes / 4);
+    };
+    flush();
+    opts.limit = kStorePageItems;
     while (!out.Closed()) {
       if (backpressure) backpressure->WaitForRoom(kStreamPendingBytes);
-      Result<storage::ListResult> res = store_.List(prefix, opts);
-      if (!res.ok()) {
+      Result<storage::ListEachResult> page =
+          store_.ListEach(prefix, opts, [&](const storage::KeyValueView& kv) {
+            AddUnfiltered(r, kv.value, kv.mod_revision, *body);
+            if (body->size_bytes() >= kStreamChunkBytes) flush();
+          });
+      if (!page.ok()) {
         // The headers are out: the client sees a cut-off body, not a Status.
-        kLog.Warn("list {}: page after {}: {}", prefix, opts.start_after, res.status().message());
+        kLog.Warn("list {}: page after {}: {}", prefix, opts.start_after, page.status().message());
         return;
       }
-      for (const storage::KeyValue& kv : res->items) AddUnfiltered(r, kv, *body);
-      if (!res->more || res->items.empty()) break;
-      opts.start_after = res->items.back().key;
-      out.Write(body->TakeChunk());
+      if (!page->more) break;
+      opts.start_after = std::move(page->last_key);
     }
     out.Write(std::move(*body).Finish(list_rv, ""));
-    // The pages were allocated here and freed on the loop thread, into malloc's arenas,
-    // which keep them: give back what is free now (tens of MB after a 10k-pod list).
+    // The chunks were allocated here and freed on the loop thread, into malloc's arenas,
+    // which keep them: give back what is free now.
     ::malloc_trim(0);
   };
   return reply;
@@ -213,11 +231,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
     }
     list_rv = res->revision;
     opts.revision = res->revision;  // later pages read the same snapshot
-    if (!need_parse) {
-      size_t bytes = 0;
-      for (const storage::KeyValue& kv : res->items) bytes += kv.value.size() + 48;
-      items.Reserve(bytes);
-    }
+    if (!need_parse) ReserveFor(res->items, items);
     for (size_t i = 0; i < res->items.size(); ++i) {
       storage::KeyValue& kv = res->items[i];
       if (full) {
@@ -226,7 +240,7 @@ Reply RestHandler::List(const RequestContext& ctx) {
       }
       last_key = kv.key;
       if (!need_parse) {
-        AddUnfiltered(r, kv, items);
+        AddUnfiltered(r, kv.value, kv.mod_revision, items);
       } else {
         Result<Json> obj = DecodeServed(r, kv.value, kv.mod_revision);
         if (!obj.ok()) continue;

@@ -163,6 +163,35 @@ TEST_F(SqliteStoreTest, ListPagesWithLimitAndContinue) {
   EXPECT_TRUE(exact->more);  // the late keys exist at the latest revision
 }
 
+TEST_F(SqliteStoreTest, ListEachVisitsPagesOfASnapshotAndNamesTheLastKey) {
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(store_->Create("/cm/" + std::to_string(i), "v" + std::to_string(i)).ok());
+  }
+  ASSERT_TRUE(store_->Update("/cm/3", "v3b", 0).ok());
+  int64_t rev = store_->CurrentRevision();
+  std::vector<std::string> seen;
+  ListOptions opts{.revision = rev, .limit = 3};
+  for (int page = 0; page < 5; ++page) {
+    auto r = store_->ListEach("/cm/", opts, [&](const KeyValueView& kv) {
+      seen.push_back(std::string(kv.key) + "=" + std::string(kv.value));
+      EXPECT_GT(kv.mod_revision, 0);
+    });
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->revision, rev);
+    ASSERT_TRUE(store_->Create("/cm/9-" + std::to_string(page), "late").ok());
+    if (!r->more) {
+      EXPECT_EQ(r->count, 1u);
+      break;
+    }
+    EXPECT_EQ(r->count, 3u);
+    // The key of the last row visited, not of the extra row read to tell "more".
+    EXPECT_EQ(r->last_key, seen.back().substr(0, seen.back().find('=')));
+    opts.start_after = r->last_key;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"/cm/0=v0", "/cm/1=v1", "/cm/2=v2", "/cm/3=v3b",
+                                            "/cm/4=v4", "/cm/5=v5", "/cm/6=v6"}));
+}
+
 TEST_F(SqliteStoreTest, RacingCompareAndSwapExactlyOneWins) {
   ASSERT_TRUE(store_->Create("/counter", "0").ok());
   constexpr int kThreads = 16, kRounds = 20;
