@@ -3,7 +3,9 @@
 // watch delivery to 100 watchers, and the server's RSS holding 10,000 pods.
 //
 // SAMPAN_BENCH_QUICK=1 shrinks every phase (a smoke run). SAMPAN_BIN names the binary
-// (default: build/sampan next to this benchmark).
+// (default: build/sampan next to this benchmark). SAMPAN_BENCH_ONLY=gets,watch,... runs only
+// the named phases (creates, gets, rbac, pods, patches, watch) and what they need, for
+// profiling one of them.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -30,6 +32,14 @@ namespace {
 
 const bool kQuick = getenv("SAMPAN_BENCH_QUICK") != nullptr;
 constexpr int kClients = 16;
+
+// True unless SAMPAN_BENCH_ONLY is set and does not name `phase`.
+bool Wanted(const std::string& phase) {
+  const char* only = getenv("SAMPAN_BENCH_ONLY");
+  if (only == nullptr) return true;
+  std::string list = std::string(",") + only + ",";
+  return list.find("," + phase + ",") != std::string::npos;
+}
 
 std::string PodJson(int i) {
   // A realistic pod after defaulting: ~2.5 KB.
@@ -97,22 +107,14 @@ void WriteUserCert(const ServerProcess& s, const std::string& user) {
   std::ofstream(s.tls_dir() + "/client-" + user + ".key") << *key_pem;
 }
 
-}  // namespace
 
-int main() {
-  (void)log::Configure("warn", "text");
-  std::string dir = "/var/tmp/sampan-bench-api";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  ServerProcess server(dir, {"--disable-agent", "--disable-scheduler",
-                             "--disable-controller-manager", "--log-level", "warn"});
-  server.WaitReady();
-  Summary summary("api");
+const int kPerClient = kQuick ? 50 : 400;
+const int kPods = kQuick ? 1000 : 10000;
 
-  // Creates of small ConfigMaps.
-  int per_client = kQuick ? 50 : 400;
+// Creates of small ConfigMaps cm-<client>-<i>, which the gets read.
+void MeasureCreates(const ServerProcess& server, Summary& summary) {
   auto [create_lat, create_rate] =
-      Parallel(server, per_client, [](http::HttpClient& c, int id, int i) {
+      Parallel(server, kPerClient, [](http::HttpClient& c, int id, int i) {
         std::string body =
             "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm-" +
             std::to_string(id) + "-" + std::to_string(i) + "\"},\"data\":{\"k\":\"v\"}}";
@@ -124,21 +126,26 @@ int main() {
   summary.Add("creates_per_s", create_rate, 0);
   summary.Add("create_p50_ms", Percentile(create_lat, 50))
       .Add("create_p99_ms", Percentile(create_lat, 99));
+}
 
-  auto get_configmap = [per_client](http::HttpClient& c, int id, int i) {
-    std::string target = "/api/v1/namespaces/default/configmaps/cm-" +
-                         std::to_string((id + 1) % kClients) + "-" +
-                         std::to_string((i * 7) % per_client);
-    auto r = c.Do("GET", target);
-    return r.ok() && r->status == 200;
-  };
-  auto [get_lat, get_rate] = Parallel(server, per_client, get_configmap);
+bool GetConfigMap(http::HttpClient& c, int id, int i) {
+  std::string target = "/api/v1/namespaces/default/configmaps/cm-" +
+                       std::to_string((id + 1) % kClients) + "-" +
+                       std::to_string((i * 7) % kPerClient);
+  auto r = c.Do("GET", target);
+  return r.ok() && r->status == 200;
+}
+
+void MeasureGets(const ServerProcess& server, Summary& summary) {
+  auto [get_lat, get_rate] = Parallel(server, kPerClient, GetConfigMap);
   std::printf("gets: %.0f/s p50 %.2f ms p99 %.2f ms\n", get_rate, Percentile(get_lat, 50),
               Percentile(get_lat, 99));
   summary.Add("get_p99_ms", Percentile(get_lat, 99));
+}
 
-  // RBAC: the same gets as a user whom the last of 100 RoleBindings allows (system:masters
-  // skips the authorizer), against the admin's rate measured just before.
+// RBAC: the same gets as a user whom the last of 100 RoleBindings allows (system:masters
+// skips the authorizer), against the admin's rate measured just before.
+void MeasureRbac(const ServerProcess& server, Summary& summary) {
   auto admin = server.Client();
   WriteUserCert(server, "bench-user");
   for (int b = 0; b < 100; ++b) {
@@ -153,33 +160,33 @@ int main() {
   {  // the authorizer's cache follows the store: wait until the user may read
     auto user = server.Client(std::chrono::seconds(30), "bench-user");
     auto deadline = BenchClock::now() + std::chrono::seconds(10);
-    while (!get_configmap(*user, 0, 0)) {
+    while (!GetConfigMap(*user, 0, 0)) {
       if (BenchClock::now() > deadline) {
         std::fprintf(stderr, "bench-user never became allowed to read configmaps\n");
-        return 1;
+        std::exit(1);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  double admin_rate = Parallel(server, per_client, get_configmap).second;
-  double rbac_rate = Parallel(server, per_client, get_configmap, "bench-user").second;
+  double admin_rate = Parallel(server, kPerClient, GetConfigMap).second;
+  double rbac_rate = Parallel(server, kPerClient, GetConfigMap, "bench-user").second;
   std::printf("gets with 100 RoleBindings: admin %.0f/s, RBAC-checked user %.0f/s\n", admin_rate,
               rbac_rate);
   summary.Add("admin_gets_per_s", admin_rate, 0)
       .Add("rbac_gets_per_s", rbac_rate, 0)
       .Add("rbac_overhead_pct", 100.0 * (admin_rate - rbac_rate) / admin_rate, 1);
+}
 
+// kPods pods pod-NNNNN, then the time to list them and the server's RSS holding them.
+void MeasurePodList(const ServerProcess& server, Summary& summary) {
   // Pods get the namespace's default ServiceAccount from admission; the controller that
   // makes it is off here, so the benchmark makes it (a server otherwise refuses pods).
-  MustCreate(*admin, "/api/v1/namespaces/default/serviceaccounts",
+  MustCreate(*server.Client(), "/api/v1/namespaces/default/serviceaccounts",
              R"({"metadata":{"name":"default"}})");
-
-  // 10,000 pods, then list them.
-  int pods = kQuick ? 1000 : 10000;
   auto [pod_lat, pod_rate] =
-      Parallel(server, pods / kClients, [pods](http::HttpClient& c, int id, int i) {
+      Parallel(server, kPods / kClients, [](http::HttpClient& c, int id, int i) {
         auto r = c.Do("POST", "/api/v1/namespaces/default/pods", JsonHeaders(),
-                      PodJson(id * (pods / kClients) + i));
+                      PodJson(id * (kPods / kClients) + i));
         return r.ok() && r->status == 201;
       });
   std::printf("pod creates: %.0f/s\n", pod_rate);
@@ -192,24 +199,25 @@ int main() {
     list_ms.push_back(Ms(BenchClock::now() - t0));
     if (!r.ok() || r->status != 200) {
       std::fprintf(stderr, "list failed\n");
-      return 1;
+      std::exit(1);
     }
     bytes = r->body.size();
   }
   double list_median = Percentile(list_ms, 50);
-  std::printf("list %d pods: median %.1f ms (%.1f MB)\n", pods, list_median, bytes / 1048576.0);
+  std::printf("list %d pods: median %.1f ms (%.1f MB)\n", kPods, list_median, bytes / 1048576.0);
   summary.Add("list10k_ms", list_median, 1);
-  long rss = server.RssKb();
-  summary.Add("rss10k_mb", rss / 1024.0, 1);
+  summary.Add("rss10k_mb", server.RssKb() / 1024.0, 1);
+}
 
-  // Strategic merge patches of those pods (a container's image, found by its merge key).
+// Strategic merge patches of the pods (a container's image, found by its merge key).
+void MeasurePatches(const ServerProcess& server, Summary& summary) {
   int patches = kQuick ? 20 : 100;
   auto [patch_lat, patch_rate] =
-      Parallel(server, patches, [pods](http::HttpClient& c, int id, int i) {
+      Parallel(server, patches, [](http::HttpClient& c, int id, int i) {
         http::Headers h;
         h.Add("Content-Type", "application/strategic-merge-patch+json");
         std::string target = "/api/v1/namespaces/default/pods/pod-" +
-                             std::to_string(100000 + (id * (pods / kClients) + i)).substr(1);
+                             std::to_string(100000 + (id * (kPods / kClients) + i)).substr(1);
         auto r = c.Do(
             "PATCH", target, h,
             R"({"spec":{"containers":[{"name":"app","image":"registry.example.com/team/app:1.4.)" +
@@ -219,8 +227,10 @@ int main() {
   std::printf("strategic patches: %.0f/s p50 %.2f ms p99 %.2f ms\n", patch_rate,
               Percentile(patch_lat, 50), Percentile(patch_lat, 99));
   summary.Add("strategic_patch_p99_ms", Percentile(patch_lat, 99));
+}
 
-  // Watch delivery: 100 watchers stream ConfigMaps; one writer updates with a timestamp.
+// Watch delivery: 100 watchers stream ConfigMaps; one writer updates with a timestamp.
+void MeasureWatch(const ServerProcess& server, Summary& summary) {
   constexpr int kWatchers = 100;
   int updates = kQuick ? 100 : 500;
   std::mutex lat_mu;
@@ -229,6 +239,7 @@ int main() {
   std::vector<std::thread> watchers;
   std::atomic<int> started{0};
   for (int w = 0; w < kWatchers; ++w) watch_clients.push_back(server.Client());
+  auto lister = server.Client();
   auto rv_resp = lister->Do("GET", "/api/v1/namespaces/default/configmaps?limit=1");
   // The list's own resourceVersion (not an item's: an old one would make every watcher
   // replay the history of all the ConfigMaps created above).
@@ -285,6 +296,26 @@ int main() {
   std::printf("watch: %zu deliveries, p50 %.2f ms p99 %.2f ms (submit to receipt)\n",
               watch_lat.size(), Percentile(watch_lat, 50), Percentile(watch_lat, 99));
   summary.Add("watch_p99_ms", Percentile(watch_lat, 99));
+}
+
+}  // namespace
+
+int main() {
+  (void)log::Configure("warn", "text");
+  std::string dir = "/var/tmp/sampan-bench-api";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  ServerProcess server(dir, {"--disable-agent", "--disable-scheduler",
+                             "--disable-controller-manager", "--log-level", "warn"});
+  server.WaitReady();
+  Summary summary("api");
+  bool gets = Wanted("gets") || Wanted("rbac");
+  if (Wanted("creates") || gets) MeasureCreates(server, summary);
+  if (Wanted("gets")) MeasureGets(server, summary);
+  if (Wanted("rbac")) MeasureRbac(server, summary);
+  if (Wanted("pods") || Wanted("patches")) MeasurePodList(server, summary);
+  if (Wanted("patches")) MeasurePatches(server, summary);
+  if (Wanted("watch")) MeasureWatch(server, summary);
   summary.Add("server_rss_end_mb", server.RssKb() / 1024.0, 1);
 
   server.Stop();
