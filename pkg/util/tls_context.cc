@@ -37,6 +37,12 @@ Result<SslCtxPtr> NewContext(const SSL_METHOD* method) {
   // Idle keep-alive connections then hold no 34 KiB read/write buffers.
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION);
+  // AES-128-GCM first, as Go and BoringSSL order them: as safe, and a third cheaper per byte
+  // than OpenSSL's default AES-256 (large lists, log streams, watch fan-out).
+  if (SSL_CTX_set_ciphersuites(ctx.get(), "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                          "TLS_CHACHA20_POLY1305_SHA256") != 1) {
+    return Status::Internal("TLS 1.3 cipher suites: " + SslErrorString());
+  }
   return ctx;
 }
 
