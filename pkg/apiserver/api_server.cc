@@ -110,6 +110,7 @@ class ApiServerImpl final : public ApiServer {
     // A watch's initial list (every object) is written in one burst; the default 16 MiB cap
     // on unsent output would cut a healthy client watching a large collection.
     http.max_pending_output_bytes = 512 * 1024 * 1024;
+    http.run_inline = [](const http::Request& req) { return IsQuickRead(req); };
     if (!options_.cert_file.empty()) {
       http.tls = http::TlsOptions{options_.cert_file, options_.key_file, options_.client_ca_file};
     }
@@ -154,6 +155,14 @@ class ApiServerImpl final : public ApiServer {
       if (svc.ok()) services_->Restore(*svc);
     }
     return Status();
+  }
+
+  // Run on the HTTP loop (http::ServerOptions::run_inline): gets of one object. Everything
+  // else goes to workers: it may take long or wait for the loop.
+  static bool IsQuickRead(const http::Request& req) {
+    if (req.method != "GET" || NodeBootstrap::Handles(req.path)) return false;
+    Query query(req.query);
+    return IsSingleObjectRead(ParseRequestInfo(req.method, req.path, query), query);
   }
 
   void Handle(http::Request& req, std::shared_ptr<http::ResponseWriter> out) {

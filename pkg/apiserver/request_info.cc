@@ -134,4 +134,11 @@ RequestInfo ParseRequestInfo(std::string_view method, std::string_view path, con
   return info;
 }
 
+bool IsSingleObjectRead(const RequestInfo& info, const Query& query) {
+  return info.is_resource_request && info.verb == "get" && !query.Has("watch") &&
+         info.group != "metrics.k8s.io" &&
+         (info.subresource.empty() || info.subresource == "status" ||
+          info.subresource == "scale");
+}
+
 }  // namespace sampan::apiserver

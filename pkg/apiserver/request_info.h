@@ -38,5 +38,9 @@ class Query {
 std::string PercentDecode(std::string_view s, bool plus_as_space);
 
 RequestInfo ParseRequestInfo(std::string_view method, std::string_view path, const Query& query);
+// A get of one stored object or of its status or scale: a store read by key, quick enough
+// for the HTTP loop. Lists, watches, metrics (read from kubelets) and the subresources that
+// stream or proxy are not.
+bool IsSingleObjectRead(const RequestInfo& info, const Query& query);
 
 }  // namespace sampan::apiserver

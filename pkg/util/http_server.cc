@@ -149,6 +149,9 @@ Status HttpServerImpl::Init() {
   ctx_.closed = [this](uint64_t id) { connections_.erase(id); };
   ctx_.run_handler = [this](std::shared_ptr<Request> request,
                             std::shared_ptr<ResponseWriter> writer) {
+    if (ctx_.options.run_inline && ctx_.options.run_inline(*request)) {
+      return handler_(*request, std::move(writer));  // replies through the queue, later
+    }
     workers_.Submit([this, request = std::move(request), writer = std::move(writer)]() mutable {
       handler_(*request, std::move(writer));
     });

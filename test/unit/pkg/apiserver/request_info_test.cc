@@ -87,6 +87,28 @@ TEST(NegotiationTest, KubectlTableRequest) {
             Negotiated::kPartialMetadata);
 }
 
+TEST(RequestInfoTest, SingleObjectReadsAreGetsOfAnObjectItsStatusOrScale) {
+  auto quick = [](std::string_view method, std::string_view path, std::string_view query = "") {
+    Query q(query);
+    return IsSingleObjectRead(ParseRequestInfo(method, path, q), q);
+  };
+  EXPECT_TRUE(quick("GET", "/api/v1/namespaces/default/configmaps/cm"));
+  EXPECT_TRUE(quick("GET", "/api/v1/nodes/n1"));
+  EXPECT_TRUE(quick("GET", "/apis/apps/v1/namespaces/ns/deployments/d/status"));
+  EXPECT_TRUE(quick("GET", "/apis/apps/v1/namespaces/ns/deployments/d/scale"));
+  EXPECT_FALSE(quick("GET", "/api/v1/namespaces/default/configmaps"));
+  EXPECT_FALSE(quick("GET", "/api/v1/pods"));
+  EXPECT_FALSE(quick("GET", "/api/v1/namespaces/default/configmaps", "watch=1"));
+  EXPECT_FALSE(quick("GET", "/api/v1/namespaces/default/configmaps/cm", "watch=true"));
+  EXPECT_FALSE(quick("GET", "/api/v1/namespaces/default/pods/p/log"));
+  EXPECT_FALSE(quick("GET", "/api/v1/namespaces/default/pods/p/exec"));
+  EXPECT_FALSE(quick("GET", "/api/v1/nodes/n1/proxy/stats/summary"));
+  EXPECT_FALSE(quick("PUT", "/api/v1/namespaces/default/configmaps/cm"));
+  EXPECT_FALSE(quick("GET", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/p"));
+  EXPECT_FALSE(quick("GET", "/version"));
+  EXPECT_FALSE(quick("GET", "/openapi/v2"));
+}
+
 TEST(NegotiationTest, AggregatedDiscovery) {
   const char* kubectl133 =
       "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/"

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -159,6 +160,27 @@ TEST(HttpServerTest, GetAndPostRoundTrip) {
   ASSERT_TRUE(post.ok()) << post.status().ToString();
   EXPECT_EQ(post->status, 200);
   EXPECT_EQ(post->body, R"(POST /apis/x  {"kind":"Pod"} )");
+}
+
+TEST(HttpServerTest, RunInlineRequestsRunOnTheLoopOthersOnWorkers) {
+  ServerOptions options;
+  options.run_inline = [](const Request& r) { return r.path == "/quick"; };
+  auto server = MustStart(options, [](Request&, std::shared_ptr<ResponseWriter> w) {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof(name));
+    w->Send(200, Headers(), name);
+  });
+  ASSERT_TRUE(server);
+  auto client = MustClient(server->port());
+  ASSERT_TRUE(client);
+  for (int i = 0; i < 3; ++i) {  // in turns on one connection: the loop stays usable
+    auto quick = client->Do("GET", "/quick");
+    ASSERT_TRUE(quick.ok()) << quick.status().ToString();
+    EXPECT_EQ(quick->body, "http-loop");
+    auto other = client->Do("GET", "/other");
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    EXPECT_EQ(other->body, "http-worker");
+  }
 }
 
 TEST(HttpServerTest, HandlerHeadersAndStatusArePassedThrough) {
