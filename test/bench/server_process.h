@@ -68,6 +68,7 @@ class ServerProcess {
 
   pid_t pid() const { return pid_; }
   const std::string& tls_dir() const { return tls_dir_; }
+  int port() const { return port_; }
   std::chrono::steady_clock::time_point started() const { return started_; }
 
   // A client with the admin certificate, or with `user`'s files in the TLS folder
