@@ -5,7 +5,8 @@
 // pods created at 10 per second, recovery after `kill -9` of the server under 30 pods, and
 // how many of 110 pods run (max pods per node). With kubectl 1.33 on the machine, also:
 // `kubectl exec` round trip and `kubectl logs -f` throughput, both beyond kubectl's own
-// start and first request (`kubectl get --raw /livez`, printed as kubectl_p50_ms).
+// start and first request (`kubectl get --raw /livez`, printed as kubectl_p50_ms), and
+// kubectl's own ceiling for that log (kubectl_logs_floor_mb_s, from a minimal server).
 //
 // SAMPAN_BENCH_QUICK=1 shrinks every phase (a smoke run). Needs root.
 #include <net/if.h>
@@ -248,6 +249,21 @@ std::string LogWriterJson(const std::string& name, long lines) {
   return pod.dump();
 }
 
+// test/bench/tools/kubectl_logs_floor.py's figure for `kubectl` (MiB/s), or -1.
+double KubectlLogsFloor(const std::string& kubectl) {
+  std::string cmd = std::string("/usr/bin/python3 ") + SAMPAN_SOURCE_DIR +
+                    "/test/bench/tools/kubectl_logs_floor.py " + kubectl + " 5 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return -1;
+  char line[512];
+  double floor = -1;
+  while (fgets(line, sizeof line, p) != nullptr) {
+    std::sscanf(line, "kubectl_logs_floor_mb_s=%lf", &floor);
+  }
+  pclose(p);
+  return floor;
+}
+
 // exec_p50_ms and logs_mb_s (see the header comment); needs `keep` pods p-*.
 void MeasureStreams(ServerProcess& server, const std::string& dir, int keep, Summary& summary) {
   std::string kubectl = Kubectl133();
@@ -289,6 +305,13 @@ void MeasureStreams(ServerProcess& server, const std::string& dir, int keep, Sum
               "own %.0f ms\n",
               mib, logs_s, mib / logs_s, mb_s, base);
   summary.Add("logs_mb_s", mb_s, 1).Add("logs_total_mb_s", mib / logs_s, 1);
+  // kubectl's own ceiling here and now (it writes each line with its own write()): the same
+  // log from a minimal server, measured the same way.
+  double floor = KubectlLogsFloor(kubectl);
+  if (floor > 0) {
+    std::printf("kubectl logs -f from a minimal server: %.1f MiB/s beyond kubectl's start\n", floor);
+    summary.Add("kubectl_logs_floor_mb_s", floor, 1);
+  }
   (void)api->Do("DELETE", kPods + "/logs");
   WaitFor(std::chrono::seconds(30), [&] { return PodCount(*api) == keep; });
 
