@@ -5,6 +5,7 @@
 // N times the work of one. Entries are keyed by (resource as served, key, mod revision),
 // which fixes their bytes; a small FIFO bounds the memory.
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -34,8 +35,24 @@ class WatchDecodeCache {
   size_t size() const;
 
  private:
+  // The last few entries looked up: the watchers of one event ask for the same one or two
+  // (its object and the previous one) in turn, which skips building a key and hashing it.
+  struct Recent {
+    const api::ResourceInfo* resource = nullptr;
+    int64_t rv = 0;
+    std::string key;
+    std::shared_ptr<const DecodedObject> decoded;
+  };
+  // A recent entry for (r, key, rv), or null. Caller holds mu_.
+  std::shared_ptr<const DecodedObject> FindRecent(const api::ResourceInfo& r, std::string_view key,
+                                                  int64_t rv) const;
+  void Remember(const api::ResourceInfo& r, std::string_view key, int64_t rv,
+                std::shared_ptr<const DecodedObject> decoded);
+
   const size_t capacity_;
   mutable std::mutex mu_;
+  std::array<Recent, 4> recent_;  // guarded by mu_
+  size_t next_recent_ = 0;        // guarded by mu_
   std::unordered_map<std::string, std::shared_ptr<const DecodedObject>> entries_;
   std::deque<std::string> order_;  // insertion order, oldest first
 };
