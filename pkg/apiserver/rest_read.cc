@@ -89,21 +89,20 @@ Reply RestHandler::Get(const RequestContext& ctx) {
     return Reply::Error(NotFound(r, ctx.info.name));
   }
   if (sub == "scale" && !r.HasSubresource("scale")) return Reply::Error(NotFound(r, ctx.info.name));
-  if (sub != "scale" && ctx.format == OutputFormat::kObject && !r.custom) {
+  Result<storage::KeyValue> kv = store_.Get(StorageKey(r, ctx.info.namespace_, ctx.info.name));
+  if (!kv.ok()) return Reply::Error(FromStatus(kv.status(), &r, ctx.info.name));
+  if (sub != "scale" && ctx.format == OutputFormat::kObject && !r.custom &&
+      StoredAs(kv->value, r.GroupVersion())) {
     // Served as stored: the stored bytes with the resourceVersion spliced in, unparsed.
-    Result<storage::KeyValue> kv = store_.Get(StorageKey(r, ctx.info.namespace_, ctx.info.name));
-    if (!kv.ok()) return Reply::Error(FromStatus(kv.status(), &r, ctx.info.name));
-    if (StoredAs(kv->value, r.GroupVersion())) {
-      Reply reply;
-      reply.body = WithResourceVersion(kv->value, kv->mod_revision);
-      return reply;
-    }
+    Reply reply;
+    reply.body = WithResourceVersion(kv->value, kv->mod_revision);
+    return reply;
   }
-  Result<Stored> s = Load(r, ctx.info.namespace_, ctx.info.name);
-  if (!s.ok()) return Reply::Error(FromStatus(s.status(), &r, ctx.info.name));
-  if (sub == "scale") return ScaleReply(r, s->object);
+  Result<Json> object = DecodeServed(r, kv->value, kv->mod_revision);
+  if (!object.ok()) return Reply::Error(FromStatus(object.status(), &r, ctx.info.name));
+  if (sub == "scale") return ScaleReply(r, *object);
   Reply reply;
-  reply.body = FormatObject(ctx, s->object);
+  reply.body = FormatObject(ctx, *object);
   return reply;
 }
 
