@@ -1,6 +1,7 @@
 // bench api: the API server over HTTPS with keep-alive, as a separate `sampan server`
 // process: ConfigMap creates from 16 clients (rate, p50/p99), get p99, listing 10,000 pods,
-// watch delivery to 100 watchers, and the server's RSS holding 10,000 pods.
+// watch delivery to 100 watchers (read by one epoll thread, as client-go reads its watches,
+// and by a thread each), and the server's RSS holding 10,000 pods.
 //
 // SAMPAN_BENCH_QUICK=1 shrinks every phase (a smoke run). SAMPAN_BIN names the binary
 // (default: build/sampan next to this benchmark). SAMPAN_BENCH_ONLY=gets,watch,... runs only
