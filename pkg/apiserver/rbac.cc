@@ -16,22 +16,10 @@ bool Has(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool SubjectMatches(const Json& subject, const UserInfo& user, const std::string& binding_ns) {
-  std::string kind = api::GetString(subject, "kind");
-  std::string name = api::GetString(subject, "name");
-  if (kind == "User") return name == user.name;
-  if (kind == "Group") return user.InGroup(name);
-  if (kind == "ServiceAccount") {
-    std::string ns = api::GetString(subject, "namespace", binding_ns);
-    return user.name == "system:serviceaccount:" + ns + ":" + name;
-  }
-  return false;
-}
-
 bool Binds(const RbacPolicy::Binding& b, const UserInfo& user) {
-  if (!b.subjects.is_array()) return false;
-  return std::any_of(b.subjects.begin(), b.subjects.end(),
-                     [&](const Json& s) { return SubjectMatches(s, user, b.ns); });
+  if (Has(b.subjects.users, user.name)) return true;
+  return std::any_of(b.subjects.groups.begin(), b.subjects.groups.end(),
+                     [&](const std::string& g) { return user.InGroup(g); });
 }
 
 }  // namespace
@@ -43,6 +31,22 @@ std::vector<RbacRule> ParseRules(const Json& rules) {
     out.push_back({api::GetStrings(r, "verbs"), api::GetStrings(r, "apiGroups"),
                    api::GetStrings(r, "resources"), api::GetStrings(r, "resourceNames"),
                    api::GetStrings(r, "nonResourceURLs")});
+  }
+  return out;
+}
+
+RbacPolicy::Subjects ParseSubjects(const Json& subjects, const std::string& binding_ns) {
+  RbacPolicy::Subjects out;
+  if (!subjects.is_array()) return out;
+  for (const Json& subject : subjects) {
+    std::string kind = api::GetString(subject, "kind");
+    std::string name = api::GetString(subject, "name");
+    if (kind == "User") out.users.push_back(name);
+    if (kind == "Group") out.groups.push_back(name);
+    if (kind == "ServiceAccount") {
+      std::string ns = api::GetString(subject, "namespace", binding_ns);
+      out.users.push_back("system:serviceaccount:" + ns + ":" + name);
+    }
   }
   return out;
 }
@@ -145,9 +149,11 @@ void RbacAuthorizer::Apply(const storage::Event& event) {
       next->bindings.erase(event.kv.key);
     } else {
       const Json ref = object.value("roleRef", Json::object());
+      std::string ns = collection == "rolebindings" ? id.substr(0, id.find('/')) : "";
+      RbacPolicy::Subjects subjects =
+          ParseSubjects(object.value("subjects", Json::array()), ns);
       RbacPolicy::Binding b{api::GetString(ref, "kind"), api::GetString(ref, "name"),
-                            collection == "rolebindings" ? id.substr(0, id.find('/')) : "",
-                            object.value("subjects", Json::array())};
+                            std::move(ns), std::move(subjects)};
       next->bindings[event.kv.key] = std::move(b);
     }
   } else {

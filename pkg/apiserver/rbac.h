@@ -28,11 +28,16 @@ struct RbacRule {
 
 // The rules of every role and the subjects of every binding, as one immutable snapshot.
 struct RbacPolicy {
+  // Who a binding grants to, read once when the binding changes: requests only compare
+  // names (a service account as its user name, system:serviceaccount:<ns>:<name>).
+  struct Subjects {
+    std::vector<std::string> users, groups;
+  };
   struct Binding {
     std::string role_kind;  // "ClusterRole" or "Role"
     std::string role_name;
     std::string ns;  // "" for ClusterRoleBindings
-    api::Json subjects;
+    Subjects subjects;
   };
   std::map<std::string, std::vector<RbacRule>> cluster_roles;  // by name
   std::map<std::string, std::vector<RbacRule>> roles;          // by "ns/name"
@@ -46,6 +51,8 @@ struct RbacPolicy {
 };
 
 std::vector<RbacRule> ParseRules(const api::Json& rules);
+// A binding's `subjects` (in namespace `binding_ns`, the default of service accounts').
+RbacPolicy::Subjects ParseSubjects(const api::Json& subjects, const std::string& binding_ns);
 bool RuleAllows(const RbacRule& rule, const RequestInfo& info);
 
 class Authorizer {

@@ -63,6 +63,17 @@ class RbacTest : public ::testing::Test {
   std::unique_ptr<client::Client> alice_;
 };
 
+TEST(RbacSubjectsTest, ServiceAccountsBecomeUserNamesInTheBindingsNamespaceByDefault) {
+  Json subjects = Json::parse(R"([{"kind":"User","name":"alice"},{"kind":"Group","name":"dev"},
+      {"kind":"ServiceAccount","name":"robot"},
+      {"kind":"ServiceAccount","name":"ci","namespace":"build"},{"kind":"Other","name":"x"}])");
+  RbacPolicy::Subjects s = ParseSubjects(subjects, "apps");
+  EXPECT_EQ(s.users, (std::vector<std::string>{"alice", "system:serviceaccount:apps:robot",
+                                               "system:serviceaccount:build:ci"}));
+  EXPECT_EQ(s.groups, (std::vector<std::string>{"dev"}));
+  EXPECT_TRUE(ParseSubjects(Json::object(), "apps").users.empty());
+}
+
 TEST_F(RbacTest, UsersGetWhatTheirBindingsGrant) {
   const auto& cms = R("", "configmaps");
   EXPECT_EQ(alice_->List(cms, "default").status().code(), Code::kForbidden);
