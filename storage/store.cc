@@ -14,17 +14,6 @@ Result<KeyValue> SubmitAndWait(Store& store, WriteOp op) {
 
 }  // namespace
 
-Result<ListEachResult> Store::ListEach(const std::string& prefix, const ListOptions& options,
-                                       const RowVisitor& visit) {
-  ASSIGN_OR_RETURN(ListResult list, List(prefix, options));
-  ListEachResult out{list.revision, list.more, list.items.size(), ""};
-  for (const KeyValue& kv : list.items) {
-    visit(KeyValueView{kv.key, kv.value, kv.create_revision, kv.mod_revision});
-  }
-  if (!list.items.empty()) out.last_key = list.items.back().key;
-  return out;
-}
-
 Result<KeyValue> Store::Create(std::string key, std::string value) {
   return SubmitAndWait(*this, WriteOp{WriteOp::Type::kCreate, std::move(key), std::move(value)});
 }

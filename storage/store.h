@@ -110,7 +110,7 @@ class Store {
   // List that hands each row to `visit` instead of collecting copies: a caller that copies
   // the rows into a response saves an allocation and a copy per row.
   virtual Result<ListEachResult> ListEach(const std::string& prefix, const ListOptions& options,
-                                          const RowVisitor& visit);
+                                          const RowVisitor& visit) = 0;
   // Counts keys under prefix at the latest revision.
   virtual Result<int64_t> Count(const std::string& prefix) = 0;
 
