@@ -157,6 +157,7 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
   }
 
   static void AppendEnvelope(const char* type, std::string_view object, std::string& out) {
+    out.reserve(out.size() + object.size() + 40);  // one allocation, not one per piece
     out += "{\"type\":\"";
     out += type;
     out += "\",\"object\":";

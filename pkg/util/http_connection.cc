@@ -26,6 +26,8 @@ constexpr milliseconds kLingerTimeout{2000};
 constexpr size_t kMaxBufferedInput = 1024 * 1024;
 // Plaintext per TLS write of a large body (bounds the BIO and each socket write).
 constexpr size_t kTlsSlice = 256 * 1024;
+// Output buffers a connection keeps between writes; a larger one (a big response) is freed.
+constexpr size_t kKeptBufferBytes = 64 * 1024;
 constexpr size_t kIdleInputCapacity = 4 * 1024;
 // TCP keep-alive probes find dead peers of long watches.
 constexpr unsigned kTcpKeepAliveSeconds = 30;
@@ -63,6 +65,34 @@ struct WriteRequest {
   std::string parts[3];
   Connection* connection;
 };
+
+// "<size in hex>\r\n" before a chunk's data (fmt costs more than the rest of a small chunk).
+std::string ChunkSizeLine(size_t size) {
+  char buf[2 * sizeof(size_t) + 2];
+  char* end = buf + sizeof(buf);
+  char* p = end;
+  *--p = '\n';
+  *--p = '\r';
+  do {
+    *--p = "0123456789abcdef"[size & 0xf];
+    size >>= 4;
+  } while (size != 0);
+  return std::string(p, end);
+}
+
+// The buffers of the non-empty parts, without their first `skip` bytes (already sent).
+unsigned BuffersAfter(std::string* parts, size_t skip, uv_buf_t* bufs) {
+  unsigned count = 0;
+  for (int i = 0; i < 3; ++i) {
+    std::string& part = parts[i];
+    size_t from = std::min(skip, part.size());
+    skip -= from;
+    if (from < part.size()) {
+      bufs[count++] = uv_buf_init(part.data() + from, static_cast<unsigned>(part.size() - from));
+    }
+  }
+  return count;
+}
 
 }  // namespace
 
@@ -423,6 +453,7 @@ void Connection::StartStream(uint64_t seq, int status, Headers headers) {
   if (!IsCurrent(seq) || responded_) return;
   responded_ = true;
   streaming_ = true;
+  if (tls_) tls_->KeepBuffers();  // a watch or log stream: many small records
   // HTTP/1.0 has no chunked encoding: the body then ends when the connection closes.
   chunked_ = !http10_;
   if (!chunked_) keep_alive_ = false;
@@ -439,6 +470,7 @@ void Connection::Upgrade(uint64_t seq, int status, Headers headers,
   responded_ = true;
   streaming_ = true;
   upgraded_ = true;
+  if (tls_) tls_->KeepBuffers();  // exec, attach, port-forward: many small records
   chunked_ = false;
   keep_alive_ = false;
   headers.Remove("Content-Length");
@@ -467,7 +499,7 @@ void Connection::WriteChunk(uint64_t seq, std::string chunk) {
     Output(std::move(chunk));
     return;
   }
-  std::string size_line = fmt::format("{:x}\r\n", chunk.size());  // before chunk moves
+  std::string size_line = ChunkSizeLine(chunk.size());  // before chunk moves
   Output(std::move(size_line), std::move(chunk), "\r\n");
 }
 
@@ -517,13 +549,17 @@ void Connection::Output(std::string a, std::string b, std::string c) {
     }
     return;
   }
-  // One TLS write for the parts (a chunk's size line, data, CRLF): one record, not three.
-  if (!b.empty() || !c.empty()) {
-    a.reserve(a.size() + b.size() + c.size());
-    a += b;
-    a += c;
+  if (b.empty() && c.empty()) {
+    EncryptAndFlush(a);
+    return;
   }
-  EncryptAndFlush(a);
+  // One TLS write for the parts (a chunk's size line, data, CRLF): one record, not three.
+  // Joined in a buffer the connection keeps, so a watch event costs no allocation here.
+  plain_out_.assign(a);
+  plain_out_ += b;
+  plain_out_ += c;
+  EncryptAndFlush(plain_out_);
+  if (plain_out_.capacity() > kKeptBufferBytes) std::string().swap(plain_out_);
 }
 
 bool Connection::EncryptAndFlush(std::string_view plain) {
@@ -537,19 +573,45 @@ bool Connection::EncryptAndFlush(std::string_view plain) {
 }
 
 void Connection::FlushTls() {
-  std::string out;
-  if (tls_ && tls_->TakeOutput(&out) > 0) WriteRaw(std::move(out));
+  if (!tls_) return;
+  // The ciphertext goes through a buffer kept for the connection's life: a write the socket
+  // takes at once needs no allocation; only a rest it does not take is copied and queued.
+  tls_out_.clear();
+  if (tls_->TakeOutput(&tls_out_) == 0) return;
+  uv_buf_t buf = uv_buf_init(tls_out_.data(), static_cast<unsigned>(tls_out_.size()));
+  std::optional<size_t> sent = SendNow(&buf, 1);
+  if (sent && *sent < tls_out_.size()) Queue({tls_out_.substr(*sent), {}, {}}, 0);
+  if (tls_out_.capacity() > kKeptBufferBytes) std::string().swap(tls_out_);
+}
+
+std::optional<size_t> Connection::SendNow(const uv_buf_t* bufs, unsigned count) {
+  if (state_ == State::kClosed) return std::nullopt;
+  // Only when nothing is queued before it (else libuv answers EAGAIN): a write taken whole
+  // here needs no request, no write callback and no re-arming of the socket's poll.
+  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count);
+  if (n >= 0) return static_cast<size_t>(n);
+  if (n == UV_EAGAIN) return 0;
+  kLog.Debug("{}: write: {}", remote_address_, uv_strerror(n));
+  Close();
+  return std::nullopt;
 }
 
 void Connection::WriteRaw(std::string a, std::string b, std::string c) {
   if (state_ == State::kClosed || a.size() + b.size() + c.size() == 0) return;
-  auto* w = new WriteRequest{{}, {std::move(a), std::move(b), std::move(c)}, this};
+  std::array<std::string, 3> parts = {std::move(a), std::move(b), std::move(c)};
+  uv_buf_t bufs[3];
+  unsigned count = BuffersAfter(parts.data(), 0, bufs);
+  std::optional<size_t> sent = SendNow(bufs, count);
+  if (!sent) return;
+  if (*sent < parts[0].size() + parts[1].size() + parts[2].size()) Queue(std::move(parts), *sent);
+}
+
+void Connection::Queue(std::array<std::string, 3> parts, size_t skip) {
+  auto* w = new WriteRequest{{}, {std::move(parts[0]), std::move(parts[1]), std::move(parts[2])},
+                             this};
   w->req.data = w;
   uv_buf_t bufs[3];
-  unsigned count = 0;
-  for (std::string& part : w->parts) {
-    if (!part.empty()) bufs[count++] = uv_buf_init(part.data(), static_cast<unsigned>(part.size()));
-  }
+  unsigned count = BuffersAfter(w->parts, skip, bufs);
   int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count,
                     [](uv_write_t* req, int status) {
                       auto* w = static_cast<WriteRequest*>(req->data);

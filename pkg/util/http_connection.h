@@ -22,10 +22,12 @@
 #include <http_parser.h>
 #include <uv.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -108,7 +110,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Encrypts `plain` and queues the ciphertext; false (and closed) on a TLS error.
   bool EncryptAndFlush(std::string_view plain);
   void FlushTls();
+  // Sends a, b and c (ciphertext or plain HTTP) in order: what the socket takes now goes at
+  // once, the rest is queued.
   void WriteRaw(std::string a, std::string b = {}, std::string c = {});
+  // Writes without blocking what the socket takes when nothing is queued; bytes sent, or
+  // nullopt when the connection failed (it is closed then).
+  std::optional<size_t> SendNow(const uv_buf_t* bufs, unsigned count);
+  // Queues the parts (without their first `skip` bytes) behind earlier writes.
+  void Queue(std::array<std::string, 3> parts, size_t skip);
   void OnWriteDone(int status);
   void UpdateBacklog();
   // Flushes, sends FIN, then reads and drops input until EOF or a timeout, so the client
@@ -131,6 +140,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool first_request_ = true;
 
   std::unique_ptr<TlsSession> tls_;
+  // Reused between writes (their capacity stays): plaintext of one TLS record, and the
+  // ciphertext on its way to the socket.
+  std::string plain_out_;
+  std::string tls_out_;
   bool peer_known_ = false;
   PeerIdentity peer_;
   std::string remote_address_;

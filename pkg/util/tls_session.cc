@@ -25,10 +25,16 @@ std::string EntryText(X509_NAME_ENTRY* entry) {
   return out;
 }
 
+// Empties this thread's OpenSSL error queue, so that a failure reports its own error. A
+// peek first: clearing walks every slot of the queue, a cost per record on a watch stream.
+void ClearErrors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TlsSession>> TlsSession::New(SSL_CTX* ctx) {
-  ERR_clear_error();
+  ClearErrors();
   SSL* ssl = SSL_new(ctx);
   if (ssl == nullptr) return Status::Internal("SSL_new: " + SslErrorString());
   BIO* in = BIO_new(BIO_s_mem());
@@ -84,7 +90,7 @@ Status TlsSession::Read(std::string* plain, bool* peer_closed) {
   *peer_closed = false;
   char buf[16 * 1024];
   while (true) {
-    ERR_clear_error();
+    ClearErrors();
     int n = SSL_read(ssl_, buf, sizeof(buf));
     if (n > 0) {
       plain->append(buf, static_cast<size_t>(n));
@@ -100,7 +106,7 @@ Status TlsSession::Read(std::string* plain, bool* peer_closed) {
 }
 
 Status TlsSession::Handshake() {
-  ERR_clear_error();
+  ClearErrors();
   int rc = SSL_do_handshake(ssl_);
   if (rc == 1) return Status::Ok();
   int err = SSL_get_error(ssl_, rc);
@@ -115,9 +121,11 @@ Status TlsSession::Handshake() {
 
 bool TlsSession::HandshakeDone() const { return SSL_is_init_finished(ssl_) == 1; }
 
+void TlsSession::KeepBuffers() { SSL_clear_mode(ssl_, SSL_MODE_RELEASE_BUFFERS); }
+
 Status TlsSession::Write(std::string_view plain) {
   while (!plain.empty()) {
-    ERR_clear_error();
+    ClearErrors();
     int chunk = static_cast<int>(std::min<size_t>(plain.size(), INT_MAX));
     int n = SSL_write(ssl_, plain.data(), chunk);
     if (n <= 0) return Status::Unavailable("TLS write: " + SslErrorString());
@@ -127,9 +135,9 @@ Status TlsSession::Write(std::string_view plain) {
 }
 
 void TlsSession::Shutdown() {
-  ERR_clear_error();
+  ClearErrors();
   if (HandshakeDone()) SSL_shutdown(ssl_);
-  ERR_clear_error();
+  ClearErrors();
 }
 
 size_t TlsSession::TakeOutput(std::string* out) {

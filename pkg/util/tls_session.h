@@ -59,6 +59,9 @@ class TlsSession {
   // OK while it is still in progress: check HandshakeDone(), send output, feed input.
   Status Handshake();
   bool HandshakeDone() const;
+  // Keeps the record buffers between writes (the context releases them when idle): for a
+  // stream of many small writes, where allocating them per record costs more than the rest.
+  void KeepBuffers();
   // Encrypts `plain`; the ciphertext waits in TakeOutput(). Only after the handshake.
   Status Write(std::string_view plain);
   // Queues close_notify.

@@ -44,6 +44,9 @@ class MultiplexedWatches {
       Die("TLS client context");
     }
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    // One read() takes a whole record (and any behind it), as Go's TLS reads into a buffer;
+    // without it OpenSSL reads each record's 5-byte header and its body separately.
+    SSL_CTX_set_read_ahead(ctx_, 1);
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
   }
   ~MultiplexedWatches() {
