@@ -1,18 +1,18 @@
 #pragma once
 // The JSON value type of sampan's object model. Objects keep their fields in insertion
-// order (nlohmann::ordered_json), so what a client sent comes back in the same order and
-// unknown fields are preserved untouched.
+// order (as nlohmann::ordered_json, see json_object_map.h), so what a client sent comes back
+// in the same order and unknown fields are preserved untouched.
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pkg/api/json_fwd.h"
+#include "pkg/api/json_object_map.h"
 #include "pkg/util/status.h"
 
 namespace sampan::api {
-
-using Json = nlohmann::ordered_json;
 
 enum class DuplicateFields { kAllow, kReject };
 

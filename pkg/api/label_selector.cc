@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
+#include "pkg/api/json.h"
 #include <set>
 
 #include "pkg/api/validation.h"
@@ -492,7 +492,7 @@ Result<LabelSelector> LabelSelector::Parse(std::string_view selector) {
   return s;
 }
 
-Result<LabelSelector> LabelSelector::FromJson(const nlohmann::ordered_json& selector) {
+Result<LabelSelector> LabelSelector::FromJson(const Json& selector) {
   if (selector.is_null()) return Nothing();
   if (!selector.is_object()) {
     return Status::BadRequest("invalid label selector: expected an object");
@@ -561,7 +561,7 @@ bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) co
   });
 }
 
-bool LabelSelector::MatchesJson(const nlohmann::ordered_json& labels) const {
+bool LabelSelector::MatchesJson(const Json& labels) const {
   return MatchesLookup([&](std::string_view key) -> std::optional<std::string_view> {
     if (!labels.is_object()) return std::nullopt;
     auto it = labels.find(std::string(key));

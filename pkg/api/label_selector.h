@@ -10,12 +10,12 @@
 // `unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt`.
 
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pkg/api/json_fwd.h"
 #include "pkg/util/status.h"
 
 namespace sampan::api {
@@ -74,14 +74,14 @@ class LabelSelector {
   static Result<LabelSelector> Parse(std::string_view selector);
   // metav1.LabelSelectorAsSelector: null -> Nothing, {} -> Everything; operators In, NotIn,
   // Exists, DoesNotExist (`"Foo" is not a valid label selector operator` otherwise).
-  static Result<LabelSelector> FromJson(const nlohmann::ordered_json& selector);
+  static Result<LabelSelector> FromJson(const Json& selector);
 
   // Adds requirements (kept sorted by key); a no-op on Nothing.
   LabelSelector Add(LabelRequirement requirement) const;
 
   bool Matches(const std::map<std::string, std::string>& labels) const;
   // `labels` is an object's metadata.labels (a JSON object of strings; null/absent = none).
-  bool MatchesJson(const nlohmann::ordered_json& labels) const;
+  bool MatchesJson(const Json& labels) const;
   // Generic form: `lookup(key)` returns the label value or nullopt.
   template <typename Lookup>
   bool MatchesLookup(const Lookup& lookup) const {

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
+#include "pkg/api/json.h"
 
 namespace sampan::api {
 namespace {
@@ -347,7 +347,7 @@ Result<Quantity> Quantity::Parse(std::string_view text) {
   return q;
 }
 
-Result<Quantity> Quantity::FromJson(const nlohmann::ordered_json& value) {
+Result<Quantity> Quantity::FromJson(const Json& value) {
   if (value.is_null()) return Quantity();
   if (value.is_string()) {
     // Upstream trims surrounding whitespace of JSON strings (but not of Parse input).

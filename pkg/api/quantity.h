@@ -17,11 +17,11 @@
 
 #include <compare>
 #include <cstdint>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "pkg/api/json_fwd.h"
 #include "pkg/util/status.h"
 
 namespace sampan::api {
@@ -39,7 +39,7 @@ class Quantity {
   static Result<Quantity> Parse(std::string_view text);
   // A quantity as found in a JSON object: a string (surrounding whitespace ignored), a JSON
   // number (read from its text), or null (zero).
-  static Result<Quantity> FromJson(const nlohmann::ordered_json& value);
+  static Result<Quantity> FromJson(const Json& value);
   // resource.NewQuantity / NewMilliQuantity / NewScaledQuantity (value * 10^scale, DecimalSI).
   static Quantity FromInt64(int64_t value, QuantityFormat format = QuantityFormat::kDecimalSI);
   static Quantity FromMilli(int64_t milli, QuantityFormat format = QuantityFormat::kDecimalSI);

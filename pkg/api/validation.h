@@ -10,11 +10,11 @@
 // Everything here is a pure function or a plain value type; nothing throws.
 
 #include <cstdint>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pkg/api/json_fwd.h"
 #include "pkg/util/status.h"
 
 namespace sampan::api {
@@ -157,7 +157,7 @@ class FieldErrors {
   // Status::Invalid carrying InvalidMessage (the causes come from CausesJson()).
   Status ToStatus(std::string_view qualified_kind, std::string_view name) const;
   // Status.details.causes: [{"reason","message","field"}] for every error (not deduplicated).
-  nlohmann::ordered_json CausesJson() const;
+  Json CausesJson() const;
 
  private:
   std::vector<FieldError> errors_;
@@ -178,14 +178,14 @@ inline constexpr int64_t kTotalAnnotationSizeLimitBytes = 256 * 1024;
 
 // metadata.labels: keys by IsQualifiedName, values by IsValidLabelValue. `labels` is a JSON
 // object of strings (null or absent = none).
-void ValidateLabels(const nlohmann::ordered_json& labels, const FieldPath& path,
+void ValidateLabels(const Json& labels, const FieldPath& path,
                     FieldErrors* errors);
 // metadata.annotations: keys (lower-cased) by IsQualifiedName; total size of keys + values
 // at most 256 KiB (`Too long: may not be more than 262144 bytes`).
-void ValidateAnnotations(const nlohmann::ordered_json& annotations, const FieldPath& path,
+void ValidateAnnotations(const Json& annotations, const FieldPath& path,
                          FieldErrors* errors);
 // A metav1.LabelSelector (matchLabels, matchExpressions) with upstream's default options.
-void ValidateLabelSelector(const nlohmann::ordered_json& selector, const FieldPath& path,
+void ValidateLabelSelector(const Json& selector, const FieldPath& path,
                            FieldErrors* errors);
 
 }  // namespace sampan::api

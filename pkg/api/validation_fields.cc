@@ -2,7 +2,7 @@
 // apierrors.NewInvalid), plus the object-level validators built on them.
 
 #include <cctype>
-#include <nlohmann/json.hpp>
+#include "pkg/api/json.h"
 #include <set>
 
 #include "pkg/api/validation.h"
@@ -215,8 +215,8 @@ Status FieldErrors::ToStatus(std::string_view qualified_kind, std::string_view n
   return Status::Invalid(InvalidMessage(qualified_kind, name));
 }
 
-nlohmann::ordered_json FieldErrors::CausesJson() const {
-  auto causes = nlohmann::ordered_json::array();
+Json FieldErrors::CausesJson() const {
+  auto causes = Json::array();
   for (const auto& e : errors_) {
     causes.push_back({{"reason", e.Reason()}, {"message", e.ErrorBody()}, {"field", e.field}});
   }
@@ -225,7 +225,7 @@ nlohmann::ordered_json FieldErrors::CausesJson() const {
 
 // --- object-level validators -------------------------------------------------------------------
 
-void ValidateLabels(const nlohmann::ordered_json& labels, const FieldPath& path,
+void ValidateLabels(const Json& labels, const FieldPath& path,
                     FieldErrors* errors) {
   if (!labels.is_object()) return;
   for (const auto& [key, value] : labels.items()) {
@@ -237,7 +237,7 @@ void ValidateLabels(const nlohmann::ordered_json& labels, const FieldPath& path,
   }
 }
 
-void ValidateAnnotations(const nlohmann::ordered_json& annotations, const FieldPath& path,
+void ValidateAnnotations(const Json& annotations, const FieldPath& path,
                          FieldErrors* errors) {
   if (!annotations.is_object()) return;
   int64_t total = 0;
@@ -253,7 +253,7 @@ void ValidateAnnotations(const nlohmann::ordered_json& annotations, const FieldP
   if (total > kTotalAnnotationSizeLimitBytes) errors->TooLong(path, kTotalAnnotationSizeLimitBytes);
 }
 
-void ValidateLabelSelector(const nlohmann::ordered_json& selector, const FieldPath& path,
+void ValidateLabelSelector(const Json& selector, const FieldPath& path,
                            FieldErrors* errors) {
   if (!selector.is_object()) return;
   if (auto it = selector.find("matchLabels"); it != selector.end()) {

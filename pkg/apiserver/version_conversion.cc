@@ -14,27 +14,32 @@ using api::Json;
 // autoscaling/v2 -> v1: the CPU utilization metric becomes targetCPUUtilizationPercentage.
 void HpaToV1(Json& obj) {
   Json& spec = obj["spec"];
+  // Values are copied out before a field is added: adding one may move the others.
   if (const Json* metrics = api::Find(spec, "metrics"); metrics && metrics->is_array()) {
+    Json cpu_target;
     for (const auto& m : *metrics) {
       if (api::GetString(m, "type") == "Resource" &&
           api::GetString(m.value("resource", Json::object()), "name") == "cpu") {
         const Json* target = api::FindPath(m, "resource.target.averageUtilization");
-        if (target) spec["targetCPUUtilizationPercentage"] = *target;
+        if (target) cpu_target = *target;
       }
     }
     spec.erase("metrics");
+    if (!cpu_target.is_null()) spec["targetCPUUtilizationPercentage"] = std::move(cpu_target);
   }
   spec.erase("behavior");
   if (obj.contains("status") && obj["status"].is_object()) {
     Json& status = obj["status"];
     if (const Json* current = api::Find(status, "currentMetrics"); current && current->is_array()) {
+      Json cpu_current;
       for (const auto& m : *current) {
         const Json* util = api::FindPath(m, "resource.current.averageUtilization");
         if (util && api::GetString(m.value("resource", Json::object()), "name") == "cpu") {
-          status["currentCPUUtilizationPercentage"] = *util;
+          cpu_current = *util;
         }
       }
       status.erase("currentMetrics");
+      if (!cpu_current.is_null()) status["currentCPUUtilizationPercentage"] = std::move(cpu_current);
     }
     status.erase("conditions");
   }

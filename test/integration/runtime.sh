@@ -256,6 +256,9 @@ ctr run -d --name orphan --rootfs "$ROOTFS" sleep 1000
 shim=$(inspect_field orphan 'd["status"]["shim_pid"]')
 orphan_pid=$(inspect_field orphan 'd["status"]["pid"]')
 kill -KILL "$shim"
+# SIGKILL takes effect when the shim next runs: wait until it is dead (gone or a zombie).
+shim_dead() { [[ ! -e /proc/$shim/stat || $(awk '{print $3}' "/proc/$shim/stat" 2>/dev/null) == [ZX] ]]; }
+wait_until 10 shim_dead || fail "shim killed" "pid $shim"
 # Without its shim nobody logs or records its end: it is reported exited and killed.
 reason=$(inspect_field orphan 'd["status"]["state"] + "/" + d["status"]["reason"]')
 [[ $reason == exited/Unknown ]] && pass "a container whose shim died is reported exited (Unknown)" || fail "orphan status" "$reason"

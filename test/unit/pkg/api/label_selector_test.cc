@@ -3,14 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
+#include "pkg/api/json.h"
 #include <string>
 
 namespace sampan::api {
 namespace {
 
 using Labels = std::map<std::string, std::string>;
-using J = nlohmann::ordered_json;
+using J = sampan::api::Json;
 
 LabelSelector Sel(std::string_view s) {
   auto sel = LabelSelector::Parse(s);

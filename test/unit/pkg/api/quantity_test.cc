@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
-#include <nlohmann/json.hpp>
+#include "pkg/api/json.h"
 #include <string>
 #include <vector>
 
@@ -534,7 +534,7 @@ TEST(QuantityTest, Constructors) {
 }
 
 TEST(QuantityTest, FromJson) {
-  using J = nlohmann::ordered_json;
+  using J = sampan::api::Json;
   struct Case {
     J in;
     const char* out;

@@ -2,14 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
+#include "pkg/api/json.h"
 #include <string>
 #include <vector>
 
 namespace sampan::api {
 namespace {
 
-using J = nlohmann::ordered_json;
+using J = sampan::api::Json;
 using Validator = std::vector<std::string> (*)(std::string_view);
 
 void ExpectValid(Validator fn, const std::vector<std::string>& values, const char* name) {
