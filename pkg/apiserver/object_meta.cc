@@ -15,14 +15,23 @@ void AddFieldErrors(const api::FieldErrors& errors, std::vector<Cause>& causes) 
   }
 }
 
-// Fields compared to decide whether generation moves: everything but metadata and status.
-Json SpecPart(const Json& obj) {
-  Json out = obj;
-  out.erase("metadata");
-  out.erase("status");
-  out.erase("apiVersion");
-  out.erase("kind");
-  return out;
+// Whether generation moves: anything but metadata and status (and the type) changed.
+// Compared in place; copying both objects without those fields was most of the cost.
+bool SpecPartChanged(const Json& obj, const Json& old) {
+  if (!obj.is_object() || !old.is_object()) return obj != old;
+  auto ignored = [](const std::string& key) {
+    return key == "metadata" || key == "status" || key == "apiVersion" || key == "kind";
+  };
+  size_t fields = 0;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (ignored(it.key())) continue;
+    ++fields;
+    auto before = old.find(it.key());
+    if (before == old.end() || *before != it.value()) return true;
+  }
+  size_t old_fields = 0;
+  for (auto it = old.begin(); it != old.end(); ++it) old_fields += ignored(it.key()) ? 0 : 1;
+  return fields != old_fields;
 }
 
 }  // namespace
@@ -62,7 +71,7 @@ void PrepareMetaForUpdate(Json& obj, const Json& old) {
   meta.erase("managedFields");
   if (old_meta.contains("generation") || obj.contains("spec")) {
     int64_t generation = api::GetInt(old_meta, "generation", 1);
-    if (SpecPart(obj) != SpecPart(old)) ++generation;
+    if (SpecPartChanged(obj, old)) ++generation;
     meta["generation"] = generation;
   }
 }
