@@ -575,13 +575,16 @@ bool Connection::EncryptAndFlush(std::string_view plain) {
 void Connection::FlushTls() {
   if (!tls_) return;
   // The ciphertext goes through a buffer kept for the connection's life: a write the socket
-  // takes at once needs no allocation; only a rest it does not take is copied and queued.
+  // takes at once needs no allocation. What it does not take is queued, buffer and all.
   tls_out_.clear();
   if (tls_->TakeOutput(&tls_out_) == 0) return;
   uv_buf_t buf = uv_buf_init(tls_out_.data(), static_cast<unsigned>(tls_out_.size()));
   std::optional<size_t> sent = SendNow(&buf, 1);
-  if (sent && *sent < tls_out_.size()) Queue({tls_out_.substr(*sent), {}, {}}, 0);
-  if (tls_out_.capacity() > kKeptBufferBytes) std::string().swap(tls_out_);
+  if (sent && *sent < tls_out_.size()) {
+    Queue({std::exchange(tls_out_, std::string()), {}, {}}, *sent);
+  } else if (tls_out_.capacity() > kKeptBufferBytes) {
+    std::string().swap(tls_out_);
+  }
 }
 
 std::optional<size_t> Connection::SendNow(const uv_buf_t* bufs, unsigned count) {
