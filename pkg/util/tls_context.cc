@@ -96,6 +96,10 @@ Result<SslCtxPtr> NewServerSslContext(const std::string& cert_file, const std::s
   SSL_CTX_set_num_tickets(ctx.get(), 0);
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
+  // OpenSSL fails a handshake that would reuse a session when client certificates are in
+  // use and no session id context is set. Nothing is reused now; it stays set all the same.
+  static constexpr unsigned char kSessionContext[] = "sampan";
+  SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof(kSessionContext) - 1);
   return ctx;
 }
 
