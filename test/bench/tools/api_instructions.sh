@@ -12,7 +12,7 @@
 # valgrind, so its times are meaningless; prints the instruction total. Needs valgrind
 # (apt-get install valgrind) and a build (make build).
 set -eu
-[ $# -eq 2 ] || { sed -n '2,14p' "$0"; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,13p' "$0"; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
