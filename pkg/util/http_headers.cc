@@ -1,18 +1,21 @@
 // Headers: an ordered list; lookups are linear because requests carry few headers.
 
 #include <algorithm>
-#include <cctype>
 
 #include "pkg/util/http.h"
 
 namespace sampan::http {
 namespace {
 
+// ASCII only, as header names are (std::tolower is a locale call per character).
+char FoldCase(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && FoldCase(a[i]) != FoldCase(b[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace

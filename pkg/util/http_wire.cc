@@ -2,13 +2,18 @@
 
 #include <fmt/core.h>
 
+#include <charconv>
 #include <ctime>
 
 namespace sampan::http {
 namespace {
 
+// No CR, LF or NUL (a loop: find_first_of would call memchr for every character).
 bool SafeHeaderText(std::string_view s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
 }
 
 int HexValue(char c) {
@@ -96,7 +101,16 @@ std::string StatusJson(int code, std::string_view reason, std::string_view messa
 }
 
 void AppendResponseHead(int status, const Headers& headers, std::string* out) {
-  *out += fmt::format("HTTP/1.1 {} {}\r\n", status, ReasonPhrase(status));
+  size_t size = 32;
+  for (const Header& h : headers.all()) size += h.name.size() + h.value.size() + 4;
+  out->reserve(out->size() + size);
+  char code[16];
+  auto [end, ec] = std::to_chars(code, code + sizeof(code), status);
+  *out += "HTTP/1.1 ";
+  out->append(code, end);
+  *out += ' ';
+  *out += ReasonPhrase(status);
+  *out += "\r\n";
   for (const Header& h : headers.all()) {
     if (h.name.empty() || !SafeHeaderText(h.name) || !SafeHeaderText(h.value)) continue;
     *out += h.name;
@@ -108,15 +122,26 @@ void AppendResponseHead(int status, const Headers& headers, std::string* out) {
 }
 
 std::string HttpDate() {
+  // Formatted once a second per thread: every response carries it.
+  thread_local std::time_t formatted_at = -1;
+  thread_local std::string formatted;
   std::time_t now = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&now, &tm);
-  char buf[64];
-  size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
+  if (now != formatted_at) {
+    std::tm tm;
+    gmtime_r(&now, &tm);
+    char buf[64];
+    size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    formatted.assign(buf, n);
+    formatted_at = now;
+  }
+  return formatted;
 }
 
 bool PercentDecode(std::string_view in, std::string* out) {
+  if (in.find('%') == std::string_view::npos) {  // most paths: nothing to decode
+    out->assign(in);
+    return true;
+  }
   out->clear();
   out->reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
