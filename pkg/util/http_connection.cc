@@ -355,7 +355,8 @@ int Connection::OnHeadersComplete() {
       parser_.content_length != std::numeric_limits<uint64_t>::max()) {
     r.body.reserve(parser_.content_length);  // within the limit, checked above
   }
-  if (!http10_ && ContainsTokenIgnoreCase(r.headers.Get("Expect"), "100-continue")) {
+  std::string_view expect = r.headers.Get("Expect");
+  if (!http10_ && !expect.empty() && ContainsTokenIgnoreCase(expect, "100-continue")) {
     Output("HTTP/1.1 100 Continue\r\n\r\n");
     if (state_ == State::kClosed) return -1;
   }
@@ -425,8 +426,10 @@ void Connection::PrepareHeaders(Headers* headers) {
   // Framing is the server's business.
   headers->Remove("Content-Length");
   headers->Remove("Transfer-Encoding");
-  if (ContainsTokenIgnoreCase(headers->Get("Connection"), "close")) keep_alive_ = false;
-  headers->Remove("Connection");
+  if (std::string_view connection = headers->Get("Connection"); !connection.empty()) {
+    if (ContainsTokenIgnoreCase(connection, "close")) keep_alive_ = false;
+    headers->Remove("Connection");
+  }
   if (!keep_alive_) {
     headers->Add("Connection", "close");
   } else if (http10_) {
