@@ -5,16 +5,18 @@
 namespace sampan::http {
 
 bool LoopQueue::Post(std::function<void()> fn) {
+  bool on_loop = std::this_thread::get_id() == loop_thread_.load(std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   if (wakeup_ == nullptr) return false;
-  // A non-empty queue already has a wake-up on its way.
-  bool wake = tasks_.empty();
+  // A non-empty queue already has a wake-up on its way, or is the loop's own, which the
+  // loop drains before it waits (a later post from elsewhere is drained with it).
+  bool wake = tasks_.empty() && !on_loop;
   tasks_.push_back(std::move(fn));
   if (wake) uv_async_send(wakeup_);
   return true;
 }
 
-void LoopQueue::Drain() {
+bool LoopQueue::Drain() {
   std::vector<std::function<void()>> batch;
   {
     std::lock_guard lock(mu_);
@@ -24,6 +26,7 @@ void LoopQueue::Drain() {
     task();
     task = nullptr;  // release captures (weak refs, buffers) as soon as the task ran
   }
+  return !batch.empty();
 }
 
 void LoopQueue::Close() {

@@ -120,6 +120,7 @@ class HttpServerImpl final : public HttpServer {
   SslCtxPtr ssl_ctx_;
   uv_loop_t loop_;
   uv_async_t wakeup_;
+  uv_prepare_t flush_;
   uv_tcp_t listener_;
   bool loop_open_ = false;
   bool listener_open_ = false;
@@ -146,6 +147,14 @@ Status HttpServerImpl::Init() {
   uv_async_init(&loop_, &wakeup_,
                 [](uv_async_t* h) { static_cast<HttpServerImpl*>(h->data)->ctx_.queue->Drain(); });
   ctx_.queue = std::make_shared<LoopQueue>(&wakeup_);
+  // Before each wait: what the loop posted to itself (an inline handler's reply), and what
+  // that posted. Such posts signal nothing (LoopQueue).
+  flush_.data = this;
+  uv_prepare_init(&loop_, &flush_);
+  uv_prepare_start(&flush_, [](uv_prepare_t* h) {
+    while (static_cast<HttpServerImpl*>(h->data)->ctx_.queue->Drain()) {
+    }
+  });
   ctx_.closed = [this](uint64_t id) { connections_.erase(id); };
   ctx_.run_handler = [this](std::shared_ptr<Request> request,
                             std::shared_ptr<ResponseWriter> writer) {
@@ -189,6 +198,7 @@ void HttpServerImpl::Run() {
   workers_.Start(ctx_.options.worker_threads);
   loop_thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "http-loop");
+    ctx_.queue->BindToThisThread();
     uv_run(&loop_, UV_RUN_DEFAULT);
   });
   kLog.Debug("serving {} on {}:{}", ctx_.ssl_ctx ? "https" : "http", ctx_.options.bind_address,
@@ -229,6 +239,7 @@ void HttpServerImpl::Shutdown() {
   // Close() only starts closing; the map shrinks in the close callbacks, after this loop.
   for (auto& [id, connection] : connections_) connection->Close();
   uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_), nullptr);
 }
 
 void HttpServerImpl::Stop() {
