@@ -1,6 +1,8 @@
 #include "storage/watch_hub.h"
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 
 namespace sampan::storage {
 
@@ -14,11 +16,16 @@ class WatchHub::Watcher {
 
   // From Publish (hub lock held): buffer while catching up, else deliver now.
   void Offer(const std::vector<EventPtr>& events) {
-    std::vector<EventPtr> matching;
-    for (const EventPtr& e : events) {
-      if (e->kv.mod_revision > after_ && e->kv.key.starts_with(prefix_)) matching.push_back(e);
-    }
-    if (matching.empty()) return;
+    auto wanted = [&](const EventPtr& e) {
+      return e->kv.mod_revision > after_ && e->kv.key.starts_with(prefix_);
+    };
+    size_t count = std::count_if(events.begin(), events.end(), wanted);
+    if (count == 0) return;
+    // Usually the watcher wants the whole commit (one event): passed on without a copy.
+    std::vector<EventPtr> some;
+    if (count < events.size())
+      std::copy_if(events.begin(), events.end(), std::back_inserter(some), wanted);
+    const std::vector<EventPtr>& matching = count < events.size() ? some : events;
     {
       std::lock_guard<std::mutex> lock(state_mu_);
       if (!live_) {
@@ -96,8 +103,7 @@ void WatchHub::Publish(const std::vector<EventPtr>& events, int64_t revision) {
   for (const auto& w : watchers_) w->Offer(events);
 }
 
-Result<std::unique_ptr<Watch>> WatchHub::Register(const std::string& prefix,
-                                                  int64_t after_revision,
+Result<std::unique_ptr<Watch>> WatchHub::Register(const std::string& prefix, int64_t after_revision,
                                                   WatchCallback callback,
                                                   const HistoryReader& history) {
   std::shared_ptr<Watcher> watcher;

@@ -42,7 +42,7 @@ TEST(HttpWireTest, HeaderNamesMatchWithoutRegardToCase) {
   EXPECT_EQ(h.Get("content-type"), "text/plain");
   EXPECT_EQ(h.Get("CONTENT-TYPE"), "text/plain");
   EXPECT_TRUE(h.Has("x-1"));
-  EXPECT_FALSE(h.Has("Content-Typ"));   // a prefix is another name
+  EXPECT_FALSE(h.Has("Content-Typ"));  // a prefix is another name
   EXPECT_FALSE(h.Has("Content-Types"));
   EXPECT_FALSE(h.Has("X-\x11"));  // '1' and 0x11 differ by the case bit, but are not letters
   h.Remove("CONTENT-type");
