@@ -74,9 +74,11 @@ Result<ListFilter> ListFilter::FromQuery(const api::ResourceInfo& r, const Query
 
 bool ListFilter::Matches(const api::Json& object) const {
   if (!impl_) return true;
-  const api::Json* labels = api::FindPath(object, "metadata.labels");
-  static const api::Json kNoLabels = api::Json::object();
-  if (!impl_->labels.MatchesJson(labels ? *labels : kNoLabels)) return false;
+  if (!impl_->labels.Empty()) {  // a field selector alone need not find the labels
+    const api::Json* labels = api::FindPath(object, "metadata.labels");
+    static const api::Json kNoLabels = api::Json::object();
+    if (!impl_->labels.MatchesJson(labels ? *labels : kNoLabels)) return false;
+  }
   return impl_->fields.Matches(
       [&](std::string_view field) { return FieldValue(object, field); });
 }
