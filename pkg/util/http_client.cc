@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "pkg/util/ascii.h"
 #include "pkg/util/log.h"
 #include "pkg/util/resolver.h"
 #include "pkg/util/tls_session.h"
@@ -51,12 +51,7 @@ bool Idempotent(std::string_view method) {
 // Framing and routing headers the client writes itself.
 bool ClientOwnsHeader(std::string_view name) {
   for (std::string_view own : {"host", "content-length", "transfer-encoding", "connection"}) {
-    if (name.size() == own.size() &&
-        std::equal(name.begin(), name.end(), own.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == b;
-        })) {
-      return true;
-    }
+    if (EqualsIgnoreCase(name, own)) return true;
   }
   return false;
 }

@@ -4,10 +4,10 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <cctype>
 #include <limits>
 #include <utility>
 
+#include "pkg/util/ascii.h"
 #include "pkg/util/http_response_writer.h"
 #include "pkg/util/http_wire.h"
 #include "pkg/util/log.h"
@@ -53,7 +53,7 @@ bool ContainsTokenIgnoreCase(std::string_view value, std::string_view token) {
   auto lower = [](std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                   [](char c) { return AsciiLower(c); });
     return out;
   };
   return lower(value).find(lower(token)) != std::string::npos;

@@ -2,23 +2,10 @@
 
 #include <algorithm>
 
+#include "pkg/util/ascii.h"
 #include "pkg/util/http.h"
 
 namespace sampan::http {
-namespace {
-
-// ASCII only, as header names are (std::tolower is a locale call per character).
-char FoldCase(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i] && FoldCase(a[i]) != FoldCase(b[i])) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void Headers::Add(std::string name, std::string value) {
   headers_.push_back(Header{std::move(name), std::move(value)});

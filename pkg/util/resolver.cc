@@ -8,12 +8,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <sstream>
+
+#include "pkg/util/ascii.h"
 
 namespace sampan {
 namespace {
@@ -51,13 +52,6 @@ std::string ParseLiteral(std::string_view text, int* af) {
   }
   *af = AF_UNSPEC;
   return "";
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
 }
 
 // c-ares 1.18 has no option for another hosts file (only a process-wide environment

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "pkg/kubelet/prober/dial.h"
+#include "pkg/util/ascii.h"
 #include "pkg/util/tls_session.h"
 
 namespace sampan::kubelet::prober {
@@ -31,17 +32,6 @@ std::string ErrnoText(int err) {
   std::string text = std::strerror(err);
   if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
   return text;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // Go's http.CanonicalHeaderKey: "x-custom-header" -> "X-Custom-Header" (names with

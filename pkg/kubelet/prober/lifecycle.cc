@@ -1,13 +1,13 @@
 #include "pkg/kubelet/prober/lifecycle.h"
 
 #include <algorithm>
-#include <cctype>
 #include <thread>
 
 #include "pkg/kubelet/prober/dial.h"
 #include "pkg/kubelet/prober/exec_probe.h"
 #include "pkg/kubelet/prober/handler_runner.h"
 #include "pkg/kubelet/prober/http_probe.h"
+#include "pkg/util/ascii.h"
 #include "pkg/util/log.h"
 
 namespace sampan::kubelet::prober {
@@ -19,13 +19,6 @@ using std::chrono::milliseconds;
 const log::Logger kLog("kubelet");
 
 constexpr const char* kHttpAnswerToHttps = "server gave HTTP response to HTTPS client";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // upstream's format.Pod: "name_namespace(uid)".
 std::string FormatPod(const HookContext& c) {

@@ -1,18 +1,13 @@
 #include "pkg/kubelet/server/stream_upgrade.h"
 
-#include <strings.h>
-
 #include <vector>
 
 #include "pkg/kubelet/server/remote_command.h"
+#include "pkg/util/ascii.h"
 #include "pkg/util/websocket.h"
 
 namespace sampan::kubelet {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
