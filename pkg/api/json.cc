@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 #include <yaml-cpp/yaml.h>
 
-#include <set>
 #include <vector>
 
 namespace sampan::api {
@@ -41,37 +40,6 @@ Json YamlToJson(const YAML::Node& node) {
 
 }  // namespace
 
-Result<Json> ParseJson(std::string_view text, DuplicateFields duplicates) {
-  std::string duplicate;
-  // One set of seen keys per open object; the parser reports keys as it meets them.
-  std::vector<std::set<std::string>> seen;
-  Json::parser_callback_t callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start: seen.emplace_back(); break;
-      case Json::parse_event_t::object_end: seen.pop_back(); break;
-      case Json::parse_event_t::key:
-        if (!seen.empty() && !seen.back().insert(parsed.get<std::string>()).second &&
-            duplicate.empty()) {
-          duplicate = parsed.get<std::string>();
-        }
-        break;
-      default: break;
-    }
-    return true;
-  };
-  try {
-    Json value =
-        duplicates == DuplicateFields::kReject ? Json::parse(text, callback) : Json::parse(text);
-    if (!duplicate.empty()) {
-      return Status::BadRequest(
-          fmt::format("strict decoding error: json: duplicate field \"{}\"", duplicate));
-    }
-    return value;
-  } catch (const Json::exception& e) {
-    return Status::BadRequest(fmt::format("invalid JSON in request body: {}", e.what()));
-  }
-}
-
 Result<Json> ParseYaml(std::string_view text) {
   try {
     YAML::Node node = YAML::Load(std::string(text));
@@ -79,16 +47,6 @@ Result<Json> ParseYaml(std::string_view text) {
   } catch (const YAML::Exception& e) {
     return Status::BadRequest(fmt::format("invalid YAML in request body: {}", e.what()));
   }
-}
-
-std::string Dump(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-void DumpTo(std::string& out, const Json& value) {
-  nlohmann::detail::serializer<Json> s(nlohmann::detail::output_adapter<char>(out), ' ',
-                                       Json::error_handler_t::replace);
-  s.dump(value, false, false, 0);
 }
 
 const Json* Find(const Json& object, std::string_view key) {
