@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,7 +113,10 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const SqliteStoreOptions& optio
   store->hub_ = std::make_shared<WatchHub>(state.revision);
   RETURN_IF_ERROR(store->OpenConnections());
   RETURN_IF_ERROR(store->PrepareWriter());
-  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->writer_ = std::thread([s = store.get()] {
+    pthread_setname_np(pthread_self(), "store-writer");  // for profilers and top -H
+    s->WriterLoop();
+  });
   kLog.Info("opened datastore {} at revision {} (compacted to {})", options.path,
             state.revision, state.compact_revision);
   return std::unique_ptr<Store>(std::move(store));
