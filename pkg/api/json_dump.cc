@@ -8,41 +8,25 @@
 #include <optional>
 
 #include "pkg/api/json.h"
+#include "pkg/util/utf8.h"
 
 namespace sampan::api {
 namespace {
 
 using NlohmannSerializer = nlohmann::detail::serializer<Json>;
 
-// Whether `s` is valid UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates,
-// nothing above U+10FFFF): exactly what nlohmann's decoder accepts.
+// Whether `s` is valid UTF-8 (see utf8.h).
 bool IsValidUtf8(std::string_view s) {
-  auto in = [](unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; };
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
+  const char* p = s.data();
+  const char* end = p + s.size();
   while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
+    if (static_cast<unsigned char>(*p) < 0x80) {
       ++p;
       continue;
     }
-    size_t left = static_cast<size_t>(end - p);
-    if (in(c, 0xC2, 0xDF)) {
-      if (left < 2 || !in(p[1], 0x80, 0xBF)) return false;
-      p += 2;
-    } else if (in(c, 0xE0, 0xEF)) {
-      unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-      if (left < 3 || !in(p[1], lo, hi) || !in(p[2], 0x80, 0xBF)) return false;
-      p += 3;
-    } else if (in(c, 0xF0, 0xF4)) {
-      unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-      if (left < 4 || !in(p[1], lo, hi) || !in(p[2], 0x80, 0xBF) || !in(p[3], 0x80, 0xBF)) {
-        return false;
-      }
-      p += 4;
-    } else {
-      return false;
-    }
+    size_t n = Utf8SequenceLength(p, end);
+    if (n == 0) return false;
+    p += n;
   }
   return true;
 }

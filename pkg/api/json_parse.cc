@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pkg/api/json.h"
+#include "pkg/util/utf8.h"
 
 namespace sampan::api {
 namespace {
@@ -79,16 +80,9 @@ class FastParser {
         if (duplicate_.empty()) duplicate_ = key;
         it->second = Json();
       }
-      if (!Value(it->second, depth)) return false;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == '}') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-      SkipSpace();
+      bool closed = false;
+      if (!Value(it->second, depth) || !NextItem('}', closed)) return false;
+      if (closed) return true;
     }
   }
 
@@ -103,17 +97,21 @@ class FastParser {
     }
     for (;;) {
       items.emplace_back();
-      if (!Value(items.back(), depth)) return false;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == ']') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-      SkipSpace();
+      bool closed = false;
+      if (!Value(items.back(), depth) || !NextItem(']', closed)) return false;
+      if (closed) return true;
     }
+  }
+
+  // After a member or an element: past its ',' (closed = false) or the `close` bracket
+  // (closed = true); false for anything else.
+  bool NextItem(char close, bool& closed) {
+    SkipSpace();
+    if (p_ == end_ || (*p_ != close && *p_ != ',')) return false;
+    closed = *p_ == close;
+    ++p_;
+    SkipSpace();
+    return true;
   }
 
   template <class T>
@@ -269,34 +267,12 @@ class FastParser {
     }
   }
 
-  // One multi-byte UTF-8 character as RFC 3629 allows it (no overlong forms, surrogates or
-  // code points above U+10FFFF), copied to `out`.
+  // One multi-byte UTF-8 character (see utf8.h), copied to `out`.
   bool Utf8Sequence(std::string& out) {
-    auto in = [](char ch, unsigned char lo, unsigned char hi) {
-      auto c = static_cast<unsigned char>(ch);
-      return c >= lo && c <= hi;
-    };
-    auto c = static_cast<unsigned char>(*p_);
-    size_t left = static_cast<size_t>(end_ - p_), n;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-      if (left < n || !in(p_[1], 0x80, 0xBF)) return false;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-      if (left < n || !in(p_[1], lo, hi) || !in(p_[2], 0x80, 0xBF)) return false;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-      if (left < n || !in(p_[1], lo, hi) || !in(p_[2], 0x80, 0xBF) || !in(p_[3], 0x80, 0xBF)) {
-        return false;
-      }
-    } else {
-      return false;
-    }
+    size_t n = Utf8SequenceLength(p_, end_);
     out.append(p_, n);
     p_ += n;
-    return true;
+    return n != 0;
   }
 
   const char* p_;
