@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <vector>
@@ -79,6 +80,8 @@ void RunExecSession(runtime::ExecProcess& process, const ExecRequest& request,
         break;
       }
       timeout_ms = static_cast<int>(left.count());
+      // WebSocket: wake when the output may go (see RemoteCommandTransport::ready).
+      if (int soon = transport.ReadyInMs(); soon >= 0) timeout_ms = std::min(timeout_ms, soon);
     }
     std::vector<pollfd> fds;
     fds.push_back({input.fd(), POLLIN, 0});

@@ -14,7 +14,9 @@ const log::Logger kLog("kubelet");
 class WebSocketTransport final : public RemoteCommandTransport {
  public:
   WebSocketTransport(std::string protocol, std::shared_ptr<http::ResponseWriter> out)
-      : v5_(protocol == kChannelProtocolV5), out_(std::move(out)) {}
+      : v5_(protocol == kChannelProtocolV5),
+        out_(std::move(out)),
+        ready_at_(std::chrono::steady_clock::now() + kWebSocketOutputDelay) {}
 
   Status Feed(std::string_view bytes, std::vector<ChannelInput>* in) override {
     parser_.Feed(bytes);
@@ -47,7 +49,12 @@ class WebSocketTransport final : public RemoteCommandTransport {
     }
     return Status::Ok();
   }
-  bool ready() const override { return true; }
+  bool ready() const override { return ReadyInMs() == 0; }
+  int ReadyInMs() const override {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(ready_at_ -
+                                                             std::chrono::steady_clock::now());
+    return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+  }
   bool client_gone() const override { return gone_; }
   void Send(uint8_t channel, std::string_view data) override {
     out_->Write(ChannelFrame(channel, data));
@@ -62,6 +69,7 @@ class WebSocketTransport final : public RemoteCommandTransport {
  private:
   const bool v5_;
   std::shared_ptr<http::ResponseWriter> out_;
+  const std::chrono::steady_clock::time_point ready_at_;
   ws::FrameParser parser_;
   bool gone_ = false;
 };
@@ -132,6 +140,7 @@ class SpdyTransport final : public RemoteCommandTransport {
     }
     return true;
   }
+  int ReadyInMs() const override { return ready() ? 0 : -1; }
   bool client_gone() const override { return gone_; }
 
   void Send(uint8_t channel, std::string_view data) override {

@@ -9,6 +9,7 @@
 //
 // Threading: used by the session's thread only (the ResponseWriter it wraps is thread-safe).
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,9 +36,15 @@ class RemoteCommandTransport {
   // The client's bytes. Appends channel input to `in`; an error is a protocol violation.
   // A resize message is delivered whole ({"Width":..,"Height":..}), one per ChannelInput.
   virtual Status Feed(std::string_view bytes, std::vector<ChannelInput>* in) = 0;
-  // Whether every channel the session needs exists (SPDY: the client opens one stream per
-  // channel after the upgrade; output must wait for them). WebSocket: always.
+  // Whether output may be sent. SPDY: once the client has opened a stream per channel.
+  // WebSocket: a moment after the upgrade (kWebSocketOutputDelay), because kubectl
+  // (client-go's wsStreamCreator) starts reading before it has registered its streams and
+  // drops a message for a stream it does not know yet ("Unknown stream id 1, discarding
+  // message"). Upstream's longer path to the container hides that race; ours can answer
+  // within a millisecond of the upgrade.
   virtual bool ready() const = 0;
+  // Milliseconds until ready() turns true by itself, or -1 if only the client can make it so.
+  virtual int ReadyInMs() const = 0;
   // The client ended the whole connection (WebSocket close, SPDY GOAWAY).
   virtual bool client_gone() const = 0;
   virtual void Send(uint8_t channel, std::string_view data) = 0;
@@ -46,6 +53,8 @@ class RemoteCommandTransport {
   // Ends the connection without a status (the client is gone or broke the protocol).
   virtual void Abort() = 0;
 };
+
+inline constexpr std::chrono::milliseconds kWebSocketOutputDelay{20};
 
 // `protocol` is the negotiated v5.channel.k8s.io or v4.channel.k8s.io.
 std::unique_ptr<RemoteCommandTransport> NewWebSocketTransport(

@@ -1,6 +1,6 @@
 // The kubelet's SPDY pieces without sockets: protocol negotiation (stream_upgrade.h), the
-// remote-command transport over SPDY (remote_command_transport.h) and port-forward's query
-// and dialing (port_forward.h).
+// remote-command transport over SPDY (remote_command_transport.h; also WebSocket's
+// readiness) and port-forward's query and dialing (port_forward.h).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -344,6 +344,28 @@ TEST(SpdyPortForwardTest, ForwardsBothWaysAndReportsDialErrors) {
   input->Close();  // the client goes away: the session ends
   session.join();
   EXPECT_TRUE(out->ended);
+}
+
+// kubectl drops a message for a stream it has not registered yet, and registers its streams
+// only after the upgrade: WebSocket output waits kWebSocketOutputDelay after it.
+TEST(WebSocketTransportTest, OutputWaitsAMomentAfterTheUpgrade) {
+  auto out = std::make_shared<RecordingWriter>();
+  auto start = std::chrono::steady_clock::now();
+  auto transport = NewWebSocketTransport(std::string(kChannelProtocolV5), out);
+  bool ready_at_once = transport->ready();
+  int wait_ms = transport->ReadyInMs();
+  if (std::chrono::steady_clock::now() - start < kWebSocketOutputDelay) {
+    EXPECT_FALSE(ready_at_once);
+    EXPECT_GT(wait_ms, 0);
+  }
+  EXPECT_LE(wait_ms, kWebSocketOutputDelay.count());
+  auto deadline = start + std::chrono::seconds(5);
+  while (!transport->ready() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(transport->ready());
+  EXPECT_EQ(transport->ReadyInMs(), 0);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, kWebSocketOutputDelay);
 }
 
 }  // namespace
