@@ -180,6 +180,7 @@ TEST(JsonParseTest, RepeatedKeysKeepTheFirstPlaceAndTheLastValueOrAreRefused) {
   Result<Json> allowed = ParseJson(text);
   ASSERT_TRUE(allowed.ok());
   EXPECT_EQ(Dump(*allowed), R"({"a":3,"b":{"x":2}})");
+  EXPECT_EQ(Dump(*allowed), NlohmannDump(Json::parse(text)));
   Result<Json> strict = ParseJson(text, DuplicateFields::kReject);
   ASSERT_FALSE(strict.ok());
   EXPECT_EQ(strict.status().message(), "strict decoding error: json: duplicate field \"x\"");
