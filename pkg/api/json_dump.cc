@@ -15,22 +15,6 @@ namespace {
 
 using NlohmannSerializer = nlohmann::detail::serializer<Json>;
 
-// Whether `s` is valid UTF-8 (see utf8.h).
-bool IsValidUtf8(std::string_view s) {
-  const char* p = s.data();
-  const char* end = p + s.size();
-  while (p < end) {
-    if (static_cast<unsigned char>(*p) < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t n = Utf8SequenceLength(p, end);
-    if (n == 0) return false;
-    p += n;
-  }
-  return true;
-}
-
 class CompactWriter {
  public:
   explicit CompactWriter(std::string& out) : out_(out) {}
@@ -80,16 +64,21 @@ class CompactWriter {
   }
 
   void String(std::string_view s) {
-    bool ascii = true;
-    for (char c : s) ascii &= static_cast<unsigned char>(c) < 0x80;
-    if (!ascii && !IsValidUtf8(s)) {
-      Nlohmann().dump(Json(s), false, false, 0);  // nlohmann's replacement of bad bytes
-      return;
-    }
+    const size_t start = out_.size();
     out_ += '"';
     size_t run = 0;  // start of the bytes not yet copied
     for (size_t i = 0; i < s.size(); ++i) {
       auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80) {  // copied as it is when valid UTF-8 (see utf8.h)
+        size_t n = Utf8SequenceLength(s.data() + i, s.data() + s.size());
+        if (n == 0) {
+          out_.resize(start);
+          Nlohmann().dump(Json(s), false, false, 0);  // nlohmann's replacement of bad bytes
+          return;
+        }
+        i += n - 1;
+        continue;
+      }
       if (c >= 0x20 && c != '"' && c != '\\') continue;
       out_.append(s.data() + run, i - run);
       run = i + 1;

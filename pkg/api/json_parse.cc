@@ -56,24 +56,26 @@ class FastParser {
     }
   }
 
+  // Past `c` and the space after it, if `c` is next.
+  bool Take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    SkipSpace();
+    return true;
+  }
+
   bool Object(Json& out, int depth) {
-    ++p_;  // '{'
+    Take('{');
     out = Json::object();
     auto& fields = out.get_ref<Json::object_t&>();
-    SkipSpace();
-    if (p_ < end_ && *p_ == '}') {
-      ++p_;
-      return true;
-    }
+    if (Take('}')) return true;
     std::string key;
     for (;;) {
       if (p_ == end_ || *p_ != '"') return false;
       key.clear();
       if (!String(key)) return false;
       SkipSpace();
-      if (p_ == end_ || *p_ != ':') return false;
-      ++p_;
-      SkipSpace();
+      if (!Take(':')) return false;
       // A repeated key keeps its first place and takes the later value, as in nlohmann.
       auto [it, inserted] = fields.emplace(key, Json());
       if (!inserted) {
@@ -87,14 +89,10 @@ class FastParser {
   }
 
   bool Array(Json& out, int depth) {
-    ++p_;  // '['
+    Take('[');
     out = Json::array();
     auto& items = out.get_ref<Json::array_t&>();
-    SkipSpace();
-    if (p_ < end_ && *p_ == ']') {
-      ++p_;
-      return true;
-    }
+    if (Take(']')) return true;
     for (;;) {
       items.emplace_back();
       bool closed = false;
@@ -107,11 +105,8 @@ class FastParser {
   // (closed = true); false for anything else.
   bool NextItem(char close, bool& closed) {
     SkipSpace();
-    if (p_ == end_ || (*p_ != close && *p_ != ',')) return false;
-    closed = *p_ == close;
-    ++p_;
-    SkipSpace();
-    return true;
+    closed = Take(close);
+    return closed || Take(',');
   }
 
   template <class T>
