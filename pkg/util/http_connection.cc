@@ -50,13 +50,10 @@ std::string FormatAddress(const sockaddr_storage& addr) {
 }
 
 bool ContainsTokenIgnoreCase(std::string_view value, std::string_view token) {
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return AsciiLower(c); });
-    return out;
-  };
-  return lower(value).find(lower(token)) != std::string::npos;
+  for (size_t at = 0; at + token.size() <= value.size(); ++at) {
+    if (EqualsIgnoreCase(value.substr(at, token.size()), token)) return true;
+  }
+  return false;
 }
 
 // One uv_write of up to three buffers (head, body, trailer), kept alive until it completes.
