@@ -2,6 +2,8 @@
 
 #include <cerrno>
 
+#include "storage/wal_write_vfs.h"
+
 namespace sampan::storage {
 
 Status SqliteStatus(sqlite3* db, int rc, std::string_view context) {
@@ -87,7 +89,8 @@ std::string_view Stmt::Bytes(int column) const {
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, int flags) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX,
+                           WalWriteVfsName());
   if (rc != SQLITE_OK) {
     Status st = SqliteStatus(raw, rc, "open " + path);
     sqlite3_close_v2(raw);

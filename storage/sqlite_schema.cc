@@ -17,7 +17,6 @@ CREATE TABLE kv (
   prev_revision INTEGER NOT NULL,
   value BLOB
 );
-CREATE UNIQUE INDEX kv_name_prev ON kv (name, prev_revision);
 CREATE INDEX kv_name_id ON kv (name, id);
 CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
@@ -43,6 +42,17 @@ Status CreateSchema(Db& db) {
   if (st.ok()) return db.Exec("COMMIT");
   (void)db.Exec("ROLLBACK");
   return st;
+}
+
+// Stores made before the writer enforced compare-and-swap alone carry a unique index on
+// (name, prev_revision). With one writer thread per file (flock) it guards nothing, and each
+// write paid for it with one more B-tree page in the WAL. A no-op (no write) once dropped.
+Status DropRetiredIndex(Db& db) {
+  ASSIGN_OR_RETURN(int64_t present,
+                   db.QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                               "name = 'kv_name_prev'"));
+  if (present == 0) return Status();
+  return db.Exec("DROP INDEX kv_name_prev");
 }
 
 }  // namespace
@@ -86,12 +96,14 @@ Result<SchemaState> InitSchema(Db& db) {
     return Status::Internal(fmt::format("datastore {} is corrupt: {}", path,
                                         row ? check.String(0) : "quick_check returned nothing"));
   }
+  check.Reset();  // an unfinished statement would lock the schema against the DROP below
   Result<int64_t> version = ReadMeta(db, "schema_version");
   if (!version.ok()) return not_ours(version.status().message());
   if (*version != kSchemaVersion) {
     return Status::Invalid(fmt::format("datastore {} has schema version {}; this sampan reads {}",
                                        path, *version, kSchemaVersion));
   }
+  RETURN_IF_ERROR(DropRetiredIndex(db));
   SchemaState state;
   ASSIGN_OR_RETURN(state.revision, ReadMeta(db, "revision"));
   ASSIGN_OR_RETURN(state.compact_revision, ReadMeta(db, "compact_revision"));

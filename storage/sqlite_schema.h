@@ -3,8 +3,11 @@
 //
 //   kv(id INTEGER PRIMARY KEY,  -- the revision
 //      name TEXT, created INT, deleted INT, create_revision INT, prev_revision INT, value BLOB)
-//   UNIQUE (name, prev_revision)  -- a second writer racing on one key cannot both win
+//   INDEX (name, id)  -- a key's latest revision, and lists in key order
 //   meta(k TEXT PRIMARY KEY, v INT)  -- schema version, revision, compact revision
+//
+// Compare-and-swap on a key's revision is the writer's own check: one writer thread per file
+// (the store flocks it), so no unique index is needed to settle races.
 //
 // The file carries PRAGMA application_id kApplicationId so a foreign SQLite file is refused.
 

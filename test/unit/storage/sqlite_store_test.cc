@@ -400,6 +400,35 @@ TEST_F(SqliteStoreTest, ReopenPreservesEverything) {
   EXPECT_EQ(next->mod_revision, rev + 1);
 }
 
+// Stores written by older builds carry a unique index on (name, prev_revision) that each
+// write paid for; opening one drops it and keeps every row.
+TEST_F(SqliteStoreTest, OpeningAnOlderStoreDropsItsRetiredIndex) {
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store_->Create("/o/" + std::to_string(i), "v").ok());
+  int64_t rev = store_->CurrentRevision();
+  store_.reset();
+  auto count_index = [&]() -> int64_t {
+    auto db = Db::Open(Options().path, SQLITE_OPEN_READWRITE);
+    if (!db.ok()) return -1;
+    auto n = (*db)->QueryInt(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'kv_name_prev'");
+    return n.ok() ? *n : -1;
+  };
+  {
+    auto db = Db::Open(Options().path, SQLITE_OPEN_READWRITE);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("CREATE UNIQUE INDEX kv_name_prev ON kv (name, prev_revision)").ok());
+  }
+  ASSERT_EQ(count_index(), 1);
+  Reopen();
+  EXPECT_EQ(store_->CurrentRevision(), rev);
+  EXPECT_EQ(*store_->Count("/o/"), 20);
+  ASSERT_TRUE(store_->Update("/o/3", "w", 0).ok());
+  store_.reset();
+  EXPECT_EQ(count_index(), 0);
+  Reopen();
+  EXPECT_EQ(store_->Get("/o/3")->value, "w");
+}
+
 TEST_F(SqliteStoreTest, SecondOpenOfSameFileIsRefused) {
   auto second = OpenSqliteStore(Options());
   ASSERT_FALSE(second.ok());
