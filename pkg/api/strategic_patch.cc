@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <optional>
 #include <string_view>
 
 #include "pkg/api/patch.h"
@@ -15,10 +14,12 @@ constexpr std::string_view kRetainKeys = "$retainKeys";
 constexpr std::string_view kSetElementOrder = "$setElementOrder/";
 constexpr std::string_view kDeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
 
-// nullopt: the patch deletes the value (`$patch: delete`).
-using Merged = Result<std::optional<Json>>;
+// Each merge works on its target in place: a patch touches a few fields of a large object,
+// and copying every level it passes through cost more than the merge. On an error the
+// target is half merged; callers drop it.
 
-Merged MergeStruct(const Json& original, const Json& patch, const SchemaType* type);
+// false: the patch deletes the value (`$patch: delete`).
+Result<bool> MergeStruct(Json& target, const Json& patch, const SchemaType* type);
 
 bool IsDirective(std::string_view key) { return !key.empty() && key[0] == '$'; }
 
@@ -51,9 +52,11 @@ const Json* ElementKey(const Json& element, const SchemaField& field) {
   return element.is_object() ? Find(element, field.patch_merge_key) : nullptr;
 }
 
-Result<Json> MergeList(const Json& original, const Json& patch, const SchemaField& field) {
-  if (!HasStrategy(field, "merge")) return patch;  // atomic: the patch replaces the list
-  Json result = original.is_array() ? original : Json::array();
+Status MergeList(Json& target, const Json& patch, const SchemaField& field) {
+  if (!HasStrategy(field, "merge")) {  // atomic: the patch replaces the list
+    target = patch;
+    return Status();
+  }
   // An element {"$patch": "replace"} replaces the whole list with the other elements.
   for (const Json& e : patch) {
     if (e.is_object() && e.size() == 1 && api::GetString(e, kPatchDirective) == "replace") {
@@ -61,14 +64,16 @@ Result<Json> MergeList(const Json& original, const Json& patch, const SchemaFiel
       for (const Json& other : patch) {
         if (&other != &e) replaced.push_back(other);
       }
-      return replaced;
+      target = std::move(replaced);
+      return Status();
     }
   }
+  if (!target.is_array()) target = Json::array();
   if (field.kind != ValueKind::kMessage) {  // a set of scalars: union
     for (const Json& e : patch) {
-      if (std::find(result.begin(), result.end(), e) == result.end()) result.push_back(e);
+      if (std::find(target.begin(), target.end(), e) == target.end()) target.push_back(e);
     }
-    return result;
+    return Status();
   }
   for (const Json& e : patch) {
     if (!e.is_object()) {
@@ -80,25 +85,24 @@ Result<Json> MergeList(const Json& original, const Json& patch, const SchemaFiel
       return Status::BadRequest(fmt::format("map: {} does not contain declared merge key: {}",
                                             Dump(e), field.patch_merge_key));
     }
-    auto match = std::find_if(result.begin(), result.end(), [&](const Json& candidate) {
+    auto match = std::find_if(target.begin(), target.end(), [&](const Json& candidate) {
       const Json* k = ElementKey(candidate, field);
       return k != nullptr && *k == *key;
     });
     ASSIGN_OR_RETURN(std::string directive, PatchDirective(e));
     if (directive == "delete") {
-      if (match != result.end()) result.erase(match);
+      if (match != target.end()) target.erase(match);
       continue;
     }
-    ASSIGN_OR_RETURN(std::optional<Json> merged,
-                     MergeStruct(match != result.end() ? *match : Json(), e, field.message));
-    if (!merged) continue;
-    if (match != result.end()) {
-      *match = std::move(*merged);
+    if (match != target.end()) {
+      RETURN_IF_ERROR(MergeStruct(*match, e, field.message).status());
     } else {
-      result.push_back(std::move(*merged));
+      Json added;
+      RETURN_IF_ERROR(MergeStruct(added, e, field.message).status());
+      target.push_back(std::move(added));
     }
   }
-  return result;
+  return Status();
 }
 
 // `$setElementOrder/<list>`: the listed elements first, in that order, then the others.
@@ -124,100 +128,97 @@ Json ApplyElementOrder(const Json& list, const Json& order, const SchemaField& f
   return ordered;
 }
 
-Result<Json> MergeMapValues(const Json& original, const Json& patch, const SchemaField& field) {
+Status MergeMapValues(Json& target, const Json& patch, const SchemaField& field) {
   ASSIGN_OR_RETURN(std::string directive, PatchDirective(patch));
-  if (directive == "replace") return WithoutDirectives(patch);
-  Json result = original.is_object() ? original : Json::object();
+  if (directive == "replace") {
+    target = WithoutDirectives(patch);
+    return Status();
+  }
+  if (!target.is_object()) target = Json::object();
   for (const auto& [key, value] : patch.items()) {
     if (IsDirective(key)) continue;
     if (value.is_null()) {
-      result.erase(key);
+      target.erase(key);
     } else if (field.kind == ValueKind::kMessage && value.is_object()) {
-      ASSIGN_OR_RETURN(
-          std::optional<Json> merged,
-          MergeStruct(result.contains(key) ? result[key] : Json(), value, field.message));
-      if (merged) {
-        result[key] = std::move(*merged);
-      } else {
-        result.erase(key);
-      }
+      ASSIGN_OR_RETURN(bool keep, MergeStruct(target[key], value, field.message));
+      if (!keep) target.erase(key);
     } else {
-      result[key] = value;
+      target[key] = value;
     }
   }
-  return result;
+  return Status();
 }
 
-Merged MergeStruct(const Json& original, const Json& patch, const SchemaType* type) {
+Result<bool> MergeStruct(Json& target, const Json& patch, const SchemaType* type) {
   ASSIGN_OR_RETURN(std::string directive, PatchDirective(patch));
-  if (directive == "delete") return std::optional<Json>();
-  if (directive == "replace") return std::optional<Json>(WithoutDirectives(patch));
-  Json result = original.is_object() ? original : Json::object();
+  if (directive == "delete") return false;
+  if (directive == "replace") {
+    target = WithoutDirectives(patch);
+    return true;
+  }
+  if (!target.is_object()) target = Json::object();
   if (const Json* retain = Find(patch, kRetainKeys)) {
     if (!retain->is_array()) return Status::BadRequest("$retainKeys must be a list");
-    Json kept = Json::object();
-    for (const auto& [k, v] : result.items()) {
-      if (std::find(retain->begin(), retain->end(), Json(k)) != retain->end()) kept[k] = v;
+    for (auto it = target.begin(); it != target.end();) {
+      if (std::find(retain->begin(), retain->end(), Json(it.key())) == retain->end()) {
+        it = target.erase(it);
+      } else {
+        ++it;
+      }
     }
-    result = std::move(kept);
   }
   for (const auto& [key, value] : patch.items()) {
     if (IsDirective(key)) continue;
     if (value.is_null()) {
-      result.erase(key);
+      target.erase(key);
       continue;
     }
     const SchemaField* field = type != nullptr ? type->FieldByJsonName(key) : nullptr;
-    const Json current = result.contains(key) ? result[key] : Json();
+    Json& slot = target[key];  // null when absent, as the merges expect
     if (field == nullptr) {  // not in the schema: merge-patch semantics
-      result[key] = MergePatch(current, value);
+      slot = MergePatch(slot, value);
     } else if (field->map && value.is_object()) {
-      ASSIGN_OR_RETURN(result[key], MergeMapValues(current, value, *field));
+      RETURN_IF_ERROR(MergeMapValues(slot, value, *field));
     } else if (field->repeated && value.is_array()) {
-      ASSIGN_OR_RETURN(result[key], MergeList(current, value, *field));
+      RETURN_IF_ERROR(MergeList(slot, value, *field));
     } else if (field->kind == ValueKind::kMessage && value.is_object()) {
-      ASSIGN_OR_RETURN(std::optional<Json> merged, MergeStruct(current, value, field->message));
-      if (merged) {
-        result[key] = std::move(*merged);
-      } else {
-        result.erase(key);
-      }
+      ASSIGN_OR_RETURN(bool keep, MergeStruct(slot, value, field->message));
+      if (!keep) target.erase(key);
     } else {
-      result[key] = value;
+      slot = value;
     }
   }
   // List directives run after the merge, on the merged lists.
   for (const auto& [key, value] : patch.items()) {
     std::string_view k = key;
-    const SchemaField* field = nullptr;
     if (k.starts_with(kDeleteFromPrimitiveList)) {
       std::string list = key.substr(kDeleteFromPrimitiveList.size());
       if (!value.is_array()) return Status::BadRequest(fmt::format("{} must be a list", key));
-      if (result.contains(list) && result[list].is_array()) {
+      auto it = target.find(list);
+      if (it != target.end() && it->is_array()) {
         Json kept = Json::array();
-        for (const Json& item : result[list]) {
+        for (const Json& item : *it) {
           if (std::find(value.begin(), value.end(), item) == value.end()) kept.push_back(item);
         }
-        result[list] = std::move(kept);
+        *it = std::move(kept);
       }
     } else if (k.starts_with(kSetElementOrder)) {
       std::string list = key.substr(kSetElementOrder.size());
-      field = type != nullptr ? type->FieldByJsonName(list) : nullptr;
-      if (field != nullptr && result.contains(list)) {
-        result[list] = ApplyElementOrder(result[list], value, *field);
-      }
+      const SchemaField* field = type != nullptr ? type->FieldByJsonName(list) : nullptr;
+      auto it = target.find(list);
+      if (field != nullptr && it != target.end()) *it = ApplyElementOrder(*it, value, *field);
     }
   }
-  return std::optional<Json>(std::move(result));
+  return true;
 }
 
 }  // namespace
 
-Result<Json> StrategicMergePatch(const Json& original, const Json& patch, const SchemaType& type) {
+Result<Json> StrategicMergePatch(Json object, const Json& patch, const SchemaType& type) {
   if (!patch.is_object()) return Status::BadRequest("the patch must be a JSON object");
-  ASSIGN_OR_RETURN(std::optional<Json> merged, MergeStruct(original, patch, &type));
-  if (!merged) return Status::BadRequest("the patch deletes the whole object");
-  return std::move(*merged);
+  ASSIGN_OR_RETURN(bool keep, MergeStruct(object, patch, &type));
+  if (!keep) return Status::BadRequest("the patch deletes the whole object");
+  return object;
 }
 
 }  // namespace sampan::api

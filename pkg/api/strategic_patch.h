@@ -13,7 +13,8 @@
 
 namespace sampan::api {
 
-// Applies `patch` to `original` of type `type`. Malformed directives -> BadRequest.
-Result<Json> StrategicMergePatch(const Json& original, const Json& patch, const SchemaType& type);
+// Applies `patch` to `object` of type `type`. Malformed directives -> BadRequest. Pass an
+// object you no longer need with std::move: the merge then copies nothing of it.
+Result<Json> StrategicMergePatch(Json object, const Json& patch, const SchemaType& type);
 
 }  // namespace sampan::api

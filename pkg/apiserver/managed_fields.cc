@@ -224,9 +224,12 @@ void RecordUpdate(const Json* before, Json& after, const Json& provided, const a
     managers.push_back({manager, "Update", api_version, subresource});
     mine = &managers.back();
   }
-  mine->set.Subtract(c.removed);
-  mine->set.UnionWith(changed);
-  mine->dirty = true;
+  bool grew = !changed.Difference(mine->set).empty();
+  bool shrank = mine->set.Subtract(c.removed);
+  if (grew) mine->set.UnionWith(changed);
+  // A manager updating fields it already owns changes only its time: its fieldsV1 stays as
+  // decoded rather than being encoded again (a large set, for the creator of an object).
+  mine->dirty = grew || shrank;
   mine->time = now;
   EncodeManagedFields(std::move(managers), after);
 }

@@ -85,9 +85,9 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
     }
   }
   // Applies the patch to `target` according to its content type.
-  auto apply = [&](const Json& target, const Json& patch) -> Result<Json> {
+  auto apply = [&](Json target, const Json& patch) -> Result<Json> {
     if (kind == Kind::kJson) return api::JsonPatch(target, patch);
-    if (kind == Kind::kStrategic) return api::StrategicMergePatch(target, patch, *type);
+    if (kind == Kind::kStrategic) return api::StrategicMergePatch(std::move(target), patch, *type);
     return api::MergePatch(target, patch);
   };
   Result<Json> patch = api::ParseJson(ctx.http->body);
@@ -103,8 +103,8 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
       ctx,
       [&](const Json& current) -> Result<Json> {
         warnings.clear();  // a retry after a lost race starts over
-        Json base = current;
         if (sub == "scale") {
+          Json base = current;
           // A patch of the Scale object: only spec.replicas matters.
           int64_t replicas = r.custom
                                  ? CustomSpecReplicas(r, current)
@@ -120,7 +120,7 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
           }
           return base;
         }
-        Result<Json> patched = apply(base, *patch);
+        Result<Json> patched = apply(current, *patch);
         if (!patched.ok()) return patched.status();
         RETURN_IF_ERROR(ValidateFields(*patched, r, *validation, &warnings));
         // A patch may pin a resourceVersion (optimistic concurrency, as upstream).

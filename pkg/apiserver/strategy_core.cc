@@ -59,6 +59,58 @@ void ValidateContainers(const Json& list, const std::string& path, bool required
   }
 }
 
+// Whether objects a and b hold the same fields in the same order (as Json's == compares
+// them), leaving out the fields `skip` names; `same(key, x, y)` compares the values.
+template <typename Skip, typename Same>
+bool SameFieldsExcept(const Json& a, const Json& b, const Skip& skip, const Same& same) {
+  auto ia = a.begin(), ib = b.begin();
+  for (;;) {
+    while (ia != a.end() && skip(ia.key())) ++ia;
+    while (ib != b.end() && skip(ib.key())) ++ib;
+    if (ia == a.end() || ib == b.end()) return ia == a.end() && ib == b.end();
+    if (ia.key() != ib.key() || !same(ia.key(), ia.value(), ib.value())) return false;
+    ++ia;
+    ++ib;
+  }
+}
+
+// Two container lists that differ at most in their images.
+bool ContainersEqualExceptImages(const Json& a, const Json& b) {
+  if (!a.is_array() || !b.is_array() || a.size() != b.size()) return a == b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].is_object() || !b[i].is_object()) {
+      if (a[i] != b[i]) return false;
+      continue;
+    }
+    bool same = SameFieldsExcept(
+        a[i], b[i], [](const std::string& k) { return k == "image"; },
+        [](const std::string&, const Json& x, const Json& y) { return x == y; });
+    if (!same) return false;
+  }
+  return true;
+}
+
+// Two pod specs that differ only where an update may change a pod: images, the active
+// deadline, tolerations and the grace period. Compared in place: copying both specs to
+// strip those fields cost more than the rest of a pod's validation.
+bool SpecsEqualExceptMutable(const Json& a, const Json& b) {
+  if (!a.is_object() || !b.is_object()) return a == b;
+  auto mutable_field = [](const std::string& k) {
+    return k == "activeDeadlineSeconds" || k == "tolerations" ||
+           k == "terminationGracePeriodSeconds";
+  };
+  auto same = [](const std::string& k, const Json& x, const Json& y) {
+    if (k == "containers" || k == "initContainers") return ContainersEqualExceptImages(x, y);
+    return x == y;
+  };
+  return SameFieldsExcept(a, b, mutable_field, same);
+}
+
+const Json& EmptyObject() {
+  static const Json kEmpty = Json::object();
+  return kEmpty;
+}
+
 class PodStrategy : public Strategy {
  public:
   void Default(Json& obj) const override {
@@ -73,19 +125,8 @@ class PodStrategy : public Strategy {
     ValidatePodSpec(*spec, "spec", causes);
     if (old) {
       // Pod specs are immutable except for a few fields (upstream lists them in the message).
-      Json a = *spec, b = old->contains("spec") ? (*old)["spec"] : Json::object();
-      for (Json* s : {&a, &b}) {
-        s->erase("activeDeadlineSeconds");
-        s->erase("tolerations");
-        s->erase("terminationGracePeriodSeconds");
-        if (s->contains("containers")) {
-          for (auto& c : (*s)["containers"]) c.erase("image");
-        }
-        if (s->contains("initContainers")) {
-          for (auto& c : (*s)["initContainers"]) c.erase("image");
-        }
-      }
-      if (a != b) {
+      const Json* before = api::Find(*old, "spec");
+      if (!SpecsEqualExceptMutable(*spec, before ? *before : EmptyObject())) {
         causes.push_back(ForbiddenField(
             "spec",
             "pod updates may not change fields other than `spec.containers[*].image`,"

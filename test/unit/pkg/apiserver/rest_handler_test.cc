@@ -208,6 +208,43 @@ TEST_F(RestHandlerTest, UpdatesKeepAPodInGracefulDeletion) {
   EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/pods/g").code, 404);
 }
 
+// A pod's spec is immutable but for images, the active deadline, tolerations and the grace
+// period; field order alone is no change.
+TEST_F(RestHandlerTest, PodSpecChangesOnlyWhereUpstreamAllows) {
+  ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/pods",
+                 R"({"metadata":{"name":"m"},"spec":{"containers":[
+                     {"name":"a","image":"busybox","args":["x"]},{"name":"b","image":"nginx"}],
+                     "initContainers":[{"name":"i","image":"busybox"}]}})")
+                .code,
+            201);
+  auto patch = [&](const std::string& body) {
+    return Call("PATCH", "/api/v1/namespaces/default/pods/m", body,
+                "application/strategic-merge-patch+json");
+  };
+  for (const char* allowed :
+       {R"({"spec":{"containers":[{"name":"b","image":"nginx:2"}]}})",
+        R"({"spec":{"initContainers":[{"name":"i","image":"busybox:2"}]}})",
+        R"({"spec":{"activeDeadlineSeconds":30,"terminationGracePeriodSeconds":5}})",
+        R"({"spec":{"tolerations":[{"key":"k","operator":"Exists"}]}})"}) {
+    Reply r = patch(allowed);
+    EXPECT_EQ(r.code, 200) << allowed << "\n" << r.body;
+  }
+  for (const char* forbidden :
+       {R"({"spec":{"containers":[{"name":"a","args":["y"]}]}})",
+        R"({"spec":{"containers":[{"name":"c","image":"busybox"}]}})",
+        R"({"spec":{"initContainers":[{"name":"i","command":["sh"]}]}})",
+        R"({"spec":{"hostname":"h"}})"}) {
+    Reply r = patch(forbidden);
+    EXPECT_EQ(r.code, 422) << forbidden;
+    EXPECT_NE(r.body.find("pod updates may not change fields other than"), std::string::npos)
+        << r.body;
+  }
+  Reply got = Call("GET", "/api/v1/namespaces/default/pods/m");
+  EXPECT_NE(got.body.find("nginx:2"), std::string::npos);
+  EXPECT_NE(got.body.find("busybox:2"), std::string::npos);
+  EXPECT_EQ(got.body.find("hostname"), std::string::npos);
+}
+
 TEST_F(RestHandlerTest, ListPagingAndResourceVersions) {
   for (int i = 0; i < 7; ++i) {
     ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/configmaps",
