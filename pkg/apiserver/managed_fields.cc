@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <type_traits>
 
 #include "pkg/api/schema.h"
 #include "pkg/api/typed_fields.h"
@@ -110,11 +111,15 @@ Json WithoutManagedFields(const Json& object) {
 
 }  // namespace
 
-std::vector<ManagerEntry> DecodeManagedFields(const Json& object) {
+namespace {
+
+// The entries of a managedFields list. Given the list as an rvalue (one the caller gives
+// up), each fieldsV1 is moved out rather than copied.
+template <typename List>
+std::vector<ManagerEntry> DecodeEntries(List&& list) {
   std::vector<ManagerEntry> out;
-  const Json* list = api::FindPath(object, "metadata.managedFields");
-  if (list == nullptr || !list->is_array()) return out;
-  for (const Json& item : *list) {
+  if (!list.is_array()) return out;
+  for (auto& item : list) {
     if (!item.is_object()) continue;
     ManagerEntry e;
     e.manager = api::GetString(item, "manager");
@@ -122,16 +127,28 @@ std::vector<ManagerEntry> DecodeManagedFields(const Json& object) {
     e.api_version = api::GetString(item, "apiVersion");
     e.subresource = api::GetString(item, "subresource");
     e.time = api::GetString(item, "time");
-    const Json* fields = api::Find(item, "fieldsV1");
-    if (fields != nullptr) {
+    auto fields = item.find("fieldsV1");
+    if (fields != item.end()) {
       Result<FieldSet> set = FieldSet::FromJson(*fields);
       if (!set.ok()) continue;
       e.set = std::move(*set);
-      e.fields_v1 = *fields;
+      if constexpr (std::is_const_v<std::remove_reference_t<List>> ||
+                    std::is_lvalue_reference_v<List>) {
+        e.fields_v1 = *fields;
+      } else {
+        e.fields_v1 = std::move(*fields);
+      }
     }
     out.push_back(std::move(e));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<ManagerEntry> DecodeManagedFields(const Json& object) {
+  const Json* list = api::FindPath(object, "metadata.managedFields");
+  return list ? DecodeEntries(*list) : std::vector<ManagerEntry>{};
 }
 
 void EncodeManagedFields(std::vector<ManagerEntry> managers, Json& object) {
@@ -172,20 +189,18 @@ std::string FieldManagerOf(const RequestContext& ctx) {
   return manager;
 }
 
-void RecordUpdate(const Json* before, Json& after, const Json& provided, const api::ResourceInfo& r,
+void RecordUpdate(const Json* before, Json& after, Json provided, const api::ResourceInfo& r,
                   const std::string& subresource, const std::string& manager,
                   const std::string& now) {
   // The managers this update starts from: the client's when it sent some (main resource).
-  const Json* base = before;
-  Json provided_holder;
-  if (subresource.empty() && provided.is_array() && !provided.empty()) {
-    if (provided.size() == 1 && provided[0].is_object() && provided[0].empty()) {
-      after["metadata"].erase("managedFields");  // `[{}]` resets ownership
-      return;
-    }
-    provided_holder = {{"metadata", {{"managedFields", provided}}}};
-    base = &provided_holder;
+  bool use_provided = subresource.empty() && provided.is_array() && !provided.empty();
+  if (use_provided && provided.size() == 1 && provided[0].is_object() && provided[0].empty()) {
+    after["metadata"].erase("managedFields");  // `[{}]` resets ownership
+    return;
   }
+  const Json* base = use_provided ? &provided
+                     : before     ? api::FindPath(*before, "metadata.managedFields")
+                                  : nullptr;
   api::CompareOptions options;
   if (subresource == "status") {
     options.only_root_field = "status";
@@ -198,16 +213,16 @@ void RecordUpdate(const Json* before, Json& after, const Json& provided, const a
   api::Comparison c =
       Strip(api::CompareObjects(before ? before : &kEmpty, &after, TypeOf(r), options));
   if (c.same()) {
-    const Json* kept = base ? api::FindPath(*base, "metadata.managedFields") : nullptr;
-    if (kept != nullptr && kept->is_array() && !kept->empty()) {
-      after["metadata"]["managedFields"] = *kept;
+    if (base != nullptr && base->is_array() && !base->empty()) {
+      after["metadata"]["managedFields"] = use_provided ? std::move(provided) : *base;
     } else {
       after["metadata"].erase("managedFields");
     }
     return;
   }
-  std::vector<ManagerEntry> managers =
-      base ? DecodeManagedFields(*base) : std::vector<ManagerEntry>{};
+  std::vector<ManagerEntry> managers = use_provided ? DecodeEntries(std::move(provided))
+                                       : base       ? DecodeEntries(*base)
+                                                    : std::vector<ManagerEntry>{};
   FieldSet changed = std::move(c.added);
   changed.UnionWith(c.modified);
   std::string api_version = r.GroupVersion();

@@ -46,7 +46,7 @@ std::string FieldManagerOf(const RequestContext& ctx);
 // `provided` is the managedFields the client sent in `after` (null if none): when non-empty
 // it replaces the live ones for the main resource (`[{}]` clears them), as upstream.
 // Writes after["metadata"]["managedFields"].
-void RecordUpdate(const api::Json* before, api::Json& after, const api::Json& provided,
+void RecordUpdate(const api::Json* before, api::Json& after, api::Json provided,
                   const api::ResourceInfo& r, const std::string& subresource,
                   const std::string& manager, const std::string& now);
 

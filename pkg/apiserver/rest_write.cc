@@ -206,7 +206,8 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
   if (manager.empty()) {
     if (!provided_fields.is_null()) obj["metadata"]["managedFields"] = provided_fields;
   } else {
-    RecordUpdate(nullptr, obj, provided_fields, r, "", manager, FormatRfc3339(clock_.WallNow()));
+    RecordUpdate(nullptr, obj, std::move(provided_fields), r, "", manager,
+                 FormatRfc3339(clock_.WallNow()));
   }
   // Mutating admission runs on the defaulted object, before the strategy and validation.
   admission::Attributes attrs =
@@ -343,19 +344,27 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
     next["kind"] = r.kind;
     if (!next.contains("metadata") || !next["metadata"].is_object())
       next["metadata"] = Json::object();
-    Json provided_fields = next["metadata"].value("managedFields", Json());
+    // Moved out, not copied (a large list): every branch below writes the field again.
+    Json provided_fields;
+    if (auto it = next["metadata"].find("managedFields"); it != next["metadata"].end()) {
+      provided_fields = std::move(*it);
+    }
     PrepareMetaForUpdate(next, current->object);
     if (sub.empty()) strategy.PrepareForUpdate(next, current->object, r);
     strategy.Default(next);
     if (mutation_owns_fields) {
-      if (!provided_fields.is_null()) next["metadata"]["managedFields"] = provided_fields;
+      if (!provided_fields.is_null()) {
+        next["metadata"]["managedFields"] = std::move(provided_fields);
+      }
     } else if (sub == "binding" || sub == "finalize") {
       // Written by the system, not a field manager (as upstream's binding storage).
       if (const Json* kept = api::FindPath(current->object, "metadata.managedFields")) {
         next["metadata"]["managedFields"] = *kept;
+      } else {
+        next["metadata"].erase("managedFields");
       }
     } else {
-      RecordUpdate(&current->object, next, provided_fields, r, sub, FieldManagerOf(ctx),
+      RecordUpdate(&current->object, next, std::move(provided_fields), r, sub, FieldManagerOf(ctx),
                    FormatRfc3339(clock_.WallNow()));
     }
     // Admission sees updates of the main resource (not of its subresources).

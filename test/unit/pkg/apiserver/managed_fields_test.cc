@@ -76,6 +76,29 @@ TEST(ManagedFieldsTest, UpdateTakesChangedFieldsFromOthers) {
   EXPECT_EQ(again["metadata"]["managedFields"], next["metadata"]["managedFields"]);
 }
 
+// The creator changing fields it owns keeps its field set (written as it was) and takes the
+// new time; a field it did not own yet joins its set.
+TEST(ManagedFieldsTest, AnOwnerUpdatingItsFieldsKeepsItsSetWithANewTime) {
+  Json live = Deploy(2, "nginx");
+  RecordUpdate(nullptr, live, Json(), Deployments(), "", "creator", "2026-01-01T00:00:00Z");
+  Json owned = live["metadata"]["managedFields"][0]["fieldsV1"];
+  Json next = live;
+  next["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2";
+  RecordUpdate(&live, next, next["metadata"]["managedFields"], Deployments(), "", "creator",
+               "2026-01-01T00:00:05Z");
+  ASSERT_EQ(next["metadata"]["managedFields"].size(), 1u);
+  EXPECT_EQ(next["metadata"]["managedFields"][0]["time"], "2026-01-01T00:00:05Z");
+  EXPECT_EQ(next["metadata"]["managedFields"][0]["fieldsV1"], owned);
+
+  Json more = next;
+  more["spec"]["paused"] = true;
+  RecordUpdate(&next, more, Json(), Deployments(), "", "creator", "2026-01-01T00:00:06Z");
+  std::vector<ManagerEntry> m = DecodeManagedFields(more);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_TRUE(m[0].set.Has({api::PathElement::Field("spec"), api::PathElement::Field("paused")}));
+  EXPECT_TRUE(m[0].set.Has({api::PathElement::Field("spec"), api::PathElement::Field("replicas")}));
+}
+
 TEST(ManagedFieldsTest, ClientMayReplaceOrResetManagedFields) {
   Json live = Deploy(2, "nginx");
   RecordUpdate(nullptr, live, Json(), Deployments(), "", "creator", "t1");
