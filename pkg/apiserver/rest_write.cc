@@ -58,6 +58,21 @@ std::string EncodeStorageVersion(const api::ResourceInfo& r, const Json& obj) {
   return EncodeForStorage(stored);
 }
 
+// The reply to a create or update: the object as written. When it is stored in the version
+// it is served in, that is the stored bytes with their resourceVersion, as a get would
+// answer, and the object need not be encoded a second time.
+Reply WrittenReply(int code, const api::ResourceInfo& r, Json& object,
+                   const storage::KeyValue& written) {
+  if (r.storage_name == r.type_key && !r.custom) {
+    Reply reply;
+    reply.code = code;
+    reply.body = WithResourceVersion(written.value, written.mod_revision);
+    return reply;
+  }
+  object["metadata"]["resourceVersion"] = std::to_string(written.mod_revision);
+  return Reply::Json(code, object);
+}
+
 bool IsCrd(const api::ResourceInfo& r) {
   return r.type_key == "apiextensions.k8s.io/customresourcedefinitions";
 }
@@ -236,8 +251,7 @@ Reply RestHandler::CreateInternal(const api::ResourceInfo& r, Json obj, const st
     if (IsService(r)) services_.Release(obj);
     return Reply::Error(FromStatus(kv.status(), &r, name));
   }
-  obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-  return Reply::Json(201, obj);
+  return WrittenReply(201, r, obj, *kv);
 }
 
 Reply RestHandler::Update(const RequestContext& ctx) {
@@ -419,8 +433,11 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
                                             : store_.Update(key, encoded, current->revision);
     if (kv.ok()) {
       if (finalize && IsService(r)) services_.Release(next);
-      next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+      if (sub == "scale" || finalize) {
+        next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
+        return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+      }
+      return WrittenReply(200, r, next, *kv);
     }
     if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
     // Lost a race with another writer: retry unless the client pinned a resourceVersion

@@ -245,6 +245,20 @@ TEST_F(RestHandlerTest, PodSpecChangesOnlyWhereUpstreamAllows) {
   EXPECT_EQ(got.body.find("hostname"), std::string::npos);
 }
 
+// A write answers with the object as stored, byte for byte what a get returns next.
+TEST_F(RestHandlerTest, WritesAnswerWhatAGetReturns) {
+  Reply created = Call("POST", "/api/v1/namespaces/default/configmaps",
+                       R"({"data":{"k":"v"},"metadata":{"name":"same","labels":{"a":"b"}}})");
+  ASSERT_EQ(created.code, 201) << created.body;
+  EXPECT_EQ(created.body, Call("GET", "/api/v1/namespaces/default/configmaps/same").body);
+  Reply patched = Call("PATCH", "/api/v1/namespaces/default/configmaps/same",
+                       R"({"data":{"k":"w"}})", "application/merge-patch+json");
+  ASSERT_EQ(patched.code, 200) << patched.body;
+  EXPECT_NE(patched.body.find(R"("k":"w")"), std::string::npos);
+  EXPECT_EQ(patched.body, Call("GET", "/api/v1/namespaces/default/configmaps/same").body);
+  EXPECT_NE(patched.body, created.body);
+}
+
 TEST_F(RestHandlerTest, ListPagingAndResourceVersions) {
   for (int i = 0; i < 7; ++i) {
     ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/configmaps",
