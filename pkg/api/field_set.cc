@@ -83,14 +83,16 @@ Result<PathElement> PathElement::Parse(std::string_view text) {
   switch (text[0]) {
     case 'f': return Field(std::string(rest));
     case 'k': {
-      Json keys = Json::parse(rest, nullptr, false);
-      if (!keys.is_object()) return Status::BadRequest("invalid key: " + std::string(text));
-      return Key(keys);
+      Result<Json> keys = ParseJson(rest);
+      if (!keys.ok() || !keys->is_object()) {
+        return Status::BadRequest("invalid key: " + std::string(text));
+      }
+      return Key(*keys);
     }
     case 'v': {
-      Json value = Json::parse(rest, nullptr, false);
-      if (value.is_discarded()) return Status::BadRequest("invalid value: " + std::string(text));
-      return Value(std::move(value));
+      Result<Json> value = ParseJson(rest);
+      if (!value.ok()) return Status::BadRequest("invalid value: " + std::string(text));
+      return Value(std::move(*value));
     }
     case 'i': {
       int64_t index = 0;
@@ -314,7 +316,9 @@ Result<FieldSet> FieldSet::FromJson(const Json& fields_v1) {
     if (!child.is_object()) return Status::BadRequest("fieldsV1 entries must be objects");
     ASSIGN_OR_RETURN(FieldSet sub, FromJson(child));
     bool member = child.empty() || child.contains(".");
-    out.children_.emplace(std::move(pe), std::make_pair(member, std::move(sub)));
+    // Written in the set's own order (ToJson), so each element usually goes last.
+    out.children_.emplace_hint(out.children_.end(), std::move(pe),
+                               std::make_pair(member, std::move(sub)));
   }
   return out;
 }
