@@ -80,8 +80,8 @@ class SqliteStore final : public Store {
   // Returns part of a large free list to the file system, a step at a time.
   Status VacuumStep();
   // Applies one op inside the open transaction. A returned error aborts the whole batch;
-  // per-op outcomes (conflicts, not found) go into *result.
-  Status ApplyOp(const WriteOp& op, int64_t& revision, Result<KeyValue>* result,
+  // per-op outcomes (conflicts, not found) go into *result. Takes the op's value.
+  Status ApplyOp(WriteOp& op, int64_t& revision, Result<KeyValue>* result,
                  std::vector<EventPtr>& events);
   Result<LatestRow> ReadLatest(const std::string& key);
   Status InsertRow(int64_t id, const std::string& key, bool created, bool deleted,

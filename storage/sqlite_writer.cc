@@ -225,7 +225,7 @@ Status SqliteStore::InsertRow(int64_t id, const std::string& key, bool created, 
   return w_insert_.Run();
 }
 
-Status SqliteStore::ApplyOp(const WriteOp& op, int64_t& revision, Result<KeyValue>* result,
+Status SqliteStore::ApplyOp(WriteOp& op, int64_t& revision, Result<KeyValue>* result,
                             std::vector<EventPtr>& events) {
   ASSIGN_OR_RETURN(LatestRow latest, ReadLatest(op.key));
   const bool exists = latest.found && !latest.deleted;
@@ -241,7 +241,7 @@ Status SqliteStore::ApplyOp(const WriteOp& op, int64_t& revision, Result<KeyValu
                               &op.value));
     revision = id;
     event->type = Event::Type::kCreate;
-    event->kv = KeyValue{op.key, op.value, id, id};
+    event->kv = KeyValue{op.key, std::move(op.value), id, id};  // the op is done with it
   } else {
     if (!exists) {
       *result = Status::NotFound(fmt::format("key {} not found", op.key));
@@ -258,7 +258,7 @@ Status SqliteStore::ApplyOp(const WriteOp& op, int64_t& revision, Result<KeyValu
       RETURN_IF_ERROR(InsertRow(id, op.key, false, false, prev.create_revision, prev.mod_revision,
                                 &op.value));
       event->type = Event::Type::kUpdate;
-      event->kv = KeyValue{op.key, op.value, prev.create_revision, id};
+      event->kv = KeyValue{op.key, std::move(op.value), prev.create_revision, id};
     } else {
       RETURN_IF_ERROR(InsertRow(id, op.key, false, true, prev.create_revision, prev.mod_revision,
                                 nullptr));
