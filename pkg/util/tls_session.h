@@ -66,7 +66,8 @@ class TlsSession {
   Status Write(std::string_view plain);
   // Queues close_notify.
   void Shutdown();
-  // Appends the ciphertext waiting to be sent to `out`; returns how many bytes.
+  // Appends the ciphertext waiting to be sent to `out` (swaps buffers when `out` is empty);
+  // returns how many bytes.
   size_t TakeOutput(std::string* out);
 
   // Server side: the client certificate's identity, verified = it chained to the client CA.
@@ -75,12 +76,13 @@ class TlsSession {
   std::string AlpnProtocol() const;
 
  private:
-  explicit TlsSession(SSL* ssl, BIO* in, BIO* out) : ssl_(ssl), in_(in), out_(out) {}
+  explicit TlsSession(SSL* ssl, BIO* in) : ssl_(ssl), in_(in) {}
   static Result<std::unique_ptr<TlsSession>> New(SSL_CTX* ctx);
 
-  SSL* ssl_;  // owns in_ and out_
+  SSL* ssl_;  // owns in_ and the output BIO
   BIO* in_;   // ciphertext from the peer
-  BIO* out_;  // ciphertext to the peer
+  // Ciphertext to the peer, appended here by the output BIO (see OutputBio()).
+  std::string output_;
 };
 
 }  // namespace sampan::http
