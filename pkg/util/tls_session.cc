@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 namespace sampan::http {
 namespace {
@@ -31,9 +32,42 @@ void ClearErrors() {
   if (ERR_peek_error() != 0) ERR_clear_error();
 }
 
-// A write-only BIO that appends the records OpenSSL writes to a std::string (its data).
-// A memory BIO zero-fills its buffer before copying each record in, and the records then
-// need a second copy out: three passes over every byte sent, where this makes one.
+// The session's two BIOs, over its own strings. OpenSSL's memory BIO zero-fills its
+// buffer before copying bytes in, and they then need a second copy out: three passes over
+// every byte, where these make one each way.
+
+// Reads the session's TlsInput; with nothing left it asks to retry (WANT_READ: wait for more),
+// never reports end of stream.
+int InputBioRead(BIO* bio, char* out, int len) {
+  BIO_clear_retry_flags(bio);
+  auto* in = static_cast<TlsInput*>(BIO_get_data(bio));
+  size_t left = in->bytes.size() - in->read;
+  if (left == 0 || len <= 0) {
+    BIO_set_retry_read(bio);
+    return -1;
+  }
+  size_t n = std::min(left, static_cast<size_t>(len));
+  std::memcpy(out, in->bytes.data() + in->read, n);
+  in->read += n;
+  return static_cast<int>(n);
+}
+
+long InputBioCtrl(BIO* bio, int cmd, long, void*) {
+  auto* in = static_cast<TlsInput*>(BIO_get_data(bio));
+  switch (cmd) {
+    case BIO_CTRL_PENDING: return static_cast<long>(in->bytes.size() - in->read);
+    case BIO_CTRL_FLUSH: return 1;
+    default: return 0;
+  }
+}
+
+// Appends what OpenSSL writes (whole records) to the session's output string.
+int OutputBioWrite(BIO* bio, const char* data, int len) {
+  if (len <= 0) return 0;
+  static_cast<std::string*>(BIO_get_data(bio))->append(data, static_cast<size_t>(len));
+  return len;
+}
+
 long OutputBioCtrl(BIO* bio, int cmd, long, void*) {
   switch (cmd) {
     case BIO_CTRL_FLUSH: return 1;
@@ -43,22 +77,32 @@ long OutputBioCtrl(BIO* bio, int cmd, long, void*) {
   }
 }
 
+int BioCreate(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+const BIO_METHOD* MakeBioMethod(const char* name, int (*read)(BIO*, char*, int),
+                                int (*write)(BIO*, const char*, int),
+                                long (*ctrl)(BIO*, int, long, void*)) {
+  BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, name);
+  if (m == nullptr) return nullptr;
+  if (read != nullptr) BIO_meth_set_read(m, read);
+  if (write != nullptr) BIO_meth_set_write(m, write);
+  BIO_meth_set_ctrl(m, ctrl);
+  BIO_meth_set_create(m, BioCreate);
+  return m;
+}
+
+const BIO_METHOD* InputBioMethod() {
+  static const BIO_METHOD* method =
+      MakeBioMethod("sampan input", InputBioRead, nullptr, InputBioCtrl);
+  return method;
+}
+
 const BIO_METHOD* OutputBioMethod() {
-  static const BIO_METHOD* method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sampan output");
-    if (m == nullptr) return static_cast<BIO_METHOD*>(nullptr);
-    BIO_meth_set_write(m, [](BIO* bio, const char* data, int len) {
-      if (len <= 0) return 0;
-      static_cast<std::string*>(BIO_get_data(bio))->append(data, static_cast<size_t>(len));
-      return len;
-    });
-    BIO_meth_set_ctrl(m, OutputBioCtrl);
-    BIO_meth_set_create(m, [](BIO* bio) {
-      BIO_set_init(bio, 1);
-      return 1;
-    });
-    return m;
-  }();
+  static const BIO_METHOD* method =
+      MakeBioMethod("sampan output", nullptr, OutputBioWrite, OutputBioCtrl);
   return method;
 }
 
@@ -68,8 +112,9 @@ Result<std::unique_ptr<TlsSession>> TlsSession::New(SSL_CTX* ctx) {
   ClearErrors();
   SSL* ssl = SSL_new(ctx);
   if (ssl == nullptr) return Status::Internal("SSL_new: " + SslErrorString());
+  const BIO_METHOD* input = InputBioMethod();
   const BIO_METHOD* output = OutputBioMethod();
-  BIO* in = BIO_new(BIO_s_mem());
+  BIO* in = input ? BIO_new(input) : nullptr;
   BIO* out = output ? BIO_new(output) : nullptr;
   if (in == nullptr || out == nullptr) {
     BIO_free(in);
@@ -77,10 +122,9 @@ Result<std::unique_ptr<TlsSession>> TlsSession::New(SSL_CTX* ctx) {
     SSL_free(ssl);
     return Status::Internal("BIO_new failed");
   }
-  // An empty input BIO means "wait for more" (WANT_READ), not end of stream.
-  BIO_set_mem_eof_return(in, -1);
   SSL_set_bio(ssl, in, out);
-  std::unique_ptr<TlsSession> session(new TlsSession(ssl, in));
+  std::unique_ptr<TlsSession> session(new TlsSession(ssl));
+  BIO_set_data(in, &session->input_);
   BIO_set_data(out, &session->output_);
   return session;
 }
@@ -111,13 +155,15 @@ Result<std::unique_ptr<TlsSession>> TlsSession::NewClient(SSL_CTX* ctx, const st
 TlsSession::~TlsSession() { SSL_free(ssl_); }
 
 void TlsSession::Feed(std::string_view ciphertext) {
-  // A memory BIO grows as needed, so a write only fails on allocation failure.
-  while (!ciphertext.empty()) {
-    int chunk = static_cast<int>(std::min<size_t>(ciphertext.size(), INT_MAX));
-    int n = BIO_write(in_, ciphertext.data(), chunk);
-    if (n <= 0) return;
-    ciphertext.remove_prefix(static_cast<size_t>(n));
+  // Drop what OpenSSL has read before appending, so the string stays the unread bytes.
+  if (input_.read == input_.bytes.size()) {
+    input_.bytes.clear();
+    input_.read = 0;
+  } else if (input_.read >= 64 * 1024) {
+    input_.bytes.erase(0, input_.read);
+    input_.read = 0;
   }
+  input_.bytes.append(ciphertext);
 }
 
 Status TlsSession::Read(std::string* plain, bool* peer_closed) {

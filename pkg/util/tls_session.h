@@ -39,6 +39,12 @@ Result<SslCtxPtr> NewClientSslContext(const std::string& ca_file, const std::str
 // The thread's OpenSSL error queue as text (and cleared), for messages.
 std::string SslErrorString();
 
+// Ciphertext from the peer that OpenSSL has yet to read (the bytes before `read` are done).
+struct TlsInput {
+  std::string bytes;
+  size_t read = 0;
+};
+
 class TlsSession {
  public:
   static Result<std::unique_ptr<TlsSession>> NewServer(SSL_CTX* ctx);
@@ -76,13 +82,12 @@ class TlsSession {
   std::string AlpnProtocol() const;
 
  private:
-  explicit TlsSession(SSL* ssl, BIO* in) : ssl_(ssl), in_(in) {}
+  explicit TlsSession(SSL* ssl) : ssl_(ssl) {}
   static Result<std::unique_ptr<TlsSession>> New(SSL_CTX* ctx);
 
-  SSL* ssl_;  // owns in_ and the output BIO
-  BIO* in_;   // ciphertext from the peer
-  // Ciphertext to the peer, appended here by the output BIO (see OutputBio()).
-  std::string output_;
+  SSL* ssl_;  // owns its two BIOs, which read input_ and append to output_
+  TlsInput input_;
+  std::string output_;  // ciphertext to the peer
 };
 
 }  // namespace sampan::http

@@ -70,6 +70,25 @@ TEST_F(TlsPairTest, LargeAndSmallWritesArriveWhole) {
   EXPECT_TRUE(none.empty());
 }
 
+// Ciphertext arrives in pieces that cut records anywhere: what is complete is read, the
+// rest waits for the next piece.
+TEST_F(TlsPairTest, InputFedInPiecesIsReadAsRecordsComplete) {
+  std::string big(600 * 1024, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 % 253);
+  for (size_t piece : {size_t{1000}, size_t{100000}}) {
+    ASSERT_TRUE(server_->Write(big).ok());
+    std::string wire;
+    server_->TakeOutput(&wire);
+    std::string got;
+    for (size_t at = 0; at < wire.size(); at += piece) {
+      client_->Feed(std::string_view(wire).substr(at, piece));
+      got += ReadAll(*client_);
+    }
+    EXPECT_EQ(got.size(), big.size()) << "pieces of " << piece;
+    EXPECT_TRUE(got == big) << "pieces of " << piece;
+  }
+}
+
 TEST_F(TlsPairTest, TakeOutputAppendsToWhatTheCallerHolds) {
   ASSERT_TRUE(client_->Write("first").ok());
   std::string wire;
