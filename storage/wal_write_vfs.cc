@@ -62,7 +62,9 @@ int Write(sqlite3_file* p, const void* data, int n, sqlite3_int64 off) {
     if (int rc = Flush(f); rc != SQLITE_OK) return rc;
     f->pending_at = off;
   }
-  if (static_cast<size_t>(n) > kMaxBuffered) return f->real->pMethods->xWrite(f->real, data, n, off);
+  if (static_cast<size_t>(n) > kMaxBuffered) {
+    return f->real->pMethods->xWrite(f->real, data, n, off);  // too large to gather
+  }
   pending.append(static_cast<const char*>(data), static_cast<size_t>(n));
   return SQLITE_OK;
 }
