@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "pkg/util/utf8.h"
+
 namespace sampan::api {
 namespace {
 
@@ -171,20 +173,7 @@ std::string GoQuote(std::string_view s) {
     }
     // A valid multi-byte UTF-8 sequence is copied; anything else is a \x escape, as Go does
     // for bytes that are not part of a valid rune.
-    size_t len = c >= 0xf0 && c <= 0xf4   ? 4
-                 : c >= 0xe0 && c <= 0xef ? 3
-                 : c >= 0xc2 && c < 0xe0  ? 2
-                                          : 0;
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    }
-    if (valid && len >= 3) {  // no overlong forms, surrogates or code points above U+10FFFF
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0) &&
-              !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-    }
-    if (valid) {
+    if (size_t len = Utf8SequenceLength(s.data() + i, s.data() + s.size()); len > 0) {
       out.append(s.substr(i, len));
       i += len - 1;
       continue;

@@ -132,8 +132,7 @@ std::vector<ManagerEntry> DecodeEntries(List&& list) {
       Result<FieldSet> set = FieldSet::FromJson(*fields);
       if (!set.ok()) continue;
       e.set = std::move(*set);
-      if constexpr (std::is_const_v<std::remove_reference_t<List>> ||
-                    std::is_lvalue_reference_v<List>) {
+      if constexpr (std::is_lvalue_reference_v<List>) {
         e.fields_v1 = *fields;
       } else {
         e.fields_v1 = std::move(*fields);
