@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <cstring>
 #include <mutex>
 #include <new>
 #include <string>
@@ -19,8 +18,7 @@ constexpr size_t kMaxBuffered = 120 * 1024;
 struct File {
   sqlite3_file base;
   sqlite3_file* real;
-  bool is_wal;
-  std::string* pending;     // bytes not yet written (WAL only)
+  std::string* pending;      // bytes not yet written; null for files other than a WAL
   sqlite3_int64 pending_at;  // their offset in the file
 };
 
@@ -54,7 +52,7 @@ int Read(sqlite3_file* p, void* out, int n, sqlite3_int64 off) {
 
 int Write(sqlite3_file* p, const void* data, int n, sqlite3_int64 off) {
   File* f = Of(p);
-  if (!f->is_wal) return f->real->pMethods->xWrite(f->real, data, n, off);
+  if (!f->pending) return f->real->pMethods->xWrite(f->real, data, n, off);
   std::string& pending = *f->pending;
   bool follows = !pending.empty() &&
                  off == f->pending_at + static_cast<sqlite3_int64>(pending.size());
@@ -132,7 +130,6 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* o
   File* f = Of(p);
   f->base.pMethods = nullptr;
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
-  f->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
   f->pending = nullptr;
   f->pending_at = 0;
   int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
@@ -142,10 +139,12 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* o
     f->real->pMethods->xClose(f->real);
     return SQLITE_CANTOPEN;
   }
-  if (f->is_wal) f->pending = new (std::nothrow) std::string;
-  if (f->is_wal && !f->pending) {
-    f->real->pMethods->xClose(f->real);
-    return SQLITE_NOMEM;
+  if (flags & SQLITE_OPEN_WAL) {
+    f->pending = new (std::nothrow) std::string;
+    if (!f->pending) {
+      f->real->pMethods->xClose(f->real);
+      return SQLITE_NOMEM;
+    }
   }
   f->base.pMethods = &kMethods;
   return SQLITE_OK;

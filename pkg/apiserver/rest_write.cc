@@ -429,8 +429,9 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       // Nothing changed: no write, the resourceVersion stays (as upstream).
       return sub == "scale" ? ScaleReply(r, current->object) : Reply::Json(200, current->object);
     }
-    Result<storage::KeyValue> kv = finalize ? store_.Delete(key, current->revision)
-                                            : store_.Update(key, encoded, current->revision);
+    Result<storage::KeyValue> kv = finalize
+                                       ? store_.Delete(key, current->revision)
+                                       : store_.Update(key, std::move(encoded), current->revision);
     if (kv.ok()) {
       if (finalize && IsService(r)) services_.Release(next);
       if (sub == "scale" || finalize) {
