@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "pkg/api/custom_resource.h"
+#include "pkg/api/omit_empty.h"
 #include "pkg/api/schema.h"
 #include "pkg/api/structural_schema.h"
 #include "pkg/api/unknown_fields.h"
@@ -48,6 +49,13 @@ Status ValidateFields(api::Json& object, const api::ResourceInfo& r, FieldValida
     }
   }
   return Status::Ok();
+}
+
+void DropOmittedEmptyFields(api::Json& object, const api::ResourceInfo& r) {
+  if (r.custom) return;
+  if (const api::SchemaType* type = api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind)) {
+    api::DropOmittedEmptyFields(object, *type);
+  }
 }
 
 std::string WarningHeaderValue(const std::string& text) {

@@ -70,6 +70,18 @@ YAML
     fail "$version server-side field validation detected" "$out"
   fi
 
+  # diff of an object made by create (no last-applied annotation): kubectl patches in an
+  # empty annotations map, which typed decoding drops; no difference, exit status 0.
+  cat >"$TMP/created$version.yaml" <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: created, namespace: $ns}
+data: {k: v}
+YAML
+  check "$version create for diff" k create -f "$TMP/created$version.yaml"
+  check "$version diff of an unchanged created object finds nothing" k diff -f "$TMP/created$version.yaml"
+  check "$version diff after apply finds nothing" k diff -f "$TMP/v1.yaml"
+
   # --prune: objects with the label that the applied files no longer name are deleted.
   mkdir -p "$TMP/prune$version"
   for name in keep drop; do

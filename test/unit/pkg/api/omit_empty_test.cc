@@ -1,0 +1,59 @@
+#include "pkg/api/omit_empty.h"
+
+#include <gtest/gtest.h>
+
+namespace sampan::api {
+namespace {
+
+const SchemaType& Kind(const char* api_version, const char* kind) {
+  return *Schema::BuiltIn().ForKind(api_version, kind);
+}
+
+TEST(OmitEmptyTest, EmptyOmitemptyFieldsAndNilPointersGo) {
+  Json cm = Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap",
+    "metadata":{"name":"a","namespace":"","labels":{},"annotations":{},"finalizers":[],
+      "ownerReferences":[],"generation":0,"deletionTimestamp":null},
+    "immutable":null,"data":{},"binaryData":{}})");
+  DropOmittedEmptyFields(cm, Kind("v1", "ConfigMap"));
+  EXPECT_EQ(cm, Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}})"));
+}
+
+TEST(OmitEmptyTest, ZeroScalarsGoOnlyWhereTaggedOmitemptyAndNotPointers) {
+  Json pod = Json::parse(R"({"metadata":{"name":"p"},"spec":{
+    "hostNetwork":false,"terminationGracePeriodSeconds":0,"nodeName":"",
+    "containers":[{"name":"c","image":"","env":[],"ports":[{"containerPort":0,"hostPort":0}],
+      "stdin":false,"resources":{}}]},
+    "status":{}})");
+  DropOmittedEmptyFields(pod, Kind("v1", "Pod"));
+  // hostNetwork, nodeName, image, env, hostPort, stdin: omitempty and empty. Kept: the
+  // pointer terminationGracePeriodSeconds, containerPort (no omitempty), structs (resources,
+  // status) however empty.
+  EXPECT_EQ(pod, Json::parse(R"({"metadata":{"name":"p"},"spec":{
+    "terminationGracePeriodSeconds":0,
+    "containers":[{"name":"c","ports":[{"containerPort":0}],"resources":{}}]},
+    "status":{}})"));
+}
+
+TEST(OmitEmptyTest, PointersToZeroValuesAndOwnJsonFormsStay) {
+  Json d = Json::parse(R"({"metadata":{"name":"d","creationTimestamp":null},"spec":{
+    "replicas":0,"paused":false,"selector":{"matchLabels":{}},
+    "strategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":"0%"}},
+    "template":{"metadata":{"creationTimestamp":null,"labels":{}},"spec":{"containers":[
+      {"name":"c","resources":{"limits":{"cpu":"0"}}}]}}}})");
+  DropOmittedEmptyFields(d, Kind("apps/v1", "Deployment"));
+  EXPECT_EQ(d, Json::parse(R"({"metadata":{"name":"d","creationTimestamp":null},"spec":{
+    "replicas":0,"selector":{},
+    "strategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":"0%"}},
+    "template":{"metadata":{"creationTimestamp":null},"spec":{"containers":[
+      {"name":"c","resources":{"limits":{"cpu":"0"}}}]}}}})"));
+}
+
+TEST(OmitEmptyTest, WrongTypesAndUndeclaredFieldsAreLeftToValidation) {
+  Json cm = Json::parse(R"({"metadata":{"name":0,"labels":[]},"data":"","extra":{}})");
+  Json before = cm;
+  DropOmittedEmptyFields(cm, Kind("v1", "ConfigMap"));
+  EXPECT_EQ(cm, before);
+}
+
+}  // namespace
+}  // namespace sampan::api
