@@ -3,12 +3,15 @@
 #include <fmt/core.h>
 #include <strings.h>
 
+#include <atomic>
+
 #include "build_info.h"
 #include "pkg/api/builtin_resources.h"
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
 #include "pkg/apiserver/crd_controller.h"
 #include "pkg/apiserver/discovery.h"
+#include "pkg/apiserver/health_checks.h"
 #include "pkg/apiserver/in_process_transport.h"
 #include "pkg/apiserver/kubelet_proxy.h"
 #include "pkg/apiserver/namespace_finalizer.h"
@@ -103,6 +106,7 @@ class ApiServerImpl final : public ApiServer {
     if (!options_.node_bootstrap.token_secret.empty()) {
       ASSIGN_OR_RETURN(node_bootstrap_, NodeBootstrap::New(options_.node_bootstrap));
     }
+    health_ = std::make_unique<HealthEndpoints>(LiveChecks(), ReadyOnlyChecks());
     http::ServerOptions http;
     http.bind_address = options_.bind_address;
     http.port = options_.port;
@@ -139,6 +143,7 @@ class ApiServerImpl final : public ApiServer {
   }
 
   void Stop() override {
+    stopping_ = true;  // /readyz fails from here on, for requests still being answered
     if (server_) server_->Stop();
     if (kubelet_proxy_) kubelet_proxy_->Stop();
     if (finalizer_) finalizer_->Stop();
@@ -147,6 +152,30 @@ class ApiServerImpl final : public ApiServer {
   }
 
  private:
+  // The checks of /livez and /healthz (and the first of /readyz), named as upstream's.
+  std::vector<HealthCheck> LiveChecks() {
+    auto ok = [] { return Status(); };
+    return {
+        {"ping", ok},
+        {"log", ok},
+        {"etcd",  // the store answers a read (k3s names its kine store so too)
+         [this]() -> Status {
+           Result<storage::KeyValue> kv = options_.store->Get("/registry/health");
+           return kv.ok() || kv.status().IsNotFound() ? Status() : kv.status();
+         }},
+        // Init ran these before serving: they passed, or the server would not be up.
+        {"poststarthook/bootstrap-controller", ok},
+        {"poststarthook/rbac/bootstrap-roles", ok},
+    };
+  }
+
+  std::vector<HealthCheck> ReadyOnlyChecks() {
+    return {{"shutdown", [this]() -> Status {
+               if (stopping_) return Status::Unavailable("the server is shutting down");
+               return Status();
+             }}};
+  }
+
   Status RestoreServices() {
     ASSIGN_OR_RETURN(storage::ListResult list,
                      options_.store->List(StoragePrefix(api::builtin::Services(), ""), {}));
@@ -263,10 +292,11 @@ class ApiServerImpl final : public ApiServer {
       return SendError(
           out, MethodNotAllowed("the server does not allow this method on the requested resource"));
     }
-    if (path == "/healthz" || path == "/livez" || path == "/readyz") {
+    if (std::optional<HealthReply> health = health_->Serve(path, req.query)) {
       http::Headers h;
       h.Add("Content-Type", "text/plain; charset=utf-8");
-      return out.Send(200, h, "ok");
+      h.Add("X-Content-Type-Options", "nosniff");
+      return out.Send(health->code, h, std::move(health->body));
     }
     if (path == "/version") return SendReply(out, Reply::Json(200, VersionInfo()));
     if (path == "/openapi/v2") return SendOpenApiV2(req, out);
@@ -444,6 +474,8 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<KubeletProxy> kubelet_proxy_;
   std::unique_ptr<NodeBootstrap> node_bootstrap_;
   std::unique_ptr<ResourceMetrics> resource_metrics_;
+  std::unique_ptr<HealthEndpoints> health_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<http::HttpServer> server_;
 };
 

@@ -127,6 +127,11 @@ Status BootstrapRbac(RestHandler& rest) {
       ClusterRole("system:public-info-viewer",
                   Json::array({UrlRule({"/healthz", "/livez", "/readyz", "/version", "/version/"},
                                        {"get"})})),
+      // The health endpoints' single checks (/readyz/etcd, ...) are for monitoring only.
+      ClusterRole("system:monitoring",
+                  Json::array({UrlRule({"/metrics", "/metrics/slis", "/livez", "/readyz",
+                                        "/healthz", "/livez/*", "/readyz/*", "/healthz/*"},
+                                       {"get"})})),
       ClusterRole(
           "system:basic-user",
           Json::array({Rule({"authorization.k8s.io"},
@@ -150,6 +155,7 @@ Status BootstrapRbac(RestHandler& rest) {
       ClusterRoleBinding("system:public-info-viewer", "system:public-info-viewer",
                          {"system:authenticated", "system:unauthenticated"}),
       ClusterRoleBinding("system:node", "system:node", {"system:nodes"}),
+      ClusterRoleBinding("system:monitoring", "system:monitoring", {"system:monitoring"}),
   };
   for (const Json& binding : role_bindings) {
     Result<Json> r = rest.CreateObject(bindings, binding);

@@ -122,6 +122,17 @@ YAML
   if [[ $out != *"$ns"* ]]; then pass "$version namespace contents deleted"; else fail "$version namespace contents deleted" "$out"; fi
 done
 
+# Health endpoints as upstream's: terse, verbose, one check, exclusion.
+expect "readyz answers ok" "ok" k get --raw /readyz
+out=$(k get --raw '/readyz?verbose' 2>&1)
+contains "readyz?verbose lists the store check" "$out" "[+]etcd ok"
+contains "readyz?verbose lists the shutdown check" "$out" "[+]shutdown ok"
+contains "readyz?verbose ends passed" "$out" "readyz check passed"
+expect "livez/etcd runs one check" "ok" k get --raw /livez/etcd
+out=$(k get --raw '/livez?verbose&exclude=etcd' 2>&1)
+contains "livez excludes a check" "$out" "[+]etcd excluded: ok"
+expect_error "an unknown check is not found" "NotFound" k get --raw /livez/nope
+
 # Unauthenticated and wrongly authenticated requests.
 code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/api/v1/pods")
 contains "anonymous gets 401" "$code" "401"
