@@ -9,14 +9,15 @@
 // profiling one of them.
 #include <signal.h>
 #include <spawn.h>
-#include <sys/wait.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -250,6 +251,8 @@ void MeasurePatches(const ServerProcess& server, Summary& summary) {
 // (one thread, epoll; client-go's informers read their watches so) and a thread per watch.
 struct WatchRound {
   std::vector<double> latencies_ms;  // send -> read, every delivery
+  // Per update: its first delivery (the commit's share) and last minus first (the fan-out's).
+  std::map<long long, std::pair<double, double>> first_last_ms;
   double server_cpu_ms = 0;          // per update
   double client_cpu_ms = 0;          // watchers and writer, per update
   std::vector<double> patch_ms;      // the writer's own round trips
@@ -294,7 +297,13 @@ WatchRound RunWatchRound(const ServerProcess& server, bool multiplexed) {
     long long now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                         read_at.time_since_epoch()).count();
     std::lock_guard<std::mutex> lock(mu);
-    round.latencies_ms.push_back((now - sent) / 1e6);
+    double ms = (now - sent) / 1e6;
+    round.latencies_ms.push_back(ms);
+    auto [it, fresh] = round.first_last_ms.try_emplace(sent, ms, ms);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, ms);
+      it->second.second = std::max(it->second.second, ms);
+    }
   };
   std::atomic<bool> stop{false};
   std::vector<std::thread> readers;
@@ -357,12 +366,22 @@ void MeasureWatch(const ServerProcess& server, Summary& summary) {
   for (bool multiplexed : {true, false}) {
     WatchRound r = RunWatchRound(server, multiplexed);
     std::vector<double>& lat = r.latencies_ms;
+    std::vector<double> first, spread;
+    for (const auto& [sent, fl] : r.first_last_ms) {
+      first.push_back(fl.first);
+      spread.push_back(fl.second - fl.first);
+    }
     std::printf("watch (%s): %zu deliveries, p50 %.2f ms p90 %.2f ms p99 %.2f ms max %.2f ms "
                 "(submit to receipt); patch round trip p50 %.2f ms; CPU per update: server %.2f ms, "
                 "client %.2f ms\n",
                 multiplexed ? "one epoll reader" : "a thread per watch", lat.size(),
                 Percentile(lat, 50), Percentile(lat, 90), Percentile(lat, 99),
                 Percentile(lat, 100), Percentile(r.patch_ms, 50), r.server_cpu_ms, r.client_cpu_ms);
+    std::printf(
+        "  per update: first delivery p50 %.2f ms p99 %.2f ms; last minus first p50 %.2f ms "
+        "p99 %.2f ms\n",
+        Percentile(first, 50), Percentile(first, 99), Percentile(spread, 50),
+        Percentile(spread, 99));
     if (multiplexed) {
       summary.Add("watch_p99_ms", Percentile(lat, 99))
           .Add("watch_server_cpu_ms", r.server_cpu_ms);
