@@ -109,7 +109,8 @@ class RestHandler {
   // `ctx`: the request, for admission to know who deletes (nullptr: the API server itself).
   Reply DeleteOne(const api::ResourceInfo& r, const std::string& ns, const std::string& name,
                   const api::Json& options, bool dry_run, const RequestContext* ctx = nullptr);
-  Reply ScaleReply(const api::ResourceInfo& r, const api::Json& object);
+  // The autoscaling/v1 Scale of `object` (spec.replicas, status.replicas and selector).
+  api::Json ScaleOf(const api::ResourceInfo& r, const api::Json& object);
 
   storage::Store& store_;
   const Clock& clock_;

@@ -100,7 +100,14 @@ Reply RestHandler::Get(const RequestContext& ctx) {
   }
   Result<Json> object = DecodeServed(r, kv->value, kv->mod_revision);
   if (!object.ok()) return Reply::Error(FromStatus(object.status(), &r, ctx.info.name));
-  if (sub == "scale") return ScaleReply(r, *object);
+  if (sub == "scale") {
+    Json scale = ScaleOf(r, *object);
+    if (ctx.format != OutputFormat::kTable) return Reply::Json(200, scale);
+    Reply reply;  // with the Scale's own columns (DESIRED, AVAILABLE), not the parent's
+    reply.body =
+        api::Dump(BuildTable(ScaleResource(), {scale}, -1, "", TableOptions::FromQuery(ctx.query)));
+    return reply;
+  }
   Reply reply;
   reply.body = FormatObject(ctx, *object);
   return reply;

@@ -424,11 +424,12 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       // Nothing is kept, not even what the update allocated (a new ClusterIP or NodePort).
       if (IsService(r) && sub.empty()) services_.ReleaseDifference(next, current->object);
       next["metadata"]["resourceVersion"] = std::to_string(current->revision);
-      return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+      return sub == "scale" ? Reply::Json(200, ScaleOf(r, next)) : Reply::Json(200, next);
     }
     if (encoded == current->raw && !finalize) {
       // Nothing changed: no write, the resourceVersion stays (as upstream).
-      return sub == "scale" ? ScaleReply(r, current->object) : Reply::Json(200, current->object);
+      return sub == "scale" ? Reply::Json(200, ScaleOf(r, current->object))
+                            : Reply::Json(200, current->object);
     }
     Result<storage::KeyValue> kv = finalize
                                        ? store_.Delete(key, current->revision)
@@ -437,7 +438,7 @@ Reply RestHandler::UpdateInternal(const RequestContext& ctx, const Mutation& mut
       if (finalize && IsService(r)) services_.Release(next);
       if (sub == "scale" || finalize) {
         next["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-        return sub == "scale" ? ScaleReply(r, next) : Reply::Json(200, next);
+        return sub == "scale" ? Reply::Json(200, ScaleOf(r, next)) : Reply::Json(200, next);
       }
       return WrittenReply(200, r, next, *kv);
     }
@@ -492,8 +493,8 @@ Reply RestHandler::Bind(const RequestContext& ctx) {
                            {"code", 201}});
 }
 
-Reply RestHandler::ScaleReply(const api::ResourceInfo& r, const Json& object) {
-  if (r.custom) return Reply::Json(200, CustomScale(r, object));
+Json RestHandler::ScaleOf(const api::ResourceInfo& r, const Json& object) {
+  if (r.custom) return CustomScale(r, object);
   Json meta = Json::object();
   for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
     if (object["metadata"].contains(f)) meta[f] = object["metadata"][f];
@@ -521,7 +522,7 @@ Reply RestHandler::ScaleReply(const api::ResourceInfo& r, const Json& object) {
     }
   }
   if (!selector.empty()) scale["status"]["selector"] = selector;
-  return Reply::Json(200, scale);
+  return scale;
 }
 
 Reply RestHandler::Delete(const RequestContext& ctx) {

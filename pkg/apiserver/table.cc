@@ -57,6 +57,19 @@ Printer CustomPrinter(const api::ResourceInfo& r) {
 
 }  // namespace
 
+const api::ResourceInfo& ScaleResource() {
+  static const api::ResourceInfo kScale = [] {
+    api::ResourceInfo r;
+    r.group = "autoscaling";
+    r.version = "v1";
+    r.resource = "scales";
+    r.kind = "Scale";
+    r.type_key = "autoscaling/scales";
+    return r;
+  }();
+  return kScale;
+}
+
 api::Json BuildTable(const api::ResourceInfo& r, const std::vector<api::Json>& objects,
                      int64_t rv, const std::string& continue_token, const TableOptions& options) {
   std::optional<Printer> custom;

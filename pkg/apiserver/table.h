@@ -19,6 +19,10 @@ struct TableOptions {
   static TableOptions FromQuery(const Query& query);
 };
 
+// The autoscaling/v1 Scale that scale subresources serve, as a type of its own for
+// BuildTable (its columns are NAME DESIRED AVAILABLE AGE, not its parent's).
+const api::ResourceInfo& ScaleResource();
+
 // rv < 0: no list metadata (a single object).
 api::Json BuildTable(const api::ResourceInfo& r, const std::vector<api::Json>& objects,
                      int64_t rv, const std::string& continue_token, const TableOptions& options);

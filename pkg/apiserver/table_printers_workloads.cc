@@ -66,6 +66,16 @@ std::string HpaTargets(const Json& hpa) {
 }  // namespace
 
 void AddWorkloadPrinters(std::vector<std::pair<std::string, Printer>>& out) {
+  // The scale subresource (upstream's Name column here carries no "name" format).
+  out.push_back({"autoscaling/scales",
+                 {{{"Name", "string", "", kName.description},
+                   Col("Desired", 0, "integer"),
+                   Col("Available", 0, "integer"),
+                   kAge},
+                  [](const Json& s) {
+                    return Json::array({Str(s, "metadata.name"), Int(s, "spec.replicas"),
+                                        Int(s, "status.replicas"), Age(s)});
+                  }}});
   out.push_back({"apps/deployments",
                  {{kName, Col("Ready"), Col("Up-to-date", 0, "integer"),
                    Col("Available", 0, "integer"), kAge, Col("Containers", 1), Col("Images", 1),

@@ -81,6 +81,9 @@ YAML
   check "$version scale" k -n "$ns" scale deploy web --replicas=4
   out=$(k -n "$ns" get deploy web -o jsonpath='{.spec.replicas}/{.metadata.generation}')
   contains "$version scale changed replicas and generation" "$out" "4/2"
+  out=$(k -n "$ns" get deploy web --subresource=scale 2>&1)
+  contains "$version get --subresource=scale prints the Scale's columns" "$out" "DESIRED   AVAILABLE"
+  contains "$version get --subresource=scale shows the replicas" "$out" "web    4 "
 
   sed 's/key: one/key: two/' "$TMP/app.yaml" >"$TMP/app2.yaml"
   check "$version replace" k replace -f "$TMP/app2.yaml"
