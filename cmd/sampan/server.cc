@@ -292,6 +292,9 @@ int Serve(const ServerConfig& config, ShutdownSignals& signals) {
   api.service_account_key_file = certs->tls_dir + "/service.key";
   api.service_account_tokens.issuer = "https://kubernetes.default.svc." + config.cluster_domain;
   api.anonymous_auth = config.anonymous_auth;
+  api.components = {
+      {"scheduler", !config.disable_scheduler, "--disable-scheduler"},
+      {"controller-manager", !config.disable_controller_manager, "--disable-controller-manager"}};
   // Agents join with the token's secret (sampan agent --token; node_bootstrap.h).
   if (Result<apiserver::ParsedToken> parsed = apiserver::ParseToken(*token); parsed.ok()) {
     apiserver::NodeBootstrapOptions& join = api.node_bootstrap;

@@ -67,6 +67,8 @@ const Registry& Registry::Builtin() {
         {"status", "scale"}, kAll),
       R("", "v1", "resourcequotas", "ResourceQuota", true, {"quota"}, {"status"}),
       R("", "v1", "limitranges", "LimitRange", true, {"limits"}),
+      // Deprecated upstream, still served: computed when asked (component_statuses.h).
+      ReadOnly(R("", "v1", "componentstatuses", "ComponentStatus", false, {"cs"})),
       // apps/v1
       R("apps", "v1", "deployments", "Deployment", true, {"deploy"}, {"status", "scale"}, kAll),
       R("apps", "v1", "replicasets", "ReplicaSet", true, {"rs"}, {"status", "scale"}, kAll),

@@ -9,6 +9,7 @@
 #include "pkg/api/builtin_resources.h"
 #include "pkg/api/schema.h"
 #include "pkg/apiserver/bootstrap.h"
+#include "pkg/apiserver/component_statuses.h"
 #include "pkg/apiserver/crd_controller.h"
 #include "pkg/apiserver/discovery.h"
 #include "pkg/apiserver/health_checks.h"
@@ -107,6 +108,7 @@ class ApiServerImpl final : public ApiServer {
       ASSIGN_OR_RETURN(node_bootstrap_, NodeBootstrap::New(options_.node_bootstrap));
     }
     health_ = std::make_unique<HealthEndpoints>(LiveChecks(), ReadyOnlyChecks());
+    component_statuses_ = std::make_unique<ComponentStatuses>(*options_.store, options_.components);
     http::ServerOptions http;
     http.bind_address = options_.bind_address;
     http.port = options_.port;
@@ -401,6 +403,9 @@ class ApiServerImpl final : public ApiServer {
                                 "application/json;as=Table;v=v1;g=meta.k8s.io"));
       default: break;
     }
+    if (r->resource == "componentstatuses") {
+      return SendReply(*out, component_statuses_->Serve(ctx));
+    }
     const std::string& verb = ctx.info.verb;
     if (!r->Stored()) {  // reviews: create-only, answered here
       if (verb != "create") {
@@ -475,6 +480,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<NodeBootstrap> node_bootstrap_;
   std::unique_ptr<ResourceMetrics> resource_metrics_;
   std::unique_ptr<HealthEndpoints> health_;
+  std::unique_ptr<ComponentStatuses> component_statuses_;
   std::atomic<bool> stopping_{false};
   std::unique_ptr<http::HttpServer> server_;
 };

@@ -21,6 +21,13 @@
 
 namespace sampan::apiserver {
 
+// A control-plane component `sampan server` may run next to the API server (ComponentStatus).
+struct ControlPlaneComponent {
+  std::string name;           // "scheduler", "controller-manager"
+  bool running = true;        // runs in this server's process
+  std::string disabled_flag;  // what turned it off, for the Unhealthy message
+};
+
 struct ApiServerOptions {
   storage::Store* store = nullptr;
   const Clock* clock = nullptr;  // nullptr = real clock
@@ -46,6 +53,9 @@ struct ApiServerOptions {
   int worker_threads = 8;
   // Settings of the admission plugins (admission/chain.h).
   AdmissionOptions admission;
+  // The control-plane components running next to this API server, for ComponentStatus
+  // (component_statuses.h); the store is always listed, as etcd-0.
+  std::vector<ControlPlaneComponent> components;
   // How agents join (/cacerts, /v1-k3s/...; node_bootstrap.h). No token secret: not served.
   NodeBootstrapOptions node_bootstrap;
 };

@@ -28,6 +28,12 @@ enum class OpenApiDialect { kV2, kV3 };
 
 // "io.k8s.api.core.v1.Pod".
 std::string OpenApiSchemaName(const api::SchemaType& type);
+
+// Whether `r` has paths in the documents: stored resources, and the read-only ones computed
+// when asked (get and list only: ComponentStatus, metrics); not the create-only reviews.
+inline bool Described(const api::ResourceInfo& r) {
+  return r.Stored() || r.verbs == std::vector<std::string>{"get", "list"};
+}
 // "example.com" + "v1" + "Widget" -> "com.example.v1.Widget", as upstream names them.
 std::string OpenApiCustomSchemaName(const api::ResourceInfo& r);
 

@@ -163,7 +163,7 @@ Json OpenApiV2::Build(const api::Registry& registry) const {
   Json patch_body = schemas.Ref(kPatchDefinition);
   Json paths = Json::object();
   for (const api::ResourceInfo& r : registry.resources()) {
-    if (!r.Stored()) continue;
+    if (!Described(r)) continue;
     Json gvk = {{"group", r.group}, {"kind", r.kind}, {"version", r.version}};
     Json object_ref;
     if (r.custom) {
@@ -195,16 +195,17 @@ Json OpenApiV2::Build(const api::Registry& registry) const {
                                  r.namespaced ? "Namespaced" : "", r.kind);
     Json collection = {{"parameters", ns_params}};
     collection["get"] = Operation("list", gvk, list_schema, nullptr, "list" + id);
-    collection["post"] = Operation("post", gvk, object_ref, object_ref, "create" + id);
-    collection["delete"] = Operation("deletecollection", gvk, ref(*status), ref(*delete_options),
-                                     "deletecollection" + id);
-    paths[base] = std::move(collection);
-
     Json item = {{"parameters", item_params}};
     item["get"] = Operation("get", gvk, object_ref, nullptr, "read" + id);
-    item["put"] = Operation("put", gvk, object_ref, object_ref, "replace" + id);
-    item["patch"] = Operation("patch", gvk, object_ref, patch_body, "patch" + id, !r.custom);
-    item["delete"] = Operation("delete", gvk, ref(*status), ref(*delete_options), "delete" + id);
+    if (r.Stored()) {  // else read-only: get and list
+      collection["post"] = Operation("post", gvk, object_ref, object_ref, "create" + id);
+      collection["delete"] = Operation("deletecollection", gvk, ref(*status), ref(*delete_options),
+                                       "deletecollection" + id);
+      item["put"] = Operation("put", gvk, object_ref, object_ref, "replace" + id);
+      item["patch"] = Operation("patch", gvk, object_ref, patch_body, "patch" + id, !r.custom);
+      item["delete"] = Operation("delete", gvk, ref(*status), ref(*delete_options), "delete" + id);
+    }
+    paths[base] = std::move(collection);
     paths[base + "/{name}"] = std::move(item);
 
     for (const std::string& sub : r.subresources) {

@@ -150,7 +150,7 @@ std::string OpenApiV3::Build(const api::Registry& registry, const std::string& g
   const SchemaType* scale = schema_.ForKind("autoscaling/v1", "Scale");
   auto ref = [&](const SchemaType& t) { return schemas.Ref(OpenApiSchemaName(t)); };
   for (const api::ResourceInfo& r : registry.resources()) {
-    if (r.group != group || r.version != version || !r.Stored()) continue;
+    if (r.group != group || r.version != version || !Described(r)) continue;
     Json gvk = {{"group", group}, {"kind", r.kind}, {"version", version}};
     Json object_ref;
     if (r.custom) {
@@ -176,16 +176,17 @@ std::string OpenApiV3::Build(const api::Registry& registry, const std::string& g
     std::string id = r.kind + (r.namespaced ? "Namespaced" : "");
     Json collection = {{"parameters", ns_params}};
     collection["get"] = Operation("list", gvk, list_schema, "list" + id);
-    collection["post"] = Operation("post", gvk, object_ref, "create" + id);
-    collection["delete"] =
-        Operation("deletecollection", gvk, ref(*status), "deletecollection" + id);
-    paths[base] = std::move(collection);
-
     Json item = {{"parameters", item_params}};
     item["get"] = Operation("get", gvk, object_ref, "read" + id);
-    item["put"] = Operation("put", gvk, object_ref, "replace" + id);
-    item["patch"] = Operation("patch", gvk, object_ref, "patch" + id, !r.custom);
-    item["delete"] = Operation("delete", gvk, object_ref, "delete" + id);
+    if (r.Stored()) {  // else read-only: get and list
+      collection["post"] = Operation("post", gvk, object_ref, "create" + id);
+      collection["delete"] =
+          Operation("deletecollection", gvk, ref(*status), "deletecollection" + id);
+      item["put"] = Operation("put", gvk, object_ref, "replace" + id);
+      item["patch"] = Operation("patch", gvk, object_ref, "patch" + id, !r.custom);
+      item["delete"] = Operation("delete", gvk, object_ref, "delete" + id);
+    }
+    paths[base] = std::move(collection);
     paths[base + "/{name}"] = std::move(item);
 
     for (const std::string& sub : r.subresources) {

@@ -201,6 +201,21 @@ void AddCorePrinters(std::vector<std::pair<std::string, Printer>>& out) {
                                         ServicePorts(s), Age(s),
                                         SelectorString(api::FindPath(s, "spec.selector"))});
                   }}});
+  out.push_back({"core/componentstatuses",
+                 {{kName, Column{"Status", "string", "", "Status of the component conditions"},
+                   Column{"Message", "string", "", "Message of the component conditions"},
+                   Column{"Error", "string", "", "Error of the component conditions"}},
+                  [](const Json& c) {
+                    std::string status = "Unknown", message, error;
+                    for (const Json& cond : c.value("conditions", Json::array())) {
+                      if (Str(cond, "type") != "Healthy") continue;
+                      status = Str(cond, "status") == "True" ? "Healthy" : "Unhealthy";
+                      message = Str(cond, "message");
+                      error = Str(cond, "error");
+                      break;
+                    }
+                    return Json::array({Str(c, "metadata.name"), status, message, error});
+                  }}});
   out.push_back({"core/namespaces",
                  {{kName, Col("Status"), kAge},
                   [](const Json& n) {

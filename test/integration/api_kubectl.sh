@@ -136,6 +136,15 @@ out=$(k get --raw '/livez?verbose&exclude=etcd' 2>&1)
 contains "livez excludes a check" "$out" "[+]etcd excluded: ok"
 expect_error "an unknown check is not found" "NotFound" k get --raw /livez/nope
 
+# ComponentStatus (deprecated, still served): the store and the in-process components.
+out=$(k get componentstatuses 2>&1)
+contains "get cs warns of the deprecation" "$out" "v1 ComponentStatus is deprecated in v1.19+"
+contains "get cs prints upstream's columns" "$out" "STATUS    MESSAGE   ERROR"
+out=$(k get cs -o jsonpath='{range .items[*]}{.metadata.name}={.conditions[0].status} {end}' 2>/dev/null)
+contains "get cs: every component healthy" "$out" "controller-manager=True etcd-0=True scheduler=True "
+out=$(k explain componentstatus 2>&1)
+contains "explain componentstatus" "$out" "KIND:       ComponentStatus"
+
 # Unauthenticated and wrongly authenticated requests.
 code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/api/v1/pods")
 contains "anonymous gets 401" "$code" "401"
