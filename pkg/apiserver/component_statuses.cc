@@ -6,6 +6,7 @@
 
 #include "pkg/api/json.h"
 #include "pkg/apiserver/field_validation.h"
+#include "pkg/apiserver/health_checks.h"
 #include "pkg/apiserver/table.h"
 
 namespace sampan::apiserver {

@@ -40,6 +40,11 @@ ParsedQuery ParseHealthQuery(std::string_view raw) {
 
 }  // namespace
 
+Status CheckStoreReadable(storage::Store& store) {
+  Result<storage::KeyValue> kv = store.Get("/registry/health");
+  return kv.ok() || kv.status().IsNotFound() ? Status() : kv.status();
+}
+
 HealthEndpoints::HealthEndpoints(std::vector<HealthCheck> live, std::vector<HealthCheck> ready_only)
     : live_(std::move(live)), ready_only_(std::move(ready_only)) {}
 

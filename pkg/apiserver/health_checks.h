@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pkg/util/status.h"
+#include "storage/store.h"
 
 namespace sampan::apiserver {
 
@@ -27,6 +28,9 @@ struct HealthReply {
   int code = 200;
   std::string body;  // text/plain
 };
+
+// The "etcd" check: the store answers a read (k3s names its kine store so too).
+Status CheckStoreReadable(storage::Store& store);
 
 class HealthEndpoints {
  public:
