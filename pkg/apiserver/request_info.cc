@@ -1,6 +1,11 @@
 #include "pkg/apiserver/request_info.h"
 
+#include <fmt/format.h>
+
+#include <charconv>
 #include <vector>
+
+#include "pkg/api/validation.h"
 
 namespace sampan::apiserver {
 namespace {
@@ -68,6 +73,22 @@ std::optional<std::string> Query::Get(std::string_view key) const {
 std::string Query::GetOr(std::string_view key, std::string_view def) const {
   auto v = Get(key);
   return v ? *v : std::string(def);
+}
+
+Result<std::optional<int64_t>> Query::Int(std::string_view key) const {
+  std::optional<std::string> v = Get(key);
+  if (!v || v->empty()) return std::optional<int64_t>();
+  int64_t out = 0;
+  const char* end = v->data() + v->size();
+  const char* digits = v->data() + (v->front() == '+' ? 1 : 0);  // ParseInt takes a '+'
+  auto [ptr, ec] = std::from_chars(digits, end, out);
+  bool signs = digits != v->data() && digits != end && *digits == '-';  // "+-1"
+  if (ec == std::errc() && ptr == end && digits != end && !signs) {
+    return std::optional<int64_t>(out);
+  }
+  return Status::BadRequest(
+      fmt::format("strconv.ParseInt: parsing {}: {}", api::GoQuote(*v),
+                  ec == std::errc::result_out_of_range ? "value out of range" : "invalid syntax"));
 }
 
 bool Query::Flag(std::string_view key) const {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "pkg/util/status.h"
+
 namespace sampan::apiserver {
 
 struct RequestInfo {
@@ -28,6 +30,9 @@ class Query {
   std::optional<std::string> Get(std::string_view key) const;
   std::string GetOr(std::string_view key, std::string_view def) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
+  // An integer parameter (limit, timeoutSeconds, gracePeriodSeconds): nullopt when absent
+  // or empty; not a base-10 int64 -> BadRequest worded as upstream's (Go's strconv error).
+  Result<std::optional<int64_t>> Int(std::string_view key) const;
   // True for Go's true spellings ("true", "1", "True", ...), as upstream parses booleans.
   bool Flag(std::string_view key) const;
 

@@ -180,8 +180,9 @@ Reply RestHandler::List(const RequestContext& ctx) {
   std::string rv_param = ctx.query.GetOr("resourceVersion", "");
   std::string match = ctx.query.GetOr("resourceVersionMatch", "");
   std::string cont = ctx.query.GetOr("continue", "");
-  int64_t limit = std::atoll(ctx.query.GetOr("limit", "0").c_str());
-  if (limit < 0) limit = 0;
+  Result<std::optional<int64_t>> limit_param = ctx.query.Int("limit");
+  if (!limit_param.ok()) return Reply::Error(FromStatus(limit_param.status()));
+  int64_t limit = std::max<int64_t>(0, limit_param->value_or(0));  // negative: no limit
 
   if (!match.empty() && rv_param.empty()) {
     return Reply::Error(

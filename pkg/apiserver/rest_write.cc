@@ -537,9 +537,9 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
     if (!parsed.ok()) return Reply::Error(FromStatus(parsed.status()));
     if (parsed->is_object()) options = std::move(*parsed);
   }
-  if (auto grace = ctx.query.Get("gracePeriodSeconds")) {
-    options["gracePeriodSeconds"] = std::atoll(grace->c_str());
-  }
+  Result<std::optional<int64_t>> grace = ctx.query.Int("gracePeriodSeconds");
+  if (!grace.ok()) return Reply::Error(FromStatus(grace.status()));
+  if (*grace) options["gracePeriodSeconds"] = **grace;
   if (auto policy = ctx.query.Get("propagationPolicy")) options["propagationPolicy"] = *policy;
   bool dry_run = DryRun(ctx);
   if (const Json* d = api::Find(options, "dryRun"); d && d->is_array() && !d->empty()) {

@@ -195,11 +195,8 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
 namespace {
 
 // Upstream picks a random timeout between 30 and 60 minutes when the client sets none.
-std::chrono::seconds WatchTimeout(const Query& query) {
-  if (auto t = query.Get("timeoutSeconds")) {
-    long v = std::atol(t->c_str());
-    if (v > 0) return std::chrono::seconds(v);
-  }
+std::chrono::seconds WatchTimeout(std::optional<int64_t> timeout_seconds) {
+  if (timeout_seconds && *timeout_seconds > 0) return std::chrono::seconds(*timeout_seconds);
   thread_local std::mt19937 gen(std::random_device{}());
   return std::chrono::seconds(1800 + std::uniform_int_distribution<int>(0, 1800)(gen));
 }
@@ -212,6 +209,12 @@ void WatchHandler::Start(const RequestContext& ctx,
   Result<ListFilter> filter = ListFilter::FromQuery(r, ctx.query);
   if (!filter.ok()) {
     ApiError e = FromStatus(filter.status());
+    response->Send(e.code, {}, e.Body());
+    return;
+  }
+  Result<std::optional<int64_t>> timeout_seconds = ctx.query.Int("timeoutSeconds");
+  if (!timeout_seconds.ok()) {
+    ApiError e = FromStatus(timeout_seconds.status());
     response->Send(e.code, {}, e.Body());
     return;
   }
@@ -270,7 +273,7 @@ void WatchHandler::Start(const RequestContext& ctx,
     std::lock_guard<std::mutex> lock(mu_);
     active_.erase(key);
   });
-  watch->Attach(std::move(*store_watch), after, WatchTimeout(ctx.query),
+  watch->Attach(std::move(*store_watch), after, WatchTimeout(*timeout_seconds),
                 ctx.query.Flag("allowWatchBookmarks"));
 }
 

@@ -145,6 +145,10 @@ contains "get cs: every component healthy" "$out" "controller-manager=True etcd-
 out=$(k explain componentstatus 2>&1)
 contains "explain componentstatus" "$out" "KIND:       ComponentStatus"
 
+# Integer parameters that are not integers: 400 as upstream, not a watch that runs for an hour.
+expect_error "a watch with a malformed timeoutSeconds is refused" 'parsing "x": invalid syntax' \
+  k get --raw '/api/v1/configmaps?watch=1&timeoutSeconds=x'
+
 # Unauthenticated and wrongly authenticated requests.
 code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/api/v1/pods")
 contains "anonymous gets 401" "$code" "401"

@@ -120,5 +120,22 @@ TEST(NegotiationTest, AggregatedDiscovery) {
   EXPECT_EQ(Negotiate("application/json", true), Negotiated::kJson);
 }
 
+TEST(QueryTest, IntegersParseAsGoAndRefuseAsGo) {
+  Query q("limit=500&neg=-3&plus=%2B7&empty=&bad=x&mixed=5s&signs=%2B-1&huge=99999999999999999999");
+  EXPECT_EQ(q.Int("limit").value(), std::optional<int64_t>(500));
+  EXPECT_EQ(q.Int("neg").value(), std::optional<int64_t>(-3));
+  EXPECT_EQ(q.Int("plus").value(), std::optional<int64_t>(7));
+  EXPECT_EQ(q.Int("empty").value(), std::nullopt);
+  EXPECT_EQ(q.Int("absent").value(), std::nullopt);
+  for (const char* key : {"bad", "mixed", "signs"}) {
+    Result<std::optional<int64_t>> r = q.Int(key);
+    ASSERT_FALSE(r.ok()) << key;
+    EXPECT_EQ(r.status().code(), Code::kBadRequest);
+  }
+  EXPECT_EQ(q.Int("bad").status().message(), "strconv.ParseInt: parsing \"x\": invalid syntax");
+  EXPECT_EQ(q.Int("huge").status().message(),
+            "strconv.ParseInt: parsing \"99999999999999999999\": value out of range");
+}
+
 }  // namespace
 }  // namespace sampan::apiserver

@@ -325,6 +325,12 @@ TEST_F(RestHandlerTest, ListPagingAndResourceVersions) {
   EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/configmaps?continue=" + cont +
                             "&resourceVersion=5").code, 400);
   EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact").code, 400);
+  Reply bad_limit = Call("GET", "/api/v1/namespaces/default/configmaps?limit=ten");
+  EXPECT_EQ(bad_limit.code, 400);
+  EXPECT_EQ(Body(bad_limit)["message"], "strconv.ParseInt: parsing \"ten\": invalid syntax");
+  EXPECT_EQ(Call("DELETE", "/api/v1/namespaces/default/configmaps/p0?gracePeriodSeconds=soon").code,
+            400);
+  EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/configmaps/p0").code, 200);  // not deleted
   EXPECT_EQ(Call("GET", "/api/v1/namespaces/default/configmaps?fieldSelector=data.k%3Dv").code, 400);
 
   // Exact reads of compacted history are 410 Gone.
