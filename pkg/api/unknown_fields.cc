@@ -1,21 +1,115 @@
 #include "pkg/api/unknown_fields.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
+#include <limits>
 
 namespace sampan::api {
 namespace {
 
-// `path` is one buffer for the whole walk: each level appends its part and cuts it off
-// again, so a known field costs no allocation (the path is needed only for unknown ones).
-void Walk(Json& value, const SchemaType& type, std::string& path, bool prune,
-          std::vector<std::string>& out);
+struct Walker {
+  bool prune;
+  FieldCheck& out;
+  // One buffer for the whole walk: each level appends its part and cuts it off again, so
+  // a known field costs no allocation (the path is needed only for unknown ones).
+  std::string path;
+  std::string go_path;  // the same without list indexes and map keys, for type errors
 
-// A value of `field`'s element type at `path`.
-void WalkElement(Json& value, const SchemaField& field, std::string& path, bool prune,
-                 std::vector<std::string>& out) {
-  if (field.kind == ValueKind::kMessage && value.is_object()) {
-    Walk(value, *field.message, path, prune, out);
+  void Walk(Json& value, const SchemaType& type);
+  void WalkElement(Json& value, const SchemaField& field, const SchemaType& parent, bool element);
+};
+
+// Go's name of a field's type: "string", "int32", "[]v1.Container", "map[string]string".
+std::string GoTypeName(const SchemaField& f, bool element) {
+  std::string name;
+  switch (f.kind) {
+    case ValueKind::kString: name = "string"; break;
+    case ValueKind::kInt32: name = "int32"; break;
+    case ValueKind::kInt64: name = "int64"; break;
+    case ValueKind::kBool: name = "bool"; break;
+    case ValueKind::kDouble: name = "float64"; break;
+    case ValueKind::kBytes: name = "[]uint8"; break;
+    case ValueKind::kTime: name = "v1.Time"; break;
+    case ValueKind::kMicroTime: name = "v1.MicroTime"; break;
+    case ValueKind::kDuration: name = "v1.Duration"; break;
+    case ValueKind::kQuantity: name = "resource.Quantity"; break;
+    case ValueKind::kIntOrString: name = "intstr.IntOrString"; break;
+    case ValueKind::kRaw: name = "runtime.RawExtension"; break;
+    case ValueKind::kStringList: name = "v1.ExtraValue"; break;
+    case ValueKind::kMessage: {
+      const std::string& pkg = f.message->package;  // "core/v1" -> "v1"
+      name = pkg.substr(pkg.rfind('/') + 1) + "." + f.message->name;
+      break;
+    }
   }
+  if (element) return name;
+  if (f.repeated) return "[]" + name;
+  if (f.map) return "map[string]" + name;
+  return name;
+}
+
+// How Go's decoder names the JSON value it could not store: "string", "number 1.5", ...
+std::string JsonKindName(const Json& v, bool literal_number) {
+  if (v.is_string()) return "string";
+  if (v.is_boolean()) return "bool";
+  if (v.is_array()) return "array";
+  if (v.is_object()) return "object";
+  return literal_number ? "number " + Dump(v) : "number";
+}
+
+bool FitsInt(const Json& v, ValueKind kind) {
+  int64_t lo = kind == ValueKind::kInt32 ? std::numeric_limits<int32_t>::min()
+                                         : std::numeric_limits<int64_t>::min();
+  int64_t hi = kind == ValueKind::kInt32 ? std::numeric_limits<int32_t>::max()
+                                         : std::numeric_limits<int64_t>::max();
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(hi);
+  if (v.is_number_integer()) return v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
+  return false;
+}
+
+// Whether `v` (not null) is a valid JSON form of one value of `kind`; for numbers that
+// are not, `literal` says Go quotes the number itself ("number 1.5").
+bool ScalarFits(const Json& v, ValueKind kind, bool* literal) {
+  switch (kind) {
+    case ValueKind::kString:
+    case ValueKind::kBytes:
+    case ValueKind::kTime:
+    case ValueKind::kMicroTime:
+    case ValueKind::kDuration: return v.is_string();
+    case ValueKind::kInt32:
+    case ValueKind::kInt64: *literal = v.is_number(); return FitsInt(v, kind);
+    case ValueKind::kBool: return v.is_boolean();
+    case ValueKind::kDouble: return v.is_number();
+    case ValueKind::kQuantity: return v.is_string() || v.is_number();
+    case ValueKind::kIntOrString:
+      *literal = v.is_number();
+      return v.is_string() || FitsInt(v, ValueKind::kInt32);
+    case ValueKind::kRaw: return true;
+    case ValueKind::kStringList:
+      if (!v.is_array()) return false;
+      for (const Json& s : v) {
+        if (!s.is_string() && !s.is_null()) return false;
+      }
+      return true;
+    case ValueKind::kMessage: return v.is_object();
+  }
+  return true;
+}
+
+void Walker::WalkElement(Json& value, const SchemaField& field, const SchemaType& parent,
+                         bool element) {
+  if (value.is_null()) return;
+  bool literal = false;
+  if (!ScalarFits(value, field.kind, &literal)) {
+    if (out.type_error.empty()) {
+      out.type_error = fmt::format(
+          "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
+          JsonKindName(value, literal), parent.name, go_path, GoTypeName(field, element));
+    }
+    return;
+  }
+  if (field.kind == ValueKind::kMessage) Walk(value, *field.message);
 }
 
 void AppendIndex(std::string& path, size_t i) {
@@ -26,40 +120,56 @@ void AppendIndex(std::string& path, size_t i) {
   path += ']';
 }
 
-void Walk(Json& value, const SchemaType& type, std::string& path, bool prune,
-          std::vector<std::string>& out) {
-  const size_t base = path.size();
+void Walker::Walk(Json& value, const SchemaType& type) {
+  const size_t base = path.size(), go_base = go_path.size();
   std::vector<std::string> unknown;
   for (auto& [key, child] : value.items()) {
     if (type.is_kind && base == 0 && (key == "apiVersion" || key == "kind")) continue;
     path.resize(base);
     if (base != 0) path += '.';
     path += key;
+    go_path.resize(go_base);
+    if (go_base != 0) go_path += '.';
+    go_path += key;
     const SchemaField* field = type.FieldByJsonName(key);
     if (field == nullptr) {
-      out.push_back(path);
+      out.unknown.push_back(path);
       unknown.push_back(key);
       continue;
     }
+    const SchemaType& parent = type;  // Go names the struct being decoded, even for inlined
     const size_t field_end = path.size();
-    if (field->repeated && child.is_array()) {
-      for (size_t i = 0; i < child.size(); ++i) {
-        path.resize(field_end);
-        AppendIndex(path, i);
-        WalkElement(child[i], *field, path, prune, out);
+    if (child.is_null()) continue;
+    if (field->repeated || field->map) {
+      bool shape_ok = field->repeated ? child.is_array() : child.is_object();
+      if (!shape_ok) {
+        if (out.type_error.empty()) {
+          out.type_error = fmt::format(
+              "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
+              JsonKindName(child, false), parent.name, go_path, GoTypeName(*field, false));
+        }
+        continue;
       }
-    } else if (field->map && child.is_object()) {
-      for (auto& [map_key, map_value] : child.items()) {
-        path.resize(field_end);
-        path += '.';
-        path += map_key;
-        WalkElement(map_value, *field, path, prune, out);
+      if (field->repeated) {
+        for (size_t i = 0; i < child.size(); ++i) {
+          path.resize(field_end);
+          AppendIndex(path, i);
+          WalkElement(child[i], *field, parent, true);
+        }
+      } else {
+        for (auto& [map_key, map_value] : child.items()) {
+          path.resize(field_end);
+          path += '.';
+          path += map_key;
+          WalkElement(map_value, *field, parent, true);
+        }
       }
     } else {
-      WalkElement(child, *field, path, prune, out);
+      WalkElement(child, *field, parent, false);
     }
   }
   path.resize(base);
+  go_path.resize(go_base);
   if (prune) {
     for (const std::string& key : unknown) value.erase(key);
   }
@@ -67,10 +177,10 @@ void Walk(Json& value, const SchemaType& type, std::string& path, bool prune,
 
 }  // namespace
 
-std::vector<std::string> FindUnknownFields(Json& object, const SchemaType& type, bool prune) {
-  std::vector<std::string> out;
-  std::string path;
-  if (object.is_object()) Walk(object, type, path, prune, out);
+FieldCheck CheckFields(Json& object, const SchemaType& type, bool prune) {
+  FieldCheck out;
+  Walker walker{prune, out, {}, {}};
+  if (object.is_object()) walker.Walk(object, type);
   return out;
 }
 

@@ -30,7 +30,12 @@ Status ValidateFields(api::Json& object, const api::ResourceInfo& r, FieldValida
   } else {
     const api::SchemaType* type = api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind);
     if (type == nullptr) return Status::Ok();
-    unknown = api::FindUnknownFields(object, *type, /*prune=*/true);
+    api::FieldCheck check = api::CheckFields(object, *type, /*prune=*/true);
+    if (!check.type_error.empty()) {  // in every mode: typed decoding fails on it
+      return Status::BadRequest(fmt::format("{} in version \"{}\" cannot be handled as a {}: {}",
+                                            r.kind, r.version, r.kind, check.type_error));
+    }
+    unknown = std::move(check.unknown);
   }
   if (unknown.empty()) return Status::Ok();
   if (mode == FieldValidation::kStrict) {

@@ -2,8 +2,9 @@
 // fieldValidation on writes (create, update, patch): unknown fields of built-in kinds are
 // an error with Strict, a `Warning` header with Warn (the default, as upstream) and
 // silently dropped with Ignore; in every mode they are not stored, as upstream's typed
-// decoding drops them. Custom resources are checked against their CRD's structural schema;
-// kinds without any schema pass untouched.
+// decoding drops them. A value of the wrong JSON type in a built-in kind is a BadRequest in
+// every mode, as upstream's typed decoding fails on it. Custom resources are checked against
+// their CRD's structural schema; kinds without any schema pass untouched.
 
 #include <string>
 #include <vector>

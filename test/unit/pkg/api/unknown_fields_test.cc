@@ -39,5 +39,46 @@ TEST(UnknownFieldsTest, EmbeddedJsonIsNotChecked) {
   EXPECT_TRUE(FindUnknownFields(r, revision, false).empty());
 }
 
+std::string TypeError(const char* api_version, const char* kind, const char* json) {
+  Json obj = Json::parse(json);
+  return CheckFields(obj, *Schema::BuiltIn().ForKind(api_version, kind), false).type_error;
+}
+
+TEST(FieldCheckTest, WrongJsonTypesAreWordedAsGosDecoder) {
+  EXPECT_EQ(TypeError("v1", "ConfigMap", R"({"data":{"a":1}})"),
+            "json: cannot unmarshal number into Go struct field ConfigMap.data of type string");
+  EXPECT_EQ(TypeError("apps/v1", "Deployment", R"({"spec":{"replicas":"3"}})"),
+            "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of "
+            "type int32");
+  EXPECT_EQ(TypeError("apps/v1", "Deployment", R"({"spec":{"replicas":1.5}})"),
+            "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas "
+            "of type int32");
+  EXPECT_EQ(TypeError("v1", "Pod", R"({"spec":{"containers":{"name":"c"}}})"),
+            "json: cannot unmarshal object into Go struct field PodSpec.spec.containers of type "
+            "[]v1.Container");
+  EXPECT_EQ(TypeError("v1", "Pod", R"({"spec":{"containers":[{"name":"c","ports":[
+                 {"containerPort":3000000000}]}]}})"),
+            "json: cannot unmarshal number 3000000000 into Go struct field "
+            "ContainerPort.spec.containers.ports.containerPort of type int32");
+  EXPECT_EQ(TypeError("v1", "Pod", R"({"spec":{"containers":["c"]}})"),
+            "json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type "
+            "v1.Container");
+  EXPECT_EQ(TypeError("v1", "Pod", R"({"metadata":{"labels":"a=b"}})"),
+            "json: cannot unmarshal string into Go struct field ObjectMeta.metadata.labels of "
+            "type map[string]string");
+}
+
+TEST(FieldCheckTest, EveryDeclaredFormPasses) {
+  // null everywhere, numbers and strings for quantities and int-or-strings, any raw JSON.
+  EXPECT_EQ(TypeError("apps/v1", "Deployment", R"({"metadata":{"labels":null,"name":null},
+    "spec":{"replicas":null,"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":"25%"}},
+      "template":{"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":1,
+        "memory":"1Gi"}},"ports":[{"containerPort":80}]}],"terminationGracePeriodSeconds":30}}}})"),
+            "");
+  EXPECT_EQ(TypeError("apps/v1", "ControllerRevision", R"({"data":{"any":[1,"x"]},"revision":2})"),
+            "");
+  EXPECT_EQ(TypeError("v1", "Secret", R"({"data":{"k":"dmFsdWU="},"stringData":{"s":"v"}})"), "");
+}
+
 }  // namespace
 }  // namespace sampan::api
