@@ -18,6 +18,9 @@ struct Walker {
 
   void Walk(Json& value, const SchemaType& type);
   void WalkElement(Json& value, const SchemaField& field, const SchemaType& parent, bool element);
+  // Keeps the first mismatch only, as Go's decoder reports its first.
+  void NoteTypeError(const Json& value, bool literal, const SchemaType& parent,
+                     const SchemaField& field, bool element);
 };
 
 // Go's name of a field's type: "string", "int32", "[]v1.Container", "map[string]string".
@@ -97,16 +100,20 @@ bool ScalarFits(const Json& v, ValueKind kind, bool* literal) {
   return true;
 }
 
+void Walker::NoteTypeError(const Json& value, bool literal, const SchemaType& parent,
+                           const SchemaField& field, bool element) {
+  if (!out.type_error.empty()) return;
+  out.type_error =
+      fmt::format("json: cannot unmarshal {} into Go struct field {}.{} of type {}",
+                  JsonKindName(value, literal), parent.name, go_path, GoTypeName(field, element));
+}
+
 void Walker::WalkElement(Json& value, const SchemaField& field, const SchemaType& parent,
                          bool element) {
   if (value.is_null()) return;
   bool literal = false;
   if (!ScalarFits(value, field.kind, &literal)) {
-    if (out.type_error.empty()) {
-      out.type_error = fmt::format(
-          "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
-          JsonKindName(value, literal), parent.name, go_path, GoTypeName(field, element));
-    }
+    NoteTypeError(value, literal, parent, field, element);
     return;
   }
   if (field.kind == ValueKind::kMessage) Walk(value, *field.message);
@@ -137,35 +144,31 @@ void Walker::Walk(Json& value, const SchemaType& type) {
       unknown.push_back(key);
       continue;
     }
-    const SchemaType& parent = type;  // Go names the struct being decoded, even for inlined
+    // Type errors name `type`, the struct being decoded, even for a field it inlines (as Go).
     const size_t field_end = path.size();
     if (child.is_null()) continue;
     if (field->repeated || field->map) {
       bool shape_ok = field->repeated ? child.is_array() : child.is_object();
       if (!shape_ok) {
-        if (out.type_error.empty()) {
-          out.type_error = fmt::format(
-              "json: cannot unmarshal {} into Go struct field {}.{} of type {}",
-              JsonKindName(child, false), parent.name, go_path, GoTypeName(*field, false));
-        }
+        NoteTypeError(child, false, type, *field, false);
         continue;
       }
       if (field->repeated) {
         for (size_t i = 0; i < child.size(); ++i) {
           path.resize(field_end);
           AppendIndex(path, i);
-          WalkElement(child[i], *field, parent, true);
+          WalkElement(child[i], *field, type, true);
         }
       } else {
         for (auto& [map_key, map_value] : child.items()) {
           path.resize(field_end);
           path += '.';
           path += map_key;
-          WalkElement(map_value, *field, parent, true);
+          WalkElement(map_value, *field, type, true);
         }
       }
     } else {
-      WalkElement(child, *field, parent, false);
+      WalkElement(child, *field, type, false);
     }
   }
   path.resize(base);
