@@ -5,6 +5,8 @@
 #include <charconv>
 #include <limits>
 
+#include "pkg/util/base64.h"
+
 namespace sampan::api {
 namespace {
 
@@ -21,6 +23,8 @@ struct Walker {
   // Keeps the first mismatch only, as Go's decoder reports its first.
   void NoteTypeError(const Json& value, bool literal, const SchemaType& parent,
                      const SchemaField& field, bool element);
+  // A []byte value Go's base64 decoder refuses, worded as its error.
+  void NoteBadBase64(const std::string& text);
 };
 
 // Go's name of a field's type: "string", "int32", "[]v1.Container", "map[string]string".
@@ -117,6 +121,14 @@ void Walker::WalkElement(Json& value, const SchemaField& field, const SchemaType
     return;
   }
   if (field.kind == ValueKind::kMessage) Walk(value, *field.message);
+  if (field.kind == ValueKind::kBytes) NoteBadBase64(value.get_ref<const std::string&>());
+}
+
+void Walker::NoteBadBase64(const std::string& text) {
+  size_t bad_at = 0;
+  if (out.type_error.empty() && !GoBase64Decode(text, &bad_at)) {
+    out.type_error = fmt::format("illegal base64 data at input byte {}", bad_at);
+  }
 }
 
 void AppendIndex(std::string& path, size_t i) {

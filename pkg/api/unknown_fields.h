@@ -5,7 +5,8 @@
 //   written as upstream's strict decoder writes them: "spec.template.spec.containers[0].foo".
 // - the first value of the wrong JSON type (a number where a string is declared, ...),
 //   worded as Go's decoder words it: `json: cannot unmarshal number into Go struct field
-//   ConfigMap.data of type string`.
+//   ConfigMap.data of type string`; a []byte value that is not base64 as Go's decoder
+//   reads it: `illegal base64 data at input byte 3`.
 //
 // Values the schema leaves open (embedded JSON) are not looked into; apiVersion and kind
 // are allowed on every kind; null is a valid value of every type (Go decodes it to zero).

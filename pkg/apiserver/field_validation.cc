@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "pkg/api/custom_resource.h"
-#include "pkg/api/omit_empty.h"
 #include "pkg/api/schema.h"
 #include "pkg/api/structural_schema.h"
+#include "pkg/api/typed_round_trip.h"
 #include "pkg/api/unknown_fields.h"
 
 namespace sampan::apiserver {
@@ -56,10 +56,10 @@ Status ValidateFields(api::Json& object, const api::ResourceInfo& r, FieldValida
   return Status::Ok();
 }
 
-void DropOmittedEmptyFields(api::Json& object, const api::ResourceInfo& r) {
+void RoundTripAsTyped(api::Json& object, const api::ResourceInfo& r) {
   if (r.custom) return;
   if (const api::SchemaType* type = api::Schema::BuiltIn().ForKind(r.GroupVersion(), r.kind)) {
-    api::DropOmittedEmptyFields(object, *type);
+    api::RoundTripAsTyped(object, *type);
   }
 }
 

@@ -27,11 +27,11 @@ Result<FieldValidation> ParseFieldValidation(const Query& query);
 Status ValidateFields(api::Json& object, const api::ResourceInfo& r, FieldValidation mode,
                       std::vector<std::string>* warnings);
 
-// Drops what upstream's typed decoding of `object` would (api/omit_empty.h: empty
+// Drops what upstream's typed decoding of `object` would (api/typed_round_trip.h: empty
 // omitempty fields, nil pointers). Custom resources keep everything, as upstream's
 // unstructured objects do. For objects a write will store, not for apply configurations
 // (whose explicit empty values are fields their manager sets).
-void DropOmittedEmptyFields(api::Json& object, const api::ResourceInfo& r);
+void RoundTripAsTyped(api::Json& object, const api::ResourceInfo& r);
 
 // `299 - "text"`: the Warning header value kubectl prints as "Warning: text".
 std::string WarningHeaderValue(const std::string& text);

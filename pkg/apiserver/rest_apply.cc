@@ -81,7 +81,7 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
     ApiError e;
     Result<Json> created = ApplyConfiguration(nullptr, config, request, &e);
     if (!created.ok()) return Reply::Error(FromStatus(created.status(), &r, name));
-    DropOmittedEmptyFields(*created, r);
+    RoundTripAsTyped(*created, r);
     if (r.namespaced) {
       (*created)["metadata"]["namespace"] = ctx.info.namespace_;
     } else {
@@ -100,7 +100,7 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
           ApiError e;
           Result<Json> next = ApplyConfiguration(&current, config, request, &e);
           if (!next.ok() && e.code == 409) conflict = e;
-          if (next.ok()) DropOmittedEmptyFields(*next, r);
+          if (next.ok()) RoundTripAsTyped(*next, r);
           return next;
         },
         dry_run, /*mutation_owns_fields=*/true);

@@ -123,7 +123,7 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
         Result<Json> patched = apply(current, *patch);
         if (!patched.ok()) return patched.status();
         RETURN_IF_ERROR(ValidateFields(*patched, r, *validation, &warnings));
-        DropOmittedEmptyFields(*patched, r);
+        RoundTripAsTyped(*patched, r);
         // A patch may pin a resourceVersion (optimistic concurrency, as upstream).
         const Json* patch_meta = kind == Kind::kJson ? nullptr : api::Find(*patch, "metadata");
         std::string pinned = patch_meta && patch_meta->is_object()

@@ -148,7 +148,7 @@ Result<Json> RestHandler::DecodeBody(const RequestContext& ctx, const api::Resou
   obj["apiVersion"] = r.GroupVersion();
   obj["kind"] = r.kind;
   RETURN_IF_ERROR(ValidateFields(obj, r, validation, warnings));
-  DropOmittedEmptyFields(obj, r);
+  RoundTripAsTyped(obj, r);
   if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = Json::object();
   return obj;
 }

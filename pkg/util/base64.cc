@@ -14,6 +14,8 @@ int Value(char c) {
   return -1;
 }
 
+bool IsLineBreak(char c) { return c == '\r' || c == '\n'; }
+
 }  // namespace
 
 std::string Base64Encode(std::string_view data) {
@@ -62,6 +64,58 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     if (pad < 1) out += static_cast<char>(n & 0xff);
   }
   return out;
+}
+
+// One group of four characters at a time, as Go's decodeQuantum (same offsets in errors).
+std::optional<std::string> GoBase64Decode(std::string_view text, size_t* bad_at) {
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  const size_t n = text.size();
+  size_t si = 0;
+  auto fail = [&](size_t at) -> std::optional<std::string> {
+    *bad_at = at;
+    return std::nullopt;
+  };
+  auto skip_line_breaks = [&] {
+    while (si < n && IsLineBreak(text[si])) ++si;
+  };
+  for (;;) {
+    int group[4] = {0, 0, 0, 0};
+    int length = 4;  // characters in this group before any padding
+    bool padded = false;
+    for (int j = 0; j < 4; ++j) {
+      if (si == n) {
+        if (j == 0) return out;
+        return fail(si - j);  // a group cut short without its padding
+      }
+      char c = text[si++];
+      if (int v = Value(c); v >= 0) {
+        group[j] = v;
+        continue;
+      }
+      if (IsLineBreak(c)) {
+        --j;
+        continue;
+      }
+      if (c != '=' || j < 2) return fail(si - 1);
+      if (j == 2) {  // "==" expected; the first '=' is read
+        skip_line_breaks();
+        if (si == n) return fail(n);
+        if (text[si] != '=') return fail(si - 1);
+        ++si;
+      }
+      skip_line_breaks();
+      if (si < n) return fail(si);  // something after the padding
+      length = j;
+      padded = true;
+      break;
+    }
+    uint32_t bits = (group[0] << 18) | (group[1] << 12) | (group[2] << 6) | group[3];
+    out += static_cast<char>((bits >> 16) & 0xff);
+    if (length >= 3) out += static_cast<char>((bits >> 8) & 0xff);
+    if (length == 4) out += static_cast<char>(bits & 0xff);
+    if (padded) return out;
+  }
 }
 
 }  // namespace sampan

@@ -82,6 +82,28 @@ YAML
   check "$version diff of an unchanged created object finds nothing" k diff -f "$TMP/created$version.yaml"
   check "$version diff after apply finds nothing" k diff -f "$TMP/v1.yaml"
 
+  # Secret data: base64 wrapped over lines is stored canonical (as Go decodes and
+  # re-encodes it); data that is not base64 is refused as upstream words it.
+  cat >"$TMP/secrets$version.yaml" <<YAML
+apiVersion: v1
+kind: Secret
+metadata: {name: wrapped, namespace: $ns}
+data:
+  k: |
+    YWJj
+    ZGVm
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: broken, namespace: $ns}
+data: {k: "not base64"}
+YAML
+  out=$(k apply -f "$TMP/secrets$version.yaml" 2>&1)
+  contains "$version secret with data that is not base64 is refused" "$out" \
+    'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3'
+  out=$(k -n "$ns" get secret wrapped -o 'jsonpath={.data.k}' 2>&1)
+  contains "$version wrapped base64 is stored canonical" "$out" "YWJjZGVm"
+
   # --prune: objects with the label that the applied files no longer name are deleted.
   mkdir -p "$TMP/prune$version"
   for name in keep drop; do

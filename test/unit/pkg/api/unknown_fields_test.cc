@@ -68,6 +68,15 @@ TEST(FieldCheckTest, WrongJsonTypesAreWordedAsGosDecoder) {
             "type map[string]string");
 }
 
+TEST(FieldCheckTest, BytesMustBeBase64AsGoDecodesIt) {
+  EXPECT_EQ(TypeError("v1", "Secret", R"({"data":{"k":"not base64"}})"),
+            "illegal base64 data at input byte 3");
+  EXPECT_EQ(TypeError("v1", "ConfigMap", R"({"binaryData":{"k":"YWJjZ"}})"),
+            "illegal base64 data at input byte 4");
+  // Go's decoder skips line breaks (a value wrapped by `base64` or by YAML).
+  EXPECT_EQ(TypeError("v1", "Secret", R"({"data":{"k":"YWJj\nZGVm\n"}})"), "");
+}
+
 TEST(FieldCheckTest, EveryDeclaredFormPasses) {
   // null everywhere, numbers and strings for quantities and int-or-strings, any raw JSON.
   EXPECT_EQ(TypeError("apps/v1", "Deployment", R"({"metadata":{"labels":null,"name":null},

@@ -1,4 +1,6 @@
-#include "pkg/api/omit_empty.h"
+#include "pkg/api/typed_round_trip.h"
+
+#include "pkg/util/base64.h"
 
 namespace sampan::api {
 namespace {
@@ -24,8 +26,18 @@ bool Omitted(const SchemaField& field, const Json& value) {
 
 void Walk(Json& object, const SchemaType& type);
 
+// Go decodes base64 leniently and encodes it canonically.
+void CanonicalizeBytes(Json& value) {
+  size_t bad_at = 0;
+  std::optional<std::string> bytes = GoBase64Decode(value.get_ref<const std::string&>(), &bad_at);
+  if (!bytes) return;
+  std::string canonical = Base64Encode(*bytes);
+  if (canonical != value.get_ref<const std::string&>()) value = std::move(canonical);
+}
+
 void WalkElement(Json& value, const SchemaField& field) {
   if (field.kind == ValueKind::kMessage && value.is_object()) Walk(value, *field.message);
+  if (field.kind == ValueKind::kBytes && value.is_string()) CanonicalizeBytes(value);
 }
 
 void Walk(Json& object, const SchemaType& type) {
@@ -53,7 +65,7 @@ void Walk(Json& object, const SchemaType& type) {
 
 }  // namespace
 
-void DropOmittedEmptyFields(Json& object, const SchemaType& type) {
+void RoundTripAsTyped(Json& object, const SchemaType& type) {
   if (object.is_object()) Walk(object, type);
 }
 

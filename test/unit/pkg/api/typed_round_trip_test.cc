@@ -1,4 +1,4 @@
-#include "pkg/api/omit_empty.h"
+#include "pkg/api/typed_round_trip.h"
 
 #include <gtest/gtest.h>
 
@@ -9,22 +9,22 @@ const SchemaType& Kind(const char* api_version, const char* kind) {
   return *Schema::BuiltIn().ForKind(api_version, kind);
 }
 
-TEST(OmitEmptyTest, EmptyOmitemptyFieldsAndNilPointersGo) {
+TEST(TypedRoundTripTest, EmptyOmitemptyFieldsAndNilPointersGo) {
   Json cm = Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap",
     "metadata":{"name":"a","namespace":"","labels":{},"annotations":{},"finalizers":[],
       "ownerReferences":[],"generation":0,"deletionTimestamp":null},
     "immutable":null,"data":{},"binaryData":{}})");
-  DropOmittedEmptyFields(cm, Kind("v1", "ConfigMap"));
+  RoundTripAsTyped(cm, Kind("v1", "ConfigMap"));
   EXPECT_EQ(cm, Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}})"));
 }
 
-TEST(OmitEmptyTest, ZeroScalarsGoOnlyWhereTaggedOmitemptyAndNotPointers) {
+TEST(TypedRoundTripTest, ZeroScalarsGoOnlyWhereTaggedOmitemptyAndNotPointers) {
   Json pod = Json::parse(R"({"metadata":{"name":"p"},"spec":{
     "hostNetwork":false,"terminationGracePeriodSeconds":0,"nodeName":"",
     "containers":[{"name":"c","image":"","env":[],"ports":[{"containerPort":0,"hostPort":0}],
       "stdin":false,"resources":{}}]},
     "status":{}})");
-  DropOmittedEmptyFields(pod, Kind("v1", "Pod"));
+  RoundTripAsTyped(pod, Kind("v1", "Pod"));
   // hostNetwork, nodeName, image, env, hostPort, stdin: omitempty and empty. Kept: the
   // pointer terminationGracePeriodSeconds, containerPort (no omitempty), structs (resources,
   // status) however empty.
@@ -34,13 +34,13 @@ TEST(OmitEmptyTest, ZeroScalarsGoOnlyWhereTaggedOmitemptyAndNotPointers) {
     "status":{}})"));
 }
 
-TEST(OmitEmptyTest, PointersToZeroValuesAndOwnJsonFormsStay) {
+TEST(TypedRoundTripTest, PointersToZeroValuesAndOwnJsonFormsStay) {
   Json d = Json::parse(R"({"metadata":{"name":"d","creationTimestamp":null},"spec":{
     "replicas":0,"paused":false,"selector":{"matchLabels":{}},
     "strategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":"0%"}},
     "template":{"metadata":{"creationTimestamp":null,"labels":{}},"spec":{"containers":[
       {"name":"c","resources":{"limits":{"cpu":"0"}}}]}}}})");
-  DropOmittedEmptyFields(d, Kind("apps/v1", "Deployment"));
+  RoundTripAsTyped(d, Kind("apps/v1", "Deployment"));
   EXPECT_EQ(d, Json::parse(R"({"metadata":{"name":"d","creationTimestamp":null},"spec":{
     "replicas":0,"selector":{},
     "strategy":{"rollingUpdate":{"maxSurge":0,"maxUnavailable":"0%"}},
@@ -48,10 +48,20 @@ TEST(OmitEmptyTest, PointersToZeroValuesAndOwnJsonFormsStay) {
       {"name":"c","resources":{"limits":{"cpu":"0"}}}]}}}})"));
 }
 
-TEST(OmitEmptyTest, WrongTypesAndUndeclaredFieldsAreLeftToValidation) {
+TEST(TypedRoundTripTest, BytesAreWrittenInCanonicalBase64) {
+  Json secret = Json::parse(R"({"metadata":{"name":"s"},"data":{
+    "wrapped":"YWJj\nZGVm\r\n","loose_bits":"YR==","canonical":"YQ==","empty":"",
+    "broken":"!!"},"stringData":{"plain":"YWJj\n"}})");
+  RoundTripAsTyped(secret, Kind("v1", "Secret"));
+  EXPECT_EQ(secret, Json::parse(R"({"metadata":{"name":"s"},"data":{
+    "wrapped":"YWJjZGVm","loose_bits":"YQ==","canonical":"YQ==","empty":"",
+    "broken":"!!"},"stringData":{"plain":"YWJj\n"}})"));
+}
+
+TEST(TypedRoundTripTest, WrongTypesAndUndeclaredFieldsAreLeftToValidation) {
   Json cm = Json::parse(R"({"metadata":{"name":0,"labels":[]},"data":"","extra":{}})");
   Json before = cm;
-  DropOmittedEmptyFields(cm, Kind("v1", "ConfigMap"));
+  RoundTripAsTyped(cm, Kind("v1", "ConfigMap"));
   EXPECT_EQ(cm, before);
 }
 
