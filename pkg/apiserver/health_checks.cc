@@ -17,22 +17,13 @@ struct ParsedQuery {
   std::vector<std::string> excluded;  // in the order given, repeats kept once
 };
 
-// The Query class keeps one value a key; `exclude` may be given many times.
 ParsedQuery ParseHealthQuery(std::string_view raw) {
+  Query query(raw);
   ParsedQuery q;
-  while (!raw.empty()) {
-    size_t amp = raw.find('&');
-    std::string_view pair = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
-    size_t eq = pair.find('=');
-    std::string key = PercentDecode(pair.substr(0, eq), true);
-    if (key == "verbose") {
-      q.verbose = true;
-    } else if (key == "exclude" && eq != std::string_view::npos) {
-      std::string name = PercentDecode(pair.substr(eq + 1), true);
-      if (std::find(q.excluded.begin(), q.excluded.end(), name) == q.excluded.end()) {
-        q.excluded.push_back(std::move(name));
-      }
+  q.verbose = query.Has("verbose");
+  for (std::string& name : query.GetAll("exclude")) {
+    if (std::find(q.excluded.begin(), q.excluded.end(), name) == q.excluded.end()) {
+      q.excluded.push_back(std::move(name));
     }
   }
   return q;

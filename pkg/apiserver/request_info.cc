@@ -58,16 +58,23 @@ Query::Query(std::string_view raw) {
       std::string key = PercentDecode(pair.substr(0, eq), true);
       std::string value =
           eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
-      values_[key] = value;
+      values_.emplace(std::move(key), std::move(value));
     }
     i = amp + 1;
   }
 }
 
 std::optional<std::string> Query::Get(std::string_view key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return std::nullopt;
+  auto it = values_.lower_bound(key);  // the first of equal keys
+  if (it == values_.end() || it->first != key) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> Query::GetAll(std::string_view key) const {
+  std::vector<std::string> all;
+  auto [from, to] = values_.equal_range(key);
+  for (auto it = from; it != to; ++it) all.push_back(it->second);
+  return all;
 }
 
 std::string Query::GetOr(std::string_view key, std::string_view def) const {

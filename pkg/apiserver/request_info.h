@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pkg/util/status.h"
 
@@ -24,10 +25,13 @@ struct RequestInfo {
 };
 
 // Query parameters, percent-decoded. The last value wins for repeated keys.
+// A URL's query parameters. A repeated parameter's first value counts, as upstream's
+// decoding of its options takes the first; GetAll gives every value.
 class Query {
  public:
   explicit Query(std::string_view raw);
   std::optional<std::string> Get(std::string_view key) const;
+  std::vector<std::string> GetAll(std::string_view key) const;
   std::string GetOr(std::string_view key, std::string_view def) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
   // An integer parameter (limit, timeoutSeconds, gracePeriodSeconds): nullopt when absent
@@ -37,7 +41,7 @@ class Query {
   bool Flag(std::string_view key) const;
 
  private:
-  std::map<std::string, std::string, std::less<>> values_;
+  std::multimap<std::string, std::string, std::less<>> values_;  // equal keys in given order
 };
 
 std::string PercentDecode(std::string_view s, bool plus_as_space);

@@ -24,12 +24,16 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
   request.resource = &r;
   request.manager = ctx.query.GetOr("fieldManager", "");
   if (request.manager.empty()) {
-    return Reply::Error(PatchOptionsInvalid(
+    return Reply::Error(OptionsInvalid(
+        "PatchOptions",
         {"FieldValueRequired", "Required value: is required for apply patch", "fieldManager"}));
   }
   request.force = ctx.query.Flag("force");
   request.now = FormatRfc3339(clock_.WallNow());
-  bool dry_run = ctx.query.GetOr("dryRun", "") == "All";
+  bool dry_run = false;
+  if (auto e = ParseDryRun(ctx, "PatchOptions", &dry_run)) {
+    return Reply::Error(*e);
+  }
 
   Result<Json> parsed = api::ParseYaml(ctx.http->body);
   if (!parsed.ok()) return Reply::Error(FromStatus(parsed.status()));

@@ -118,8 +118,16 @@ class RestHandler {
   const std::unique_ptr<admission::Chain> admission_;
 };
 
-// `PatchOptions.meta.k8s.io "" is invalid: <field>: <message>` (422).
-ApiError PatchOptionsInvalid(Cause cause);
+// `<Kind>.meta.k8s.io "" is invalid: <field>: <message>` (422); `kind` is the verb's
+// options kind: CreateOptions, UpdateOptions, PatchOptions or DeleteOptions.
+ApiError OptionsInvalid(std::string_view kind, Cause cause);
+
+// Sets `*dry_run` from a write's `dryRun` values (the query's, and those of a DeleteOptions
+// body `options`): none -> false; every value "All" -> true. Any other value is refused as
+// upstream does, with OptionsInvalid(kind) (`dryRun: Unsupported value: []string{"x"}:
+// supported values: "All"`), rather than written for real.
+std::optional<ApiError> ParseDryRun(const RequestContext& ctx, std::string_view kind, bool* dry_run,
+                                    const api::Json* options = nullptr);
 
 // Formats an object or list for the requested output (object, Table, metadata only).
 std::string FormatObject(const RequestContext& ctx, const api::Json& object);

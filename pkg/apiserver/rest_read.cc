@@ -312,7 +312,10 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
     Result<Json> parsed = DecodeOptionsBody(ctx.http->headers.Get("Content-Type"), ctx.http->body);
     if (parsed.ok() && parsed->is_object()) options = std::move(*parsed);
   }
-  bool dry_run = ctx.query.GetOr("dryRun", "") == "All";
+  bool dry_run = false;
+  if (auto e = ParseDryRun(ctx, "DeleteOptions", &dry_run, &options)) {
+    return Reply::Error(*e);
+  }
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   Result<storage::ListResult> res = store_.List(prefix, {});
   if (!res.ok()) return Reply::Error(FromStatus(res.status()));

@@ -30,8 +30,6 @@ using api::Json;
 const log::Logger kLog("apiserver");
 constexpr int kMaxConflictRetries = 5;
 
-bool DryRun(const RequestContext& ctx) { return ctx.query.GetOr("dryRun", "") == "All"; }
-
 bool IsService(const api::ResourceInfo& r) { return r.storage_name == "core/services"; }
 
 admission::Attributes AdmissionAttributes(admission::Operation op, const api::ResourceInfo& r,
@@ -184,7 +182,9 @@ Reply RestHandler::Create(const RequestContext& ctx) {
   } else {
     obj["metadata"].erase("namespace");
   }
-  Reply reply = CreateInternal(r, std::move(obj), ns, DryRun(ctx), FieldManagerOf(ctx), &ctx);
+  bool dry_run = false;
+  if (auto e = ParseDryRun(ctx, "CreateOptions", &dry_run)) return Reply::Error(*e);
+  Reply reply = CreateInternal(r, std::move(obj), ns, dry_run, FieldManagerOf(ctx), &ctx);
   AddWarnings(reply, warnings);
   return reply;
 }
@@ -290,6 +290,8 @@ Reply RestHandler::Update(const RequestContext& ctx) {
     }
   }
   std::string pinned_rv = api::GetString(incoming["metadata"], "resourceVersion");
+  bool dry_run = false;
+  if (auto e = ParseDryRun(ctx, "UpdateOptions", &dry_run)) return Reply::Error(*e);
   Reply reply = UpdateInternal(
       ctx,
       [&](const Json& current) -> Result<Json> {
@@ -330,7 +332,7 @@ Reply RestHandler::Update(const RequestContext& ctx) {
         }
         return incoming;
       },
-      DryRun(ctx));
+      dry_run);
   AddWarnings(reply, warnings);
   return reply;
 }
@@ -457,6 +459,8 @@ Reply RestHandler::Bind(const RequestContext& ctx) {
   const Json* target = api::Find(*body, "target");
   std::string node = target ? api::GetString(*target, "name") : "";
   if (node.empty()) return Reply::Error(BadRequest("binding target name is required"));
+  bool dry_run = false;
+  if (auto e = ParseDryRun(ctx, "CreateOptions", &dry_run)) return Reply::Error(*e);
   // The check runs inside the compare-and-swap loop, so two racing binds cannot both win.
   Reply reply = UpdateInternal(
       ctx,
@@ -484,7 +488,7 @@ Reply RestHandler::Bind(const RequestContext& ctx) {
         status["conditions"] = std::move(conditions);
         return next;
       },
-      ctx.query.GetOr("dryRun", "") == "All");
+      dry_run);
   if (reply.code != 200) return reply;
   return Reply::Json(201, {{"kind", "Status"},
                            {"apiVersion", "v1"},
@@ -541,10 +545,8 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
   if (!grace.ok()) return Reply::Error(FromStatus(grace.status()));
   if (*grace) options["gracePeriodSeconds"] = **grace;
   if (auto policy = ctx.query.Get("propagationPolicy")) options["propagationPolicy"] = *policy;
-  bool dry_run = DryRun(ctx);
-  if (const Json* d = api::Find(options, "dryRun"); d && d->is_array() && !d->empty()) {
-    dry_run = true;
-  }
+  bool dry_run = false;
+  if (auto e = ParseDryRun(ctx, "DeleteOptions", &dry_run, &options)) return Reply::Error(*e);
   return DeleteOne(r, ctx.info.namespace_, ctx.info.name, options, dry_run, &ctx);
 }
 

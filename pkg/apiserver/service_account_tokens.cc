@@ -22,17 +22,13 @@ const log::Logger kLog("apiserver");
 
 // The TokenRequest body's kind (a subresource's own type, not in the registry).
 const api::ResourceInfo& TokenRequestInfo() {
-  static const api::ResourceInfo info = [] {
-    api::ResourceInfo r;
-    r.group = "authentication.k8s.io";
-    r.version = "v1";
-    r.resource = "serviceaccounts";
-    r.kind = "TokenRequest";
-    r.singular = "tokenrequest";
-    r.namespaced = true;
-    return r;
-  }();
-  return info;
+  static const api::ResourceInfo kInfo{.group = "authentication.k8s.io",
+                                       .version = "v1",
+                                       .resource = "serviceaccounts",
+                                       .kind = "TokenRequest",
+                                       .singular = "tokenrequest",
+                                       .namespaced = true};
+  return kInfo;
 }
 
 int64_t Unix(std::chrono::system_clock::time_point t) {

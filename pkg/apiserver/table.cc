@@ -58,15 +58,11 @@ Printer CustomPrinter(const api::ResourceInfo& r) {
 }  // namespace
 
 const api::ResourceInfo& ScaleResource() {
-  static const api::ResourceInfo kScale = [] {
-    api::ResourceInfo r;
-    r.group = "autoscaling";
-    r.version = "v1";
-    r.resource = "scales";
-    r.kind = "Scale";
-    r.type_key = "autoscaling/scales";
-    return r;
-  }();
+  static const api::ResourceInfo kScale{.group = "autoscaling",
+                                        .version = "v1",
+                                        .resource = "scales",
+                                        .kind = "Scale",
+                                        .type_key = "autoscaling/scales"};
   return kScale;
 }
 

@@ -72,6 +72,13 @@ TEST(QueryTest, DecodesPercentAndPlus) {
   EXPECT_FALSE(q.Has("nope"));
 }
 
+TEST(QueryTest, RepeatedParametersKeepTheFirstValueAndListAll) {
+  Query q("limit=5&exclude=etcd&limit=7&exclude=log&exclude=etcd");
+  EXPECT_EQ(q.GetOr("limit", ""), "5");  // as upstream's option decoding takes the first
+  EXPECT_EQ(q.GetAll("exclude"), (std::vector<std::string>{"etcd", "log", "etcd"}));
+  EXPECT_EQ(q.GetAll("nope"), std::vector<std::string>{});
+}
+
 TEST(NegotiationTest, KubectlTableRequest) {
   EXPECT_EQ(Negotiate("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;"
                       "v=v1beta1;g=meta.k8s.io,application/json",

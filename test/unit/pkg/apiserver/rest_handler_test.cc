@@ -295,6 +295,35 @@ TEST_F(RestHandlerTest, WritesDropEmptyFieldsAsTypedDecodingDoes) {
   // rule is the built-in types' Go encoding, not a general one.
 }
 
+TEST_F(RestHandlerTest, DryRunTakesOnlyAllAndNeverWritesOnAnotherValue) {
+  const std::string cms = "/api/v1/namespaces/default/configmaps";
+  Reply r = Call("POST", cms + "?dryRun=All", kCm);
+  ASSERT_EQ(r.code, 201) << r.body;
+  EXPECT_EQ(Call("GET", cms + "/c").code, 404);  // a dry run stores nothing
+
+  r = Call("POST", cms + "?dryRun=all", kCm);  // not "All": refused, not written
+  ASSERT_EQ(r.code, 422) << r.body;
+  EXPECT_EQ(Body(r)["message"],
+            "CreateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: "
+            "[]string{\"all\"}: supported values: \"All\"");
+  EXPECT_EQ(Body(r)["details"]["causes"][0]["field"], "dryRun");
+  EXPECT_EQ(Call("GET", cms + "/c").code, 404);
+
+  ASSERT_EQ(Call("POST", cms, kCm).code, 201);
+  r = Call("PUT", cms + "/c?dryRun=All&dryRun=x", kCm);
+  EXPECT_EQ(r.code, 422) << r.body;
+  EXPECT_EQ(Body(r)["details"]["kind"], "UpdateOptions");
+  r = Call("PATCH", cms + "/c?dryRun=", R"({"data":{"k":"w"}})", "application/merge-patch+json");
+  EXPECT_EQ(r.code, 422) << r.body;
+  EXPECT_EQ(Body(r)["details"]["kind"], "PatchOptions");
+  r = Call("DELETE", cms + "/c", R"({"dryRun":["Al"]})");
+  EXPECT_EQ(r.code, 422) << r.body;
+  EXPECT_EQ(Body(r)["details"]["kind"], "DeleteOptions");
+  r = Call("DELETE", cms + "/c", R"({"dryRun":["All"]})");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(Body(Call("GET", cms + "/c"))["data"]["k"], "v");  // untouched by all of these
+}
+
 TEST_F(RestHandlerTest, ListPagingAndResourceVersions) {
   for (int i = 0; i < 7; ++i) {
     ASSERT_EQ(Call("POST", "/api/v1/namespaces/default/configmaps",
