@@ -22,13 +22,16 @@
 #include "pkg/apiserver/openapi_v3.h"
 #include "pkg/apiserver/rbac.h"
 #include "pkg/apiserver/rbac_bootstrap.h"
+#include "pkg/apiserver/request_metrics.h"
 #include "pkg/apiserver/resource_metrics.h"
 #include "pkg/apiserver/rest_handler.h"
 #include "pkg/apiserver/reviews.h"
 #include "pkg/apiserver/service_allocator.h"
+#include "pkg/apiserver/storage_metrics.h"
 #include "pkg/apiserver/watch_handler.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "pkg/util/log.h"
+#include "pkg/util/prometheus_text.h"
 
 namespace sampan::apiserver {
 namespace {
@@ -205,6 +208,11 @@ class ApiServerImpl final : public ApiServer {
     }
     Query query(req.query);
     RequestInfo info = ParseRequestInfo(req.method, req.path, query);
+    std::shared_ptr<const api::Registry> registry = served_.Snapshot();
+    const api::ResourceInfo* r = info.is_resource_request
+                                     ? registry->Find(info.group, info.version, info.resource)
+                                     : nullptr;
+    out = request_metrics_.Measure(LabelsOf(req, info, query, r != nullptr), std::move(out));
     if (info.resource == "pods" && info.verb == "get" &&
         (info.subresource == "exec" || info.subresource == "attach" ||
          info.subresource == "portforward")) {
@@ -223,8 +231,9 @@ class ApiServerImpl final : public ApiServer {
                                  info.resource.empty() ? "" : " is forbidden",
                                  fmt::format("User \"{}\" {}", user->name, what))));
     }
-    if (!info.is_resource_request) return HandleNonResource(req, info, *out);
-    HandleResource(req, std::move(info), std::move(query), *user, std::move(out));
+    if (!info.is_resource_request) return HandleNonResource(req, info, *registry, *out);
+    HandleResource(req, std::move(info), std::move(query), std::move(registry), r, *user,
+                   std::move(out));
   }
 
   // `kubectl --as/--as-group`: act as another user when allowed to impersonate them.
@@ -282,10 +291,8 @@ class ApiServerImpl final : public ApiServer {
   }
 
   void HandleNonResource(const http::Request& req, const RequestInfo& info,
-                         http::ResponseWriter& out) {
+                         const api::Registry& registry, http::ResponseWriter& out) {
     const std::string& path = req.path;
-    std::shared_ptr<const api::Registry> snapshot = served_.Snapshot();
-    const api::Registry& registry = *snapshot;
     if (req.method != "GET" && req.method != "HEAD") {
       return SendError(
           out, MethodNotAllowed("the server does not allow this method on the requested resource"));
@@ -297,6 +304,15 @@ class ApiServerImpl final : public ApiServer {
       return out.Send(health->code, h, std::move(health->body));
     }
     if (path == "/version") return SendReply(out, Reply::Json(200, VersionInfo()));
+    if (path == "/metrics") {
+      std::string text;
+      request_metrics_.AppendText(text);
+      AppendStorageMetrics(text, registry, *options_.store);
+      prometheus::AppendProcessMetrics(text);
+      http::Headers h;
+      h.Add("Content-Type", std::string(prometheus::kContentType));
+      return out.Send(200, h, std::move(text));
+    }
     if (path == "/openapi/v2") return SendOpenApiV2(req, out);
     if (path == "/openapi/v3") {
       Reply r;
@@ -350,10 +366,10 @@ class ApiServerImpl final : public ApiServer {
     SendError(out, NotFoundPath());
   }
 
-  void HandleResource(const http::Request& req, RequestInfo info, Query query, const UserInfo& user,
-                      std::shared_ptr<http::ResponseWriter> out) {
-    std::shared_ptr<const api::Registry> snapshot = served_.Snapshot();
-    const api::ResourceInfo* r = snapshot->Find(info.group, info.version, info.resource);
+  // `r`: the resource in `registry`, or null when it serves none by that name.
+  void HandleResource(const http::Request& req, RequestInfo info, Query query,
+                      std::shared_ptr<const api::Registry> registry, const api::ResourceInfo* r,
+                      const UserInfo& user, std::shared_ptr<http::ResponseWriter> out) {
     if (!r || (!r->namespaced && !info.namespace_.empty() && info.resource != "namespaces") ||
         (!info.subresource.empty() && !r->HasSubresource(info.subresource))) {
       return SendError(*out, NotFoundPath());
@@ -361,7 +377,7 @@ class ApiServerImpl final : public ApiServer {
     RequestContext ctx;
     ctx.http = &req;
     ctx.info = std::move(info);
-    ctx.registry = std::move(snapshot);
+    ctx.registry = std::move(registry);
     ctx.resource = r;
     ctx.query = std::move(query);
     ctx.user = user.name;
@@ -458,6 +474,8 @@ class ApiServerImpl final : public ApiServer {
   }
 
   const ApiServerOptions options_;
+  // First, so destroyed last: writers of streams still open (watches) report to it.
+  RequestMetrics request_metrics_;
   const Clock& clock_;
   Authenticator authn_;
   std::unique_ptr<RbacAuthorizer> authz_;

@@ -24,7 +24,6 @@ struct RequestInfo {
   std::string path;  // the raw path, for non-resource requests
 };
 
-// Query parameters, percent-decoded. The last value wins for repeated keys.
 // A URL's query parameters. A repeated parameter's first value counts, as upstream's
 // decoding of its options takes the first; GetAll gives every value.
 class Query {

@@ -136,6 +136,16 @@ out=$(k get --raw '/livez?verbose&exclude=etcd' 2>&1)
 contains "livez excludes a check" "$out" "[+]etcd excluded: ok"
 expect_error "an unknown check is not found" "NotFound" k get --raw /livez/nope
 
+# /metrics in Prometheus's text format, with upstream's names and labels; the loop above
+# created ConfigMaps and deleted its namespaces.
+out=$(k get --raw /metrics 2>&1)
+contains "metrics count requests by upstream's labels" "$out" \
+  'apiserver_request_total{code="201",component="apiserver",dry_run="",group="",resource="configmaps",scope="resource",subresource="",verb="POST",version="v1"} '
+contains "metrics time requests" "$out" \
+  'apiserver_request_duration_seconds_count{component="apiserver",dry_run="",group="",resource="namespaces",scope="resource",subresource="",verb="DELETE",version="v1"} 2'
+contains "metrics count stored objects" "$out" 'apiserver_storage_objects{resource="namespaces"} '
+contains "metrics show the process" "$out" "process_resident_memory_bytes "
+
 # ComponentStatus (deprecated, still served): the store and the in-process components.
 out=$(k get componentstatuses 2>&1)
 contains "get cs warns of the deprecation" "$out" "v1 ComponentStatus is deprecated in v1.19+"

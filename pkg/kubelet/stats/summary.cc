@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "pkg/util/prometheus_text.h"
 #include "pkg/util/time_format.h"
 
 namespace sampan::kubelet::stats {
 namespace {
 
 using api::Json;
+using prometheus::AppendHeader;
+using prometheus::EscapeLabelValue;
 
 Json CpuJson(const CpuStats& cpu) {
   Json out = {{"time", FormatRfc3339(cpu.time)},
@@ -34,30 +37,12 @@ Json FsJson(const FsStats& fs) {
           {"inodesUsed", fs.inodes_used}};
 }
 
-// Prometheus label values escape backslash, double quote and newline.
-std::string LabelValue(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 int64_t Millis(WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 std::string Seconds(uint64_t nanoseconds) {
   return fmt::format("{}", static_cast<double>(nanoseconds) / 1e9);
-}
-
-void Header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
-  out += fmt::format("# HELP {} [STABLE] {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
 }  // namespace
@@ -92,28 +77,28 @@ Json SummaryJson(const Summary& summary) {
 std::string ResourceMetricsText(const Summary& summary) {
   std::string out;
   auto labels = [](const PodStats& p, const ContainerStats* c) {
-    std::string l = c != nullptr ? fmt::format("container=\"{}\",", LabelValue(c->name)) : "";
-    return l +
-           fmt::format("namespace=\"{}\",pod=\"{}\"", LabelValue(p.namespace_), LabelValue(p.name));
+    std::string l = c != nullptr ? fmt::format("container=\"{}\",", EscapeLabelValue(c->name)) : "";
+    return l + fmt::format("namespace=\"{}\",pod=\"{}\"", EscapeLabelValue(p.namespace_),
+                           EscapeLabelValue(p.name));
   };
-  Header(out, "container_cpu_usage_seconds_total",
-         "Cumulative cpu time consumed by the container in core-seconds", "counter");
+  AppendHeader(out, "container_cpu_usage_seconds_total",
+               "Cumulative cpu time consumed by the container in core-seconds", "counter");
   for (const PodStats& p : summary.pods) {
     for (const ContainerStats& c : p.containers) {
       out += fmt::format("container_cpu_usage_seconds_total{{{}}} {} {}\n", labels(p, &c),
                          Seconds(c.cpu.usage_core_nano_seconds), Millis(c.cpu.time));
     }
   }
-  Header(out, "container_memory_working_set_bytes", "Current working set of the container in bytes",
-         "gauge");
+  AppendHeader(out, "container_memory_working_set_bytes",
+               "Current working set of the container in bytes", "gauge");
   for (const PodStats& p : summary.pods) {
     for (const ContainerStats& c : p.containers) {
       out += fmt::format("container_memory_working_set_bytes{{{}}} {} {}\n", labels(p, &c),
                          c.memory.working_set_bytes, Millis(c.memory.time));
     }
   }
-  Header(out, "container_start_time_seconds",
-         "Start time of the container since unix epoch in seconds", "gauge");
+  AppendHeader(out, "container_start_time_seconds",
+               "Start time of the container since unix epoch in seconds", "gauge");
   for (const PodStats& p : summary.pods) {
     for (const ContainerStats& c : p.containers) {
       out += fmt::format(
@@ -123,26 +108,28 @@ std::string ResourceMetricsText(const Summary& summary) {
     }
   }
   const NodeStats& n = summary.node;
-  Header(out, "node_cpu_usage_seconds_total",
-         "Cumulative cpu time consumed by the node in core-seconds", "counter");
+  AppendHeader(out, "node_cpu_usage_seconds_total",
+               "Cumulative cpu time consumed by the node in core-seconds", "counter");
   out += fmt::format("node_cpu_usage_seconds_total {} {}\n", Seconds(n.cpu.usage_core_nano_seconds),
                      Millis(n.cpu.time));
-  Header(out, "node_memory_working_set_bytes", "Current working set of the node in bytes", "gauge");
+  AppendHeader(out, "node_memory_working_set_bytes", "Current working set of the node in bytes",
+               "gauge");
   out += fmt::format("node_memory_working_set_bytes {} {}\n", n.memory.working_set_bytes,
                      Millis(n.memory.time));
-  Header(out, "pod_cpu_usage_seconds_total",
-         "Cumulative cpu time consumed by the pod in core-seconds", "counter");
+  AppendHeader(out, "pod_cpu_usage_seconds_total",
+               "Cumulative cpu time consumed by the pod in core-seconds", "counter");
   for (const PodStats& p : summary.pods) {
     out += fmt::format("pod_cpu_usage_seconds_total{{{}}} {} {}\n", labels(p, nullptr),
                        Seconds(p.cpu.usage_core_nano_seconds), Millis(p.cpu.time));
   }
-  Header(out, "pod_memory_working_set_bytes", "Current working set of the pod in bytes", "gauge");
+  AppendHeader(out, "pod_memory_working_set_bytes", "Current working set of the pod in bytes",
+               "gauge");
   for (const PodStats& p : summary.pods) {
     out += fmt::format("pod_memory_working_set_bytes{{{}}} {} {}\n", labels(p, nullptr),
                        p.memory.working_set_bytes, Millis(p.memory.time));
   }
-  Header(out, "resource_scrape_error",
-         "1 if there was an error while getting container metrics, 0 otherwise", "gauge");
+  AppendHeader(out, "resource_scrape_error",
+               "1 if there was an error while getting container metrics, 0 otherwise", "gauge");
   out += fmt::format("resource_scrape_error {}\n", summary.scrape_error ? 1 : 0);
   return out;
 }
