@@ -155,13 +155,12 @@ std::vector<std::string> FieldSelector::Fields() const {
   return fields;
 }
 
-Status FieldSelector::CheckSupported(const std::vector<std::string_view>& supported) const {
+std::optional<std::string> FieldSelector::FirstUnsupported(
+    const std::vector<std::string_view>& supported) const {
   for (const auto& r : requirements_) {
-    if (std::find(supported.begin(), supported.end(), r.field) == supported.end()) {
-      return Status::BadRequest("field label not supported: " + r.field);
-    }
+    if (std::find(supported.begin(), supported.end(), r.field) == supported.end()) return r.field;
   }
-  return Status::Ok();
+  return std::nullopt;
 }
 
 Result<FieldSelector> FieldSelector::Transform(const TransformFn& fn) const {

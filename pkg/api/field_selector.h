@@ -5,8 +5,8 @@
 // literally up to the first operator (no trimming).
 //
 // A FieldSelector is an immutable value, safe to share between threads. The API server checks
-// the referenced fields against what the resource supports (upstream answers 400
-// `field label not supported: foo`) and then matches objects with a getter.
+// the referenced fields against what the resource supports (upstream answers 400, worded
+// per kind) and then matches objects with a getter.
 
 #include <functional>
 #include <optional>
@@ -52,8 +52,8 @@ class FieldSelector {
   std::string ToString() const;
   // The field names referenced, in order, each once.
   std::vector<std::string> Fields() const;
-  // BadRequest `field label not supported: <field>` for the first field not in `supported`.
-  Status CheckSupported(const std::vector<std::string_view>& supported) const;
+  // The first field (in term order) not in `supported`, if any.
+  std::optional<std::string> FirstUnsupported(const std::vector<std::string_view>& supported) const;
   // Applies `fn` to every term (upstream Selector.Transform), e.g. to map legacy field names.
   Result<FieldSelector> Transform(const TransformFn& fn) const;
   // The value required by an `=` term on `field`, if any.

@@ -1,5 +1,7 @@
 #include "pkg/apiserver/list_filter.h"
 
+#include <fmt/format.h>
+
 #include <map>
 
 #include "pkg/api/field_selector.h"
@@ -8,34 +10,62 @@
 namespace sampan::apiserver {
 namespace {
 
-// Fields each kind can be selected by, beyond metadata.name and metadata.namespace
-// (upstream's field label conversion functions).
-const std::map<std::string, std::vector<std::string_view>>& ExtraFields() {
-  static const std::map<std::string, std::vector<std::string_view>> kFields = {
+// The fields a kind can be selected by beyond metadata.name and metadata.namespace, and
+// how upstream words the refusal of another: each kind's field label conversion function
+// has its own wording; kinds without one get the generic function's.
+struct SelectableFields {
+  std::vector<std::string_view> fields;
+  std::string (*refusal)(std::string_view field);
+};
+
+std::string CoreRefusal(std::string_view field) {
+  return fmt::format("field label not supported: {}", field);
+}
+
+std::string JobRefusal(std::string_view field) {
+  return fmt::format("field label \"{}\" not supported for batchv1.Job", field);
+}
+
+std::string GenericRefusal(std::string_view field) {
+  return fmt::format(
+      "\"{}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
+      field);
+}
+
+const SelectableFields& SelectableFieldsOf(const std::string& type_key) {
+  static const std::map<std::string, SelectableFields> kFields = {
       {"core/pods",
-       {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-        "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"}},
+       {{"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+         "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
+         "status.nominatedNodeName"},
+        CoreRefusal}},
       {"core/events",
-       {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-        "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-        "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"}},
+       {{"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+         "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+         "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"},
+        CoreRefusal}},
       {"events.k8s.io/events",
-       {"regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid",
-        "reason", "reportingController", "type"}},
-      {"core/secrets", {"type"}},
-      {"core/namespaces", {"status.phase"}},
-      {"core/nodes", {"spec.unschedulable"}},
-      {"core/replicationcontrollers", {"status.replicas"}},
-      {"apps/replicasets", {"status.replicas"}},
-      {"batch/jobs", {"status.successful"}},
-      {"certificates.k8s.io/certificatesigningrequests", {"spec.signerName"}},
+       {{"regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "reason",
+         "reportingController", "type"},
+        CoreRefusal}},
+      {"core/secrets", {{"type"}, CoreRefusal}},
+      {"core/services", {{"spec.clusterIP", "spec.type"}, CoreRefusal}},
+      {"core/namespaces", {{"status.phase"}, CoreRefusal}},
+      {"core/nodes", {{"spec.unschedulable"}, CoreRefusal}},
+      {"core/replicationcontrollers", {{"status.replicas"}, CoreRefusal}},
+      {"apps/replicasets", {{"status.replicas"}, CoreRefusal}},
+      {"batch/jobs", {{"status.successful"}, JobRefusal}},
+      {"certificates.k8s.io/certificatesigningrequests", {{"spec.signerName"}, CoreRefusal}},
   };
-  return kFields;
+  static const SelectableFields kMetadataOnly{{}, GenericRefusal};
+  auto it = kFields.find(type_key);
+  return it == kFields.end() ? kMetadataOnly : it->second;
 }
 
 std::optional<std::string> FieldValue(const api::Json& obj, std::string_view field) {
   if (field == "source") field = "source.component";
   if (field == "status.successful") field = "status.succeeded";
+  if (field == "status.podIPs") return std::string();  // accepted, but not in the pod's set
   const api::Json* v = api::FindPath(obj, field);
   if (!v || v->is_null()) {
     // Upstream renders absent fields as their zero value.
@@ -62,10 +92,12 @@ Result<ListFilter> ListFilter::FromQuery(const api::ResourceInfo& r, const Query
   }
   if (auto fs = query.Get("fieldSelector"); fs && !fs->empty()) {
     ASSIGN_OR_RETURN(impl->fields, api::FieldSelector::Parse(*fs));
+    const SelectableFields& selectable = SelectableFieldsOf(r.type_key);
     std::vector<std::string_view> supported = {"metadata.name", "metadata.namespace"};
-    auto it = ExtraFields().find(r.type_key);
-    if (it != ExtraFields().end()) supported.insert(supported.end(), it->second.begin(), it->second.end());
-    RETURN_IF_ERROR(impl->fields.CheckSupported(supported));
+    supported.insert(supported.end(), selectable.fields.begin(), selectable.fields.end());
+    if (std::optional<std::string> field = impl->fields.FirstUnsupported(supported)) {
+      return Status::BadRequest(selectable.refusal(*field));
+    }
   }
   ListFilter f;
   if (!impl->labels.Empty() || !impl->fields.Empty()) f.impl_ = std::move(impl);

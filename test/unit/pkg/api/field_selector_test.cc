@@ -167,12 +167,10 @@ TEST(FieldSelectorTest, Matches) {
 TEST(FieldSelectorTest, FieldsAndSupport) {
   FieldSelector s = Sel("spec.nodeName=n1,metadata.name!=a,spec.nodeName!=n2");
   EXPECT_EQ(s.Fields(), (std::vector<std::string>{"metadata.name", "spec.nodeName"}));
-  EXPECT_TRUE(s.CheckSupported({"metadata.name", "metadata.namespace", "spec.nodeName"}).ok());
-
-  Status st = Sel("metadata.name=a,foo=bar").CheckSupported({"metadata.name"});
-  EXPECT_EQ(st.code(), Code::kBadRequest);
-  EXPECT_EQ(st.message(), "field label not supported: foo");
-  EXPECT_TRUE(FieldSelector().CheckSupported({}).ok());
+  EXPECT_EQ(s.FirstUnsupported({"metadata.name", "metadata.namespace", "spec.nodeName"}),
+            std::nullopt);
+  EXPECT_EQ(Sel("metadata.name=a,foo=bar,zoo=1").FirstUnsupported({"metadata.name"}), "foo");
+  EXPECT_EQ(FieldSelector().FirstUnsupported({}), std::nullopt);
 }
 
 TEST(FieldSelectorTest, Transform) {
