@@ -154,6 +154,12 @@ std::vector<ResourceInfo> ResourcesOfCrd(const Json& crd) {
         custom->columns.push_back(std::move(col));
       }
     }
+    if (const Json* fields = Find(*v, "selectableFields"); fields && fields->is_array()) {
+      for (const Json& f : *fields) {
+        std::string path = GetString(f, "jsonPath");
+        if (path.starts_with('.')) custom->selectable_fields.push_back(path.substr(1));
+      }
+    }
     ResourceInfo r;
     r.group = GetString(spec, "group");
     r.version = GetString(*v, "name");

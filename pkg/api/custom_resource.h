@@ -32,6 +32,9 @@ struct CustomResourceInfo {
   bool terminating = false;  // the CRD is being deleted: no new objects
   // The scale subresource's paths (".spec.replicas"); empty when it has none.
   std::string spec_replicas_path, status_replicas_path, label_selector_path;
+  // The fields lists select by beyond metadata (the version's selectableFields, without
+  // the leading '.': "spec.color").
+  std::vector<std::string> selectable_fields;
 };
 
 // The resources a CRD serves; empty unless it is Established.

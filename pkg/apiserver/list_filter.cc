@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "pkg/api/custom_resource.h"
 #include "pkg/api/field_selector.h"
 #include "pkg/api/label_selector.h"
 
@@ -16,6 +17,7 @@ namespace {
 struct SelectableFields {
   std::vector<std::string_view> fields;
   std::string (*refusal)(std::string_view field);
+  bool by_namespace = true;  // nodes' and namespaces' own functions refuse metadata.namespace
 };
 
 std::string CoreRefusal(std::string_view field) {
@@ -50,8 +52,8 @@ const SelectableFields& SelectableFieldsOf(const std::string& type_key) {
         CoreRefusal}},
       {"core/secrets", {{"type"}, CoreRefusal}},
       {"core/services", {{"spec.clusterIP", "spec.type"}, CoreRefusal}},
-      {"core/namespaces", {{"status.phase"}, CoreRefusal}},
-      {"core/nodes", {{"spec.unschedulable"}, CoreRefusal}},
+      {"core/namespaces", {{"status.phase"}, CoreRefusal, false}},
+      {"core/nodes", {{"spec.unschedulable"}, CoreRefusal, false}},
       {"core/replicationcontrollers", {{"status.replicas"}, CoreRefusal}},
       {"apps/replicasets", {{"status.replicas"}, CoreRefusal}},
       {"batch/jobs", {{"status.successful"}, JobRefusal}},
@@ -60,6 +62,23 @@ const SelectableFields& SelectableFieldsOf(const std::string& type_key) {
   static const SelectableFields kMetadataOnly{{}, GenericRefusal};
   auto it = kFields.find(type_key);
   return it == kFields.end() ? kMetadataOnly : it->second;
+}
+
+// The selectable fields of a custom resource (its CRD's), refused in upstream's words.
+std::vector<std::string_view> CustomFields(const api::ResourceInfo& r) {
+  std::vector<std::string_view> supported = {"metadata.name"};
+  if (r.namespaced) supported.push_back("metadata.namespace");
+  for (const std::string& f : r.custom->selectable_fields) supported.push_back(f);
+  return supported;
+}
+
+// A custom resource's field as upstream's fmt.Sprint prints it; "" when absent.
+std::string CustomFieldValue(const api::Json& obj, std::string_view field) {
+  const api::Json* v = api::FindPath(obj, field);
+  if (!v || v->is_null()) return "";
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_boolean()) return v->get<bool>() ? "true" : "false";
+  return api::Dump(*v);
 }
 
 std::optional<std::string> FieldValue(const api::Json& obj, std::string_view field) {
@@ -83,6 +102,7 @@ std::optional<std::string> FieldValue(const api::Json& obj, std::string_view fie
 struct ListFilter::Impl {
   api::LabelSelector labels;
   api::FieldSelector fields;
+  bool custom = false;  // a custom resource's fields have no built-in defaults
 };
 
 Result<ListFilter> ListFilter::FromQuery(const api::ResourceInfo& r, const Query& query) {
@@ -92,11 +112,19 @@ Result<ListFilter> ListFilter::FromQuery(const api::ResourceInfo& r, const Query
   }
   if (auto fs = query.Get("fieldSelector"); fs && !fs->empty()) {
     ASSIGN_OR_RETURN(impl->fields, api::FieldSelector::Parse(*fs));
-    const SelectableFields& selectable = SelectableFieldsOf(r.type_key);
-    std::vector<std::string_view> supported = {"metadata.name", "metadata.namespace"};
-    supported.insert(supported.end(), selectable.fields.begin(), selectable.fields.end());
-    if (std::optional<std::string> field = impl->fields.FirstUnsupported(supported)) {
-      return Status::BadRequest(selectable.refusal(*field));
+    impl->custom = r.custom != nullptr;
+    if (impl->custom) {
+      if (std::optional<std::string> field = impl->fields.FirstUnsupported(CustomFields(r))) {
+        return Status::BadRequest(CoreRefusal(*field));
+      }
+    } else {
+      const SelectableFields& selectable = SelectableFieldsOf(r.type_key);
+      std::vector<std::string_view> supported = {"metadata.name"};
+      if (selectable.by_namespace) supported.push_back("metadata.namespace");
+      supported.insert(supported.end(), selectable.fields.begin(), selectable.fields.end());
+      if (std::optional<std::string> field = impl->fields.FirstUnsupported(supported)) {
+        return Status::BadRequest(selectable.refusal(*field));
+      }
     }
   }
   ListFilter f;
@@ -110,6 +138,11 @@ bool ListFilter::Matches(const api::Json& object) const {
     const api::Json* labels = api::FindPath(object, "metadata.labels");
     static const api::Json kNoLabels = api::Json::object();
     if (!impl_->labels.MatchesJson(labels ? *labels : kNoLabels)) return false;
+  }
+  if (impl_->custom) {
+    return impl_->fields.Matches([&](std::string_view field) -> std::optional<std::string> {
+      return CustomFieldValue(object, field);
+    });
   }
   return impl_->fields.Matches(
       [&](std::string_view field) { return FieldValue(object, field); });

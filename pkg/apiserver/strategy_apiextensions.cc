@@ -105,6 +105,78 @@ void ValidateSchemaNode(const Json& schema, const std::string& path, bool root,
   }
 }
 
+// The schema of the field a selectable field's jsonPath names (".spec.color"), or why there
+// is none. Field names only: no array indexes, as upstream's paths for selectable fields.
+const Json* SchemaAtPath(const Json& root, const std::string& json_path, std::string* why) {
+  if (!json_path.starts_with('.') || json_path.size() == 1) {
+    *why = "is an invalid path: must start with a '.' followed by a field name";
+    return nullptr;
+  }
+  const Json* node = &root;
+  size_t at = 1;
+  while (at <= json_path.size()) {
+    size_t dot = json_path.find('.', at);
+    if (dot == std::string::npos) dot = json_path.size();
+    std::string name = json_path.substr(at, dot - at);
+    const Json* props = api::Find(*node, "properties");
+    const Json* next = props && !name.empty() ? api::Find(*props, name) : nullptr;
+    if (next == nullptr || name.find_first_of("[]") != std::string::npos) {
+      *why = "is an invalid path: does not refer to a valid field";
+      return nullptr;
+    }
+    node = next;
+    at = dot + 1;
+  }
+  return node;
+}
+
+// spec.versions[i].selectableFields: at most 8 distinct paths, each to a string, boolean
+// or integer field outside metadata (upstream's rules and messages).
+void ValidateSelectableFields(const Json& version, const std::string& path,
+                              std::vector<Cause>& causes) {
+  const Json* fields = api::Find(version, "selectableFields");
+  if (fields == nullptr || !fields->is_array() || fields->empty()) return;
+  const Json* schema = api::FindPath(version, "schema.openAPIV3Schema");
+  if (schema == nullptr || !schema->is_object()) {
+    causes.push_back(InvalidValue(
+        path + ".selectableFields", "",
+        "selectableFields may only be set when version.schema.openAPIV3Schema is not included"));
+    return;
+  }
+  std::set<std::string> unique;
+  for (size_t i = 0; i < fields->size(); ++i) {
+    std::string fpath = fmt::format("{}.selectableFields[{}].jsonPath", path, i);
+    std::string json_path = api::GetString((*fields)[i], "jsonPath");
+    if (json_path.empty()) {
+      causes.push_back(Required(fpath));
+      continue;
+    }
+    std::string why;
+    const Json* field = SchemaAtPath(*schema, json_path, &why);
+    if (field == nullptr) {
+      causes.push_back(InvalidValue(fpath, json_path, why));
+      continue;
+    }
+    if (json_path.starts_with(".metadata.")) {
+      causes.push_back(InvalidValue(fpath, json_path, "must not point to fields in metadata"));
+    }
+    std::string type = api::GetString(*field, "type");
+    if (type != "string" && type != "boolean" && type != "integer") {
+      causes.push_back(InvalidValue(fpath, json_path,
+                                    "must point to a field of type string, boolean or integer. "
+                                    "Enum string fields and strings with formats are allowed."));
+    }
+    if (!unique.insert(json_path).second) causes.push_back(Duplicate(fpath, json_path));
+  }
+  constexpr size_t kMaxSelectableFields = 8;
+  if (unique.size() > kMaxSelectableFields) {
+    causes.push_back({"FieldValueTooMany",
+                      fmt::format("Too many: {}: must have at most {} items", unique.size(),
+                                  kMaxSelectableFields),
+                      path + ".selectableFields"});
+  }
+}
+
 void ValidateVersions(const Json& spec, std::vector<Cause>& causes) {
   const Json* versions = api::Find(spec, "versions");
   int storage = 0;
@@ -126,6 +198,7 @@ void ValidateVersions(const Json& spec, std::vector<Cause>& causes) {
       } else {
         ValidateSchemaNode(*schema, path + ".schema.openAPIV3Schema", true, causes);
       }
+      ValidateSelectableFields(v, path, causes);
       if (const Json* cols = api::Find(v, "additionalPrinterColumns"); cols && cols->is_array()) {
         for (size_t c = 0; c < cols->size(); ++c) {
           const Json& col = (*cols)[c];

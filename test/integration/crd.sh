@@ -24,6 +24,7 @@ spec:
   - name: v1
     served: true
     storage: true
+    selectableFields: [{jsonPath: .spec.size}, {jsonPath: .spec.replicas}]
     subresources:
       status: {}
       scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}
@@ -113,6 +114,11 @@ for version in 1.27 1.33; do
   sed -e "s/widgets/scopes/g" -e 's/scope: Namespaced/scope: Everywhere/' "$TMP/crd.yaml" >"$TMP/bad-scope.yaml"
   expect_error "$version CRD scope" 'spec.scope: Unsupported value: "Everywhere": supported values: "Cluster", "Namespaced"' \
     k create -f "$TMP/bad-scope.yaml"
+  sed -e "s/widgets/selects/g" -e 's/jsonPath: .spec.replicas}]/jsonPath: .spec.extra}]/' \
+    "$TMP/crd.yaml" >"$TMP/bad-selectable.yaml"
+  expect_error "$version CRD selectable field must be a scalar" \
+    'spec.versions[0].selectableFields[1].jsonPath: Invalid value: ".spec.extra": must point to a field of type string, boolean or integer' \
+    k create -f "$TMP/bad-selectable.yaml"
 
   # --- custom objects ---
   cat >"$TMP/w1.yaml" <<YAML
@@ -164,6 +170,13 @@ spec: {size: large, bogus: 1, extra: {kept: true}}
 junk: yes
 YAML
   check "$version create with unknown fields (Ignore)" k create --validate=false -f "$TMP/w2.yaml"
+  # The CRD's selectableFields select lists; other fields are refused as upstream.
+  expect "$version field selector on a selectable field" "widget.$group/w2" \
+    k -n "$ns" get "widgets.$group" --field-selector spec.size=large -o name
+  expect "$version field selector on an integer field" "widget.$group/w1" \
+    k -n "$ns" get "widgets.$group" --field-selector spec.replicas=2 -o name
+  expect_error "$version field selector on another field" "field label not supported: spec.color" \
+    k -n "$ns" get "widgets.$group" --field-selector spec.color=blue
   expect "$version unknown fields pruned" "true " \
     k -n "$ns" get "widget.$group" w2 -o jsonpath='{.spec.extra.kept} {.spec.bogus}{.junk}'
   out=$(k -n "$ns" get "widget.$group" w2 -o json)

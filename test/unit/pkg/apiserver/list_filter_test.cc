@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pkg/api/custom_resource.h"
 #include "pkg/api/registry.h"
 
 namespace sampan::apiserver {
@@ -35,6 +36,36 @@ TEST(ListFilterTest, ServicesSelectByClusterIpAndType) {
       f->Matches(api::Json::parse(R"({"spec":{"type":"NodePort","clusterIP":"10.43.0.9"}})")));
   EXPECT_FALSE(f->Matches(api::Json::parse(R"({"spec":{"type":"NodePort","clusterIP":"None"}})")));
   EXPECT_FALSE(f->Matches(api::Json::parse(R"({"spec":{"type":"ClusterIP"}})")));
+}
+
+TEST(ListFilterTest, NodesAndNamespacesAreNotSelectedByNamespace) {
+  EXPECT_EQ(Filter(Resource("", "nodes"), "metadata.namespace=x").status().message(),
+            "field label not supported: metadata.namespace");
+  EXPECT_TRUE(Filter(Resource("", "persistentvolumes"), "metadata.namespace=").ok());
+}
+
+TEST(ListFilterTest, CustomResourcesSelectByTheirCrdsSelectableFields) {
+  api::Json crd = api::Json::parse(R"({"metadata":{"name":"gizmos.example.com"},
+    "spec":{"group":"example.com","scope":"Cluster","names":{"plural":"gizmos","kind":"Gizmo"},
+      "versions":[{"name":"v1","served":true,"storage":true,
+        "selectableFields":[{"jsonPath":".spec.size"},{"jsonPath":".spec.ready"},
+                            {"jsonPath":".status.count"}]}]},
+    "status":{"conditions":[{"type":"Established","status":"True"}]}})");
+  std::vector<api::ResourceInfo> served = api::ResourcesOfCrd(crd);
+  ASSERT_EQ(served.size(), 1u);
+  const api::ResourceInfo& gizmos = served[0];
+  EXPECT_EQ(Filter(gizmos, "spec.color=red").status().message(),
+            "field label not supported: spec.color");
+  EXPECT_EQ(Filter(gizmos, "metadata.namespace=x").status().message(),  // cluster-scoped
+            "field label not supported: metadata.namespace");
+
+  Result<ListFilter> f = Filter(gizmos, "spec.size=3,spec.ready=true,status.count=");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  // Values as Go's fmt.Sprint prints them; an absent field is "" (no built-in defaults).
+  EXPECT_TRUE(f->Matches(api::Json::parse(R"({"spec":{"size":3,"ready":true}})")));
+  EXPECT_FALSE(f->Matches(api::Json::parse(R"({"spec":{"size":3,"ready":false}})")));
+  EXPECT_FALSE(
+      f->Matches(api::Json::parse(R"({"spec":{"size":3,"ready":true},"status":{"count":0}})")));
 }
 
 TEST(ListFilterTest, PodIpsIsAcceptedButNeverSet) {
