@@ -14,6 +14,7 @@
 #include "pkg/apiserver/discovery.h"
 #include "pkg/apiserver/health_checks.h"
 #include "pkg/apiserver/in_process_transport.h"
+#include "pkg/apiserver/issuer_discovery.h"
 #include "pkg/apiserver/kubelet_proxy.h"
 #include "pkg/apiserver/namespace_finalizer.h"
 #include "pkg/apiserver/negotiation.h"
@@ -85,6 +86,13 @@ class ApiServerImpl final : public ApiServer {
     }
     ASSIGN_OR_RETURN(sa_live_, LiveObjectCache::Start(
                                    *options_.store, ServiceAccountTokens::LiveObjectsForTokens()));
+    // Upstream's default key set address: this server's external address.
+    const std::string& host = options_.advertise_address;
+    std::string jwks_uri = host.find(':') == std::string::npos
+                               ? fmt::format("https://{}:{}/openid/v1/jwks", host, options_.port)
+                               : fmt::format("https://[{}]:{}/openid/v1/jwks", host, options_.port);
+    ASSIGN_OR_RETURN(issuer_discovery_, IssuerDiscovery::New(options_.service_account_tokens.issuer,
+                                                             jwks_uri, sa_key.get()));
     sa_tokens_ = std::make_unique<ServiceAccountTokens>(
         std::move(sa_key), options_.service_account_tokens, *rest_, *sa_live_, clock_);
     authn_.SetTokenAuthenticator([this](std::string_view token,
@@ -304,6 +312,12 @@ class ApiServerImpl final : public ApiServer {
       return out.Send(health->code, h, std::move(health->body));
     }
     if (path == "/version") return SendReply(out, Reply::Json(200, VersionInfo()));
+    if (std::optional<IssuerDiscovery::Document> doc = issuer_discovery_.Serve(path)) {
+      http::Headers h;
+      h.Add("Content-Type", doc->content_type);
+      h.Add("Cache-Control", std::string(IssuerDiscovery::kCacheControl));
+      return out.Send(200, h, std::move(doc->body));
+    }
     if (path == "/metrics") {
       std::string text;
       request_metrics_.AppendText(text);
@@ -494,6 +508,7 @@ class ApiServerImpl final : public ApiServer {
   std::unique_ptr<NodeBootstrap> node_bootstrap_;
   std::unique_ptr<ResourceMetrics> resource_metrics_;
   std::unique_ptr<HealthEndpoints> health_;
+  IssuerDiscovery issuer_discovery_;
   std::unique_ptr<ComponentStatuses> component_statuses_;
   std::atomic<bool> stopping_{false};
   std::unique_ptr<http::HttpServer> server_;

@@ -132,6 +132,12 @@ Status BootstrapRbac(RestHandler& rest) {
                   Json::array({UrlRule({"/metrics", "/metrics/slis", "/livez", "/readyz",
                                         "/healthz", "/livez/*", "/readyz/*", "/healthz/*"},
                                        {"get"})})),
+      // Service-account issuer discovery: verifiers of service-account tokens read these.
+      ClusterRole("system:service-account-issuer-discovery",
+                  Json::array({UrlRule(
+                      {"/.well-known/openid-configuration", "/.well-known/openid-configuration/",
+                       "/openid/v1/jwks", "/openid/v1/jwks/"},
+                      {"get"})})),
       ClusterRole(
           "system:basic-user",
           Json::array({Rule({"authorization.k8s.io"},
@@ -156,6 +162,8 @@ Status BootstrapRbac(RestHandler& rest) {
                          {"system:authenticated", "system:unauthenticated"}),
       ClusterRoleBinding("system:node", "system:node", {"system:nodes"}),
       ClusterRoleBinding("system:monitoring", "system:monitoring", {"system:monitoring"}),
+      ClusterRoleBinding("system:service-account-issuer-discovery",
+                         "system:service-account-issuer-discovery", {"system:serviceaccounts"}),
   };
   for (const Json& binding : role_bindings) {
     Result<Json> r = rest.CreateObject(bindings, binding);

@@ -192,6 +192,25 @@ k create namespace fresh >/dev/null && k -n fresh run early --image=busybox:fixt
 contains "pod in a brand-new namespace is admitted" "$(k -n fresh get pod early -o jsonpath='{.spec.serviceAccountName}' 2>&1)" "default"
 k delete pod plain quiet hushed --grace-period=1 --timeout=60s >/dev/null 2>&1
 
+# Issuer discovery: any service account reads the provider configuration and the key set,
+# and the key set verifies the tokens the server issues.
+token=$(k create token default 2>&1)
+config=$(kt "$token" get --raw /.well-known/openid-configuration 2>&1)
+contains "openid configuration names the issuer" "$config" '"issuer":"https://kubernetes.default.svc.cluster.local"'
+contains "openid configuration names the key set" "$config" "/openid/v1/jwks\""
+kt "$token" get --raw /openid/v1/jwks >"$TMP/jwks" 2>&1
+verified=$(/usr/bin/python3 - "$token" "$TMP/jwks" <<'PY' 2>&1
+import base64, json, sys, rsa
+def b64(s): return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+header, payload, signature = sys.argv[1].split(".")
+key = json.load(open(sys.argv[2]))["keys"][0]
+assert key["kid"] == json.loads(b64(header))["kid"], "kid differs"
+public = rsa.PublicKey(int.from_bytes(b64(key["n"]), "big"), int.from_bytes(b64(key["e"]), "big"))
+print(rsa.verify((header + "." + payload).encode(), b64(signature), public))
+PY
+)
+expect "the key set verifies a service-account token" "SHA-256" echo "$verified"
+
 status_of() { "${IN_NS[@]}" curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT$1"; }
 expect "no credentials: 401 without --anonymous-auth" "401" status_of /version
 # --anonymous-auth: the server again, with the flag.
