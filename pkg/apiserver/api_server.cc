@@ -220,7 +220,7 @@ class ApiServerImpl final : public ApiServer {
     const api::ResourceInfo* r = info.is_resource_request
                                      ? registry->Find(info.group, info.version, info.resource)
                                      : nullptr;
-    out = request_metrics_.Measure(LabelsOf(req, info, query, r != nullptr), std::move(out));
+    out = request_metrics_->Measure(LabelsOf(req, info, query, r != nullptr), std::move(out));
     if (info.resource == "pods" && info.verb == "get" &&
         (info.subresource == "exec" || info.subresource == "attach" ||
          info.subresource == "portforward")) {
@@ -320,7 +320,7 @@ class ApiServerImpl final : public ApiServer {
     }
     if (path == "/metrics") {
       std::string text;
-      request_metrics_.AppendText(text);
+      request_metrics_->AppendText(text);
       AppendStorageMetrics(text, registry, *options_.store);
       prometheus::AppendProcessMetrics(text);
       http::Headers h;
@@ -488,8 +488,7 @@ class ApiServerImpl final : public ApiServer {
   }
 
   const ApiServerOptions options_;
-  // First, so destroyed last: writers of streams still open (watches) report to it.
-  RequestMetrics request_metrics_;
+  const std::shared_ptr<RequestMetrics> request_metrics_ = std::make_shared<RequestMetrics>();
   const Clock& clock_;
   Authenticator authn_;
   std::unique_ptr<RbacAuthorizer> authz_;

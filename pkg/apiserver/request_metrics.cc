@@ -16,12 +16,12 @@ namespace sampan::apiserver {
 // server then sends.
 class MeasuredResponse final : public http::ResponseWriter, public http::OutputBackpressure {
  public:
-  MeasuredResponse(RequestMetrics& metrics, RequestLabels labels,
+  MeasuredResponse(std::shared_ptr<RequestMetrics> metrics, RequestLabels labels,
                    std::shared_ptr<http::ResponseWriter> out)
-      : metrics_(metrics),
+      : metrics_(std::move(metrics)),
         labels_(std::move(labels)),
         out_(std::move(out)),
-        series_(metrics_.Started(labels_)) {}
+        series_(metrics_->Started(labels_)) {}
   ~MeasuredResponse() override { Finish(); }
 
   void Send(int status, http::Headers headers, std::string body) override {
@@ -54,10 +54,10 @@ class MeasuredResponse final : public http::ResponseWriter, public http::OutputB
  private:
   void Finish() {
     if (finished_.exchange(true)) return;
-    metrics_.Finished(series_, labels_, code_.load(), std::chrono::steady_clock::now() - start_);
+    metrics_->Finished(series_, labels_, code_.load(), std::chrono::steady_clock::now() - start_);
   }
 
-  RequestMetrics& metrics_;
+  const std::shared_ptr<RequestMetrics> metrics_;
   const RequestLabels labels_;
   const std::shared_ptr<http::ResponseWriter> out_;
   RequestMetrics::Series* const series_;
@@ -134,7 +134,7 @@ RequestLabels LabelsOf(const http::Request& req, const RequestInfo& info, const 
 
 std::shared_ptr<http::ResponseWriter> RequestMetrics::Measure(
     RequestLabels labels, std::shared_ptr<http::ResponseWriter> out) {
-  return std::make_shared<MeasuredResponse>(*this, std::move(labels), std::move(out));
+  return std::make_shared<MeasuredResponse>(shared_from_this(), std::move(labels), std::move(out));
 }
 
 RequestMetrics::Series* RequestMetrics::Started(const RequestLabels& labels) {

@@ -37,7 +37,9 @@ struct RequestLabels {
 RequestLabels LabelsOf(const http::Request& req, const RequestInfo& info, const Query& query,
                        bool known_resource);
 
-class RequestMetrics {
+// Owned by a shared_ptr: a writer keeps its RequestMetrics alive, so a stream may end after
+// the server that started it is gone.
+class RequestMetrics : public std::enable_shared_from_this<RequestMetrics> {
  public:
   // A writer that forwards to `out` and counts the request when it is answered (or, for a
   // stream, when it ends).

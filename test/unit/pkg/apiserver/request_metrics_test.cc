@@ -31,9 +31,9 @@ RequestLabels Labels(const std::string& method, const std::string& target,
   return LabelsOf(req, ParseRequestInfo(req.method, req.path, query), query, known);
 }
 
-std::string Text(const RequestMetrics& m) {
+std::string Text(const std::shared_ptr<RequestMetrics>& m) {
   std::string out;
-  m.AppendText(out);
+  m->AppendText(out);
   return out;
 }
 
@@ -84,9 +84,9 @@ TEST(RequestMetricsTest, LabelsAreUpstreams) {
 }
 
 TEST(RequestMetricsTest, CountsAnswersAndStreamsWhenTheyEnd) {
-  RequestMetrics metrics;
+  auto metrics = std::make_shared<RequestMetrics>();
   auto inner = std::make_shared<NullWriter>();
-  auto get = metrics.Measure(Labels("GET", "/api/v1/namespaces/d/pods/p"), inner);
+  auto get = metrics->Measure(Labels("GET", "/api/v1/namespaces/d/pods/p"), inner);
   EXPECT_NE(
       Text(metrics).find("apiserver_current_inflight_requests{request_kind=\"readOnly\"} 1\n"),
       std::string::npos);
@@ -111,7 +111,7 @@ TEST(RequestMetricsTest, CountsAnswersAndStreamsWhenTheyEnd) {
   EXPECT_NE(Text(metrics).find("apiserver_request_total{code=\"404\"," + series + "} 1\n"),
             std::string::npos);
 
-  auto watch = metrics.Measure(Labels("GET", "/api/v1/pods?watch=1"), inner);
+  auto watch = metrics->Measure(Labels("GET", "/api/v1/pods?watch=1"), inner);
   watch->StartStream(200, {});
   const std::string watch_series =
       "component=\"apiserver\",group=\"\",resource=\"pods\",scope=\"cluster\",subresource=\"\","
@@ -132,18 +132,18 @@ TEST(RequestMetricsTest, CountsAnswersAndStreamsWhenTheyEnd) {
 }
 
 TEST(RequestMetricsTest, UnansweredIs500AndMadeUpPathsShareOneSeries) {
-  RequestMetrics metrics;
+  auto metrics = std::make_shared<RequestMetrics>();
   auto inner = std::make_shared<NullWriter>();
-  metrics.Measure(Labels("POST", "/api/v1/namespaces/d/configmaps"), inner).reset();
+  metrics->Measure(Labels("POST", "/api/v1/namespaces/d/configmaps"), inner).reset();
   std::string text = Text(metrics);
   EXPECT_NE(text.find("apiserver_request_total{code=\"500\""), std::string::npos) << text;
   EXPECT_NE(text.find("apiserver_current_inflight_requests{request_kind=\"mutating\"} 0\n"),
             std::string::npos);
 
   for (const char* path : {"/no/such/a", "/no/such/b"}) {
-    metrics.Measure(Labels("GET", path), inner)->Send(404, {}, "");
+    metrics->Measure(Labels("GET", path), inner)->Send(404, {}, "");
   }
-  metrics.Measure(Labels("GET", "/version"), inner)->Send(200, {}, "");
+  metrics->Measure(Labels("GET", "/version"), inner)->Send(200, {}, "");
   text = Text(metrics);
   EXPECT_EQ(text.find("/no/such"), std::string::npos) << text;
   EXPECT_NE(text.find("apiserver_request_total{code=\"404\",component=\"apiserver\",dry_run=\"\","
@@ -155,10 +155,23 @@ TEST(RequestMetricsTest, UnansweredIs500AndMadeUpPathsShareOneSeries) {
             std::string::npos);
 }
 
+TEST(RequestMetricsTest, AWriterKeepsItsMetricsAlive) {
+  // A stream may end after the server that started it is gone.
+  auto metrics = std::make_shared<RequestMetrics>();
+  std::weak_ptr<RequestMetrics> weak = metrics;
+  auto out =
+      metrics->Measure(Labels("GET", "/api/v1/pods?watch=1"), std::make_shared<NullWriter>());
+  metrics.reset();
+  EXPECT_FALSE(weak.expired());
+  out->End();
+  out.reset();
+  EXPECT_TRUE(weak.expired());
+}
+
 TEST(RequestMetricsTest, BackpressureReachesTheServersWriter) {
-  RequestMetrics metrics;
+  auto metrics = std::make_shared<RequestMetrics>();
   auto inner = std::make_shared<NullWriter>();
-  auto out = metrics.Measure(Labels("GET", "/api/v1/pods"), inner);
+  auto out = metrics->Measure(Labels("GET", "/api/v1/pods"), inner);
   auto* b = dynamic_cast<http::OutputBackpressure*>(out.get());
   ASSERT_NE(b, nullptr);
   b->WaitForRoom(10);
