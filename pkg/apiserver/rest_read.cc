@@ -189,6 +189,10 @@ Reply RestHandler::List(const RequestContext& ctx) {
         BadRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
                    "resourceVersion is provided"));
   }
+  if (ctx.query.Has("sendInitialEvents")) {
+    return Reply::Error(
+        BadRequest("sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"));
+  }
   if (!cont.empty() && !rv_param.empty() && rv_param != "0") {
     return Reply::Error(
         BadRequest("specifying resource version is not allowed when using continue"));

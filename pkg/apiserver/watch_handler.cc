@@ -58,6 +58,10 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
     if (!out.empty()) response_->Write(std::move(out));
   }
 
+  // The bookmark that ends a watch's initial events (sendInitialEvents=true): the client's
+  // list is complete, at `revision`.
+  void SendInitialEventsEnd(int64_t revision) { WriteBookmark(revision, true); }
+
   void SendError(const ApiError& error) {
     response_->Write(api::Dump(Json{{"type", "ERROR"}, {"object", error.ToJson()}}) + "\n");
   }
@@ -165,10 +169,14 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
     out += "}\n";
   }
 
-  void SendBookmark() {
+  void SendBookmark() { WriteBookmark(last_revision_.load(), false); }
+
+  void WriteBookmark(int64_t revision, bool initial_events_end) {
+    Json metadata = {{"resourceVersion", std::to_string(revision)}};
+    if (initial_events_end) metadata["annotations"] = {{"k8s.io/initial-events-end", "true"}};
     Json bookmark = {{"kind", resource_.kind},
                      {"apiVersion", resource_.GroupVersion()},
-                     {"metadata", {{"resourceVersion", std::to_string(last_revision_.load())}}}};
+                     {"metadata", std::move(metadata)}};
     response_->Write(api::Dump(Json{{"type", "BOOKMARK"}, {"object", bookmark}}) + "\n");
   }
 
@@ -193,6 +201,33 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
 };
 
 namespace {
+
+// How a watch starts, from sendInitialEvents and resourceVersionMatch (upstream's
+// "watch list"): with sendInitialEvents=true the current state comes first as ADDED events,
+// then a bookmark annotated k8s.io/initial-events-end (client-go's informers wait for it);
+// with false, no initial state even for an unset resourceVersion.
+struct WatchStart {
+  std::optional<bool> send_initial_events;
+};
+
+Result<WatchStart> ParseWatchStart(const Query& query) {
+  WatchStart start;
+  if (std::optional<std::string> v = query.Get("sendInitialEvents")) {
+    start.send_initial_events = query.Flag("sendInitialEvents");
+  }
+  std::string match = query.GetOr("resourceVersionMatch", "");
+  if (start.send_initial_events && match != "NotOlderThan") {
+    return Status::BadRequest(
+        "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+        "resourceVersionMatch to NotOlderThan");
+  }
+  if (!match.empty() && !start.send_initial_events) {
+    return Status::BadRequest(
+        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless "
+        "sendInitialEvents is provided");
+  }
+  return start;
+}
 
 // Upstream picks a random timeout between 30 and 60 minutes when the client sets none.
 std::chrono::seconds WatchTimeout(std::optional<int64_t> timeout_seconds) {
@@ -219,9 +254,15 @@ void WatchHandler::Start(const RequestContext& ctx,
     return;
   }
   std::string rv_param = ctx.query.GetOr("resourceVersion", "");
+  Result<WatchStart> start = ParseWatchStart(ctx.query);
+  if (!start.ok()) {
+    ApiError e = FromStatus(start.status());
+    response->Send(e.code, {}, e.Body());
+    return;
+  }
   int64_t after = 0;
-  bool initial = rv_param.empty() || rv_param == "0";
-  if (!initial) {
+  bool initial = start->send_initial_events.value_or(rv_param.empty() || rv_param == "0");
+  if (!rv_param.empty() && rv_param != "0") {
     char* end = nullptr;
     after = std::strtoll(rv_param.c_str(), &end, 10);
     if (*end != '\0' || after < 0) {
@@ -248,6 +289,11 @@ void WatchHandler::Start(const RequestContext& ctx,
     }
     after = current->revision;
     watch->SendInitial(current->items);
+    if (start->send_initial_events && ctx.query.Flag("allowWatchBookmarks")) {
+      watch->SendInitialEventsEnd(after);
+    }
+  } else if (rv_param.empty() || rv_param == "0") {
+    after = store_.CurrentRevision();  // sendInitialEvents=false: from now, no initial state
   }
   std::weak_ptr<ActiveWatch> weak = watch;
   Result<std::unique_ptr<storage::Watch>> store_watch =

@@ -159,6 +159,19 @@ contains "explain componentstatus" "$out" "KIND:       ComponentStatus"
 expect_error "a watch with a malformed timeoutSeconds is refused" 'parsing "x": invalid syntax' \
   k get --raw '/api/v1/configmaps?watch=1&timeoutSeconds=x'
 
+# Watch list (client-go informers with WatchListClient): the current state as ADDED events,
+# then a bookmark marking their end, which the informer waits for.
+out=$(k get --raw '/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1' 2>&1)
+contains "watch list sends the initial state" "$out" '"type":"ADDED"'
+contains "watch list ends it with the initial-events-end bookmark" "$(echo "$out" | tail -1)" \
+  '"type":"BOOKMARK","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":'
+contains "the bookmark is annotated" "$out" '"annotations":{"k8s.io/initial-events-end":"true"}'
+expect "sendInitialEvents=false starts from now" "" \
+  k get --raw '/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&timeoutSeconds=1'
+expect_error "sendInitialEvents needs resourceVersionMatch=NotOlderThan" \
+  "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" \
+  k get --raw '/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true&timeoutSeconds=1'
+
 # Unauthenticated and wrongly authenticated requests.
 code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/api/v1/pods")
 contains "anonymous gets 401" "$code" "401"
