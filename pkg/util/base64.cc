@@ -41,29 +41,10 @@ std::string Base64Encode(std::string_view data) {
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int j = 0; j < 4; ++j) {
-      char c = text[i + j];
-      if (c == '=' && i + 4 == text.size() && j >= 2) {
-        v[j] = 0;
-        ++pad;
-      } else {
-        if (pad) return std::nullopt;
-        v[j] = Value(c);
-        if (v[j] < 0) return std::nullopt;
-      }
-    }
-    uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out += static_cast<char>((n >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(n & 0xff);
-  }
-  return out;
+  // Go's decoder accepts exactly the strict form plus line breaks anywhere.
+  if (text.find_first_of("\r\n") != std::string_view::npos) return std::nullopt;
+  size_t bad_at = 0;
+  return GoBase64Decode(text, &bad_at);
 }
 
 // One group of four characters at a time, as Go's decodeQuantum (same offsets in errors).
