@@ -41,8 +41,7 @@ std::vector<Json> ComponentStatuses::Items() const {
                                      : Status::Unavailable(fmt::format(
                                            "not running in this server ({})", c.disabled_flag))));
   }
-  Result<storage::KeyValue> kv = store_.Get("/registry/health");
-  items.push_back(Item("etcd-0", kv.ok() || kv.status().IsNotFound() ? Status() : kv.status()));
+  items.push_back(Item("etcd-0", CheckStoreReadable(store_)));
   std::sort(items.begin(), items.end(), [](const Json& a, const Json& b) {
     return a["metadata"]["name"].get_ref<const std::string&>() <
            b["metadata"]["name"].get_ref<const std::string&>();
