@@ -64,18 +64,32 @@ const SelectableFields& SelectableFieldsOf(const std::string& type_key) {
   return it == kFields.end() ? kMetadataOnly : it->second;
 }
 
-// The selectable fields of a custom resource (its CRD's), refused in upstream's words.
-std::vector<std::string_view> CustomFields(const api::ResourceInfo& r) {
-  std::vector<std::string_view> supported = {"metadata.name"};
-  if (r.namespaced) supported.push_back("metadata.namespace");
-  for (const std::string& f : r.custom->selectable_fields) supported.push_back(f);
-  return supported;
+// Every field a list of `r` can select by, and the wording of a refusal of another.
+struct SupportedFields {
+  std::vector<std::string_view> fields;
+  std::string (*refusal)(std::string_view field);
+};
+
+// A custom resource has its CRD's selectable fields, and metadata.namespace only when it is
+// namespaced (upstream's conversion for custom resources).
+SupportedFields SupportedFieldsOf(const api::ResourceInfo& r) {
+  SupportedFields all{{"metadata.name"}, CoreRefusal};
+  if (r.custom) {
+    if (r.namespaced) all.fields.push_back("metadata.namespace");
+    for (const std::string& f : r.custom->selectable_fields) all.fields.push_back(f);
+    return all;
+  }
+  const SelectableFields& kind = SelectableFieldsOf(r.type_key);
+  if (kind.by_namespace) all.fields.push_back("metadata.namespace");
+  all.fields.insert(all.fields.end(), kind.fields.begin(), kind.fields.end());
+  all.refusal = kind.refusal;
+  return all;
 }
 
 // A custom resource's field as upstream's fmt.Sprint prints it; "" when absent.
-std::string CustomFieldValue(const api::Json& obj, std::string_view field) {
+std::optional<std::string> CustomFieldValue(const api::Json& obj, std::string_view field) {
   const api::Json* v = api::FindPath(obj, field);
-  if (!v || v->is_null()) return "";
+  if (!v || v->is_null()) return std::string();
   if (v->is_string()) return v->get<std::string>();
   if (v->is_boolean()) return v->get<bool>() ? "true" : "false";
   return api::Dump(*v);
@@ -112,20 +126,11 @@ Result<ListFilter> ListFilter::FromQuery(const api::ResourceInfo& r, const Query
   }
   if (auto fs = query.Get("fieldSelector"); fs && !fs->empty()) {
     ASSIGN_OR_RETURN(impl->fields, api::FieldSelector::Parse(*fs));
-    impl->custom = r.custom != nullptr;
-    if (impl->custom) {
-      if (std::optional<std::string> field = impl->fields.FirstUnsupported(CustomFields(r))) {
-        return Status::BadRequest(CoreRefusal(*field));
-      }
-    } else {
-      const SelectableFields& selectable = SelectableFieldsOf(r.type_key);
-      std::vector<std::string_view> supported = {"metadata.name"};
-      if (selectable.by_namespace) supported.push_back("metadata.namespace");
-      supported.insert(supported.end(), selectable.fields.begin(), selectable.fields.end());
-      if (std::optional<std::string> field = impl->fields.FirstUnsupported(supported)) {
-        return Status::BadRequest(selectable.refusal(*field));
-      }
+    SupportedFields supported = SupportedFieldsOf(r);
+    if (std::optional<std::string> field = impl->fields.FirstUnsupported(supported.fields)) {
+      return Status::BadRequest(supported.refusal(*field));
     }
+    impl->custom = r.custom != nullptr;
   }
   ListFilter f;
   if (!impl->labels.Empty() || !impl->fields.Empty()) f.impl_ = std::move(impl);
@@ -139,13 +144,8 @@ bool ListFilter::Matches(const api::Json& object) const {
     static const api::Json kNoLabels = api::Json::object();
     if (!impl_->labels.MatchesJson(labels ? *labels : kNoLabels)) return false;
   }
-  if (impl_->custom) {
-    return impl_->fields.Matches([&](std::string_view field) -> std::optional<std::string> {
-      return CustomFieldValue(object, field);
-    });
-  }
-  return impl_->fields.Matches(
-      [&](std::string_view field) { return FieldValue(object, field); });
+  auto value = impl_->custom ? &CustomFieldValue : &FieldValue;
+  return impl_->fields.Matches([&](std::string_view field) { return value(object, field); });
 }
 
 }  // namespace sampan::apiserver
