@@ -202,31 +202,25 @@ class ActiveWatch : public std::enable_shared_from_this<ActiveWatch> {
 
 namespace {
 
-// How a watch starts, from sendInitialEvents and resourceVersionMatch (upstream's
-// "watch list"): with sendInitialEvents=true the current state comes first as ADDED events,
-// then a bookmark annotated k8s.io/initial-events-end (client-go's informers wait for it);
-// with false, no initial state even for an unset resourceVersion.
-struct WatchStart {
-  std::optional<bool> send_initial_events;
-};
-
-Result<WatchStart> ParseWatchStart(const Query& query) {
-  WatchStart start;
-  if (std::optional<std::string> v = query.Get("sendInitialEvents")) {
-    start.send_initial_events = query.Flag("sendInitialEvents");
-  }
+// A watch's sendInitialEvents (upstream's "watch list"): with true the current state comes
+// first as ADDED events, then a bookmark annotated k8s.io/initial-events-end (client-go's
+// informers wait for it); with false, no initial state even for an unset resourceVersion;
+// nullopt when absent. Checked with resourceVersionMatch as upstream.
+Result<std::optional<bool>> SendInitialEvents(const Query& query) {
+  std::optional<bool> send;
+  if (query.Has("sendInitialEvents")) send = query.Flag("sendInitialEvents");
   std::string match = query.GetOr("resourceVersionMatch", "");
-  if (start.send_initial_events && match != "NotOlderThan") {
+  if (send.has_value() && match != "NotOlderThan") {
     return Status::BadRequest(
         "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
         "resourceVersionMatch to NotOlderThan");
   }
-  if (!match.empty() && !start.send_initial_events) {
+  if (!match.empty() && !send.has_value()) {
     return Status::BadRequest(
         "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless "
         "sendInitialEvents is provided");
   }
-  return start;
+  return send;
 }
 
 // Upstream picks a random timeout between 30 and 60 minutes when the client sets none.
@@ -241,36 +235,25 @@ std::chrono::seconds WatchTimeout(std::optional<int64_t> timeout_seconds) {
 void WatchHandler::Start(const RequestContext& ctx,
                          std::shared_ptr<http::ResponseWriter> response) {
   const api::ResourceInfo& r = *ctx.resource;
+  auto refuse = [&](const ApiError& e) { response->Send(e.code, {}, e.Body()); };
   Result<ListFilter> filter = ListFilter::FromQuery(r, ctx.query);
-  if (!filter.ok()) {
-    ApiError e = FromStatus(filter.status());
-    response->Send(e.code, {}, e.Body());
-    return;
-  }
+  if (!filter.ok()) return refuse(FromStatus(filter.status()));
   Result<std::optional<int64_t>> timeout_seconds = ctx.query.Int("timeoutSeconds");
-  if (!timeout_seconds.ok()) {
-    ApiError e = FromStatus(timeout_seconds.status());
-    response->Send(e.code, {}, e.Body());
-    return;
-  }
+  if (!timeout_seconds.ok()) return refuse(FromStatus(timeout_seconds.status()));
+  Result<std::optional<bool>> send_initial = SendInitialEvents(ctx.query);
+  if (!send_initial.ok()) return refuse(FromStatus(send_initial.status()));
   std::string rv_param = ctx.query.GetOr("resourceVersion", "");
-  Result<WatchStart> start = ParseWatchStart(ctx.query);
-  if (!start.ok()) {
-    ApiError e = FromStatus(start.status());
-    response->Send(e.code, {}, e.Body());
-    return;
-  }
+  const bool rv_unset = rv_param.empty() || rv_param == "0";  // "0": any state will do
   int64_t after = 0;
-  bool initial = start->send_initial_events.value_or(rv_param.empty() || rv_param == "0");
-  if (!rv_param.empty() && rv_param != "0") {
+  if (!rv_unset) {
     char* end = nullptr;
     after = std::strtoll(rv_param.c_str(), &end, 10);
     if (*end != '\0' || after < 0) {
-      ApiError e = BadRequest(fmt::format("invalid resource version: {}", rv_param));
-      response->Send(e.code, {}, e.Body());
-      return;
+      return refuse(BadRequest(fmt::format("invalid resource version: {}", rv_param)));
     }
   }
+  // Unset or "0": the current state first, unless sendInitialEvents says otherwise.
+  const bool initial = send_initial->value_or(rv_unset);
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);
   auto watch = std::make_shared<ActiveWatch>(ctx, std::move(*filter), response, timers_, decoded_);
 
@@ -289,10 +272,10 @@ void WatchHandler::Start(const RequestContext& ctx,
     }
     after = current->revision;
     watch->SendInitial(current->items);
-    if (start->send_initial_events && ctx.query.Flag("allowWatchBookmarks")) {
+    if (send_initial->value_or(false) && ctx.query.Flag("allowWatchBookmarks")) {
       watch->SendInitialEventsEnd(after);
     }
-  } else if (rv_param.empty() || rv_param == "0") {
+  } else if (rv_unset) {
     after = store_.CurrentRevision();  // sendInitialEvents=false: from now, no initial state
   }
   std::weak_ptr<ActiveWatch> weak = watch;
