@@ -31,7 +31,7 @@ Reply RestHandler::Apply(const RequestContext& ctx) {
   request.force = ctx.query.Flag("force");
   request.now = FormatRfc3339(clock_.WallNow());
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "PatchOptions", &dry_run)) {
+  if (auto e = ParseDryRun(ctx.query, "PatchOptions", &dry_run)) {
     return Reply::Error(*e);
   }
 

@@ -11,9 +11,10 @@
 
 #include "pkg/api/json.h"
 #include "pkg/api/registry.h"
-#include "pkg/apiserver/api_error.h"
 #include "pkg/apiserver/admission/chain.h"
+#include "pkg/apiserver/api_error.h"
 #include "pkg/apiserver/request_info.h"
+#include "pkg/apiserver/write_options.h"
 #include "pkg/util/clock.h"
 #include "pkg/util/http.h"
 #include "storage/store.h"
@@ -117,17 +118,6 @@ class RestHandler {
   ServiceAllocator& services_;
   const std::unique_ptr<admission::Chain> admission_;
 };
-
-// `<Kind>.meta.k8s.io "" is invalid: <field>: <message>` (422); `kind` is the verb's
-// options kind: CreateOptions, UpdateOptions, PatchOptions or DeleteOptions.
-ApiError OptionsInvalid(std::string_view kind, Cause cause);
-
-// Sets `*dry_run` from a write's `dryRun` values (the query's, and those of a DeleteOptions
-// body `options`): none -> false; every value "All" -> true. Any other value is refused as
-// upstream does, with OptionsInvalid(kind) (`dryRun: Unsupported value: []string{"x"}:
-// supported values: "All"`), rather than written for real.
-std::optional<ApiError> ParseDryRun(const RequestContext& ctx, std::string_view kind, bool* dry_run,
-                                    const api::Json* options = nullptr);
 
 // Formats an object or list for the requested output (object, Table, metadata only).
 std::string FormatObject(const RequestContext& ctx, const api::Json& object);

@@ -23,42 +23,6 @@ ApiError UnsupportedPatch(std::string message) {
 
 }  // namespace
 
-ApiError OptionsInvalid(std::string_view kind, Cause cause) {
-  ApiError e;
-  e.code = 422;
-  e.reason = "Invalid";
-  e.group = "meta.k8s.io";
-  e.kind = kind;
-  e.message =
-      fmt::format("{}.meta.k8s.io \"\" is invalid: {}: {}", kind, cause.field, cause.message);
-  e.causes.push_back(std::move(cause));
-  return e;
-}
-
-std::optional<ApiError> ParseDryRun(const RequestContext& ctx, std::string_view kind, bool* dry_run,
-                                    const api::Json* options) {
-  std::vector<std::string> values = ctx.query.GetAll("dryRun");
-  if (const api::Json* listed = options ? api::Find(*options, "dryRun") : nullptr) {
-    if (listed->is_array()) {
-      for (const api::Json& v : *listed)
-        values.push_back(v.is_string() ? v.get<std::string>() : "");
-    }
-  }
-  *dry_run = !values.empty();
-  bool all_supported = true;
-  std::string listed;  // Go's %#v of the []string: []string{"All", "x"}
-  for (const std::string& v : values) {
-    all_supported = all_supported && v == "All";
-    if (!listed.empty()) listed += ", ";
-    listed += api::Dump(api::Json(v));
-  }
-  if (all_supported) return std::nullopt;
-  return OptionsInvalid(
-      kind, {"FieldValueNotSupported",
-             fmt::format("Unsupported value: []string{{{}}}: supported values: \"All\"", listed),
-             "dryRun"});
-}
-
 using api::Json;
 
 Reply RestHandler::Patch(const RequestContext& ctx) {
@@ -124,7 +88,7 @@ Reply RestHandler::Patch(const RequestContext& ctx) {
   if (!validation.ok()) return Reply::Error(FromStatus(validation.status()));
   std::vector<std::string> warnings;
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "PatchOptions", &dry_run)) {
+  if (auto e = ParseDryRun(ctx.query, "PatchOptions", &dry_run)) {
     return Reply::Error(*e);
   }
   Reply reply = UpdateInternal(

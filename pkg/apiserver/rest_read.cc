@@ -317,7 +317,7 @@ Reply RestHandler::DeleteCollection(const RequestContext& ctx) {
     if (parsed.ok() && parsed->is_object()) options = std::move(*parsed);
   }
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "DeleteOptions", &dry_run, &options)) {
+  if (auto e = ParseDryRun(ctx.query, "DeleteOptions", &dry_run, &options)) {
     return Reply::Error(*e);
   }
   std::string prefix = StoragePrefix(r, ctx.info.namespace_);

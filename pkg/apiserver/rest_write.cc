@@ -183,7 +183,7 @@ Reply RestHandler::Create(const RequestContext& ctx) {
     obj["metadata"].erase("namespace");
   }
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "CreateOptions", &dry_run)) return Reply::Error(*e);
+  if (auto e = ParseDryRun(ctx.query, "CreateOptions", &dry_run)) return Reply::Error(*e);
   Reply reply = CreateInternal(r, std::move(obj), ns, dry_run, FieldManagerOf(ctx), &ctx);
   AddWarnings(reply, warnings);
   return reply;
@@ -291,7 +291,7 @@ Reply RestHandler::Update(const RequestContext& ctx) {
   }
   std::string pinned_rv = api::GetString(incoming["metadata"], "resourceVersion");
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "UpdateOptions", &dry_run)) return Reply::Error(*e);
+  if (auto e = ParseDryRun(ctx.query, "UpdateOptions", &dry_run)) return Reply::Error(*e);
   Reply reply = UpdateInternal(
       ctx,
       [&](const Json& current) -> Result<Json> {
@@ -460,7 +460,7 @@ Reply RestHandler::Bind(const RequestContext& ctx) {
   std::string node = target ? api::GetString(*target, "name") : "";
   if (node.empty()) return Reply::Error(BadRequest("binding target name is required"));
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "CreateOptions", &dry_run)) return Reply::Error(*e);
+  if (auto e = ParseDryRun(ctx.query, "CreateOptions", &dry_run)) return Reply::Error(*e);
   // The check runs inside the compare-and-swap loop, so two racing binds cannot both win.
   Reply reply = UpdateInternal(
       ctx,
@@ -546,7 +546,7 @@ Reply RestHandler::Delete(const RequestContext& ctx) {
   if (*grace) options["gracePeriodSeconds"] = **grace;
   if (auto policy = ctx.query.Get("propagationPolicy")) options["propagationPolicy"] = *policy;
   bool dry_run = false;
-  if (auto e = ParseDryRun(ctx, "DeleteOptions", &dry_run, &options)) return Reply::Error(*e);
+  if (auto e = ParseDryRun(ctx.query, "DeleteOptions", &dry_run, &options)) return Reply::Error(*e);
   return DeleteOne(r, ctx.info.namespace_, ctx.info.name, options, dry_run, &ctx);
 }
 
