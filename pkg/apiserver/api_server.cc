@@ -30,6 +30,7 @@
 #include "pkg/apiserver/service_allocator.h"
 #include "pkg/apiserver/storage_metrics.h"
 #include "pkg/apiserver/watch_handler.h"
+#include "pkg/util/host_port.h"
 #include "pkg/util/libuv_dispatcher.h"
 #include "pkg/util/log.h"
 #include "pkg/util/prometheus_text.h"
@@ -87,10 +88,8 @@ class ApiServerImpl final : public ApiServer {
     ASSIGN_OR_RETURN(sa_live_, LiveObjectCache::Start(
                                    *options_.store, ServiceAccountTokens::LiveObjectsForTokens()));
     // Upstream's default key set address: this server's external address.
-    const std::string& host = options_.advertise_address;
-    std::string jwks_uri = host.find(':') == std::string::npos
-                               ? fmt::format("https://{}:{}/openid/v1/jwks", host, options_.port)
-                               : fmt::format("https://[{}]:{}/openid/v1/jwks", host, options_.port);
+    std::string jwks_uri = fmt::format("https://{}/openid/v1/jwks",
+                                       JoinHostPort(options_.advertise_address, options_.port));
     ASSIGN_OR_RETURN(issuer_discovery_, IssuerDiscovery::New(options_.service_account_tokens.issuer,
                                                              jwks_uri, sa_key.get()));
     sa_tokens_ = std::make_unique<ServiceAccountTokens>(

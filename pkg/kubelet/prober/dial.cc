@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "pkg/util/host_port.h"
 #include "pkg/util/resolver.h"
 
 namespace sampan::kubelet::prober {
@@ -29,13 +30,6 @@ bool IsIpLiteral(const std::string& host) {
   in_addr v4;
   in6_addr v6;
   return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
-}
-
-std::string StripBrackets(const std::string& host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    return host.substr(1, host.size() - 2);
-  }
-  return host;
 }
 
 }  // namespace
@@ -61,12 +55,6 @@ Socket& Socket::operator=(Socket&& other) noexcept {
 
 Socket::~Socket() {
   if (fd_ >= 0) ::close(fd_);
-}
-
-std::string JoinHostPort(const std::string& host, int port) {
-  std::string bare = StripBrackets(host);
-  if (bare.find(':') != std::string::npos) return "[" + bare + "]:" + std::to_string(port);
-  return bare + ":" + std::to_string(port);
 }
 
 Result<Socket> DialTcp(const std::string& host_in, int port, const Deadline& deadline) {

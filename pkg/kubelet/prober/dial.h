@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "pkg/util/host_port.h"  // JoinHostPort, for the probes' messages
 #include "pkg/util/status.h"
 
 namespace sampan::kubelet::prober {
@@ -37,9 +38,6 @@ class Socket {
  private:
   int fd_ = -1;
 };
-
-// "10.0.0.1:80" or "[fd00::1]:80".
-std::string JoinHostPort(const std::string& host, int port);
 
 // Connects to host:port and returns the socket, left in non-blocking mode. The error's
 // message is Go's text, ready for a probe message (Unavailable).
